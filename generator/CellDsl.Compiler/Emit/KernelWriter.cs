@@ -1,0 +1,306 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CellDsl.Compiler.Autodiff;
+using CellDsl.Compiler.Graph;
+using CellDsl.Compiler.Planning;
+using CellDsl.Compiler.Printing;
+
+namespace CellDsl.Compiler.Emit
+{
+    /// <summary>
+    /// Writes one fused elementwise loop as a struct implementing <c>IColumnKernel</c>: buffer row offsets and parameter
+    /// offsets as fields, a row loop, and a column loop over <c>V.Count</c> lanes whose body is the cell's equations
+    /// (forward) or their adjoints (backward), with values named as in the declaration.
+    /// </summary>
+    internal sealed class KernelWriter
+    {
+        private static readonly HashSet<string> Keywords = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
+            "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
+            "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
+            "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
+            "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
+            "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
+            "using", "virtual", "void", "volatile", "while", "var", "value",
+        };
+
+        private readonly Emission _e;
+        private readonly CellPlan _plan;
+        private readonly CellGraph _g;
+        private readonly Phase _phase;
+        private readonly Dim _unit;
+        private readonly bool _backward;
+        private readonly Dictionary<(int Buffer, RowMode Mode), string> _fields = new Dictionary<(int, RowMode), string>();
+        private readonly SortedSet<int> _params = new SortedSet<int>();
+        private readonly HashSet<string> _taken = new HashSet<string>(StringComparer.Ordinal)
+            { "a", "p", "g", "b", "j", "j0", "j1", "Rows", "H", "I", "V", "A", "P", "G" };
+        private readonly Dictionary<int, string> _valueLocals = new Dictionary<int, string>();
+        private readonly Dictionary<int, string> _paramLocals = new Dictionary<int, string>();
+        private readonly List<string> _body = new List<string>();
+        private readonly string _name;
+        private readonly List<string> _summary = new List<string>();
+        private bool _usesP, _usesG;
+        private int _stage;
+
+        public KernelWriter(Emission e, string name, Phase phase, Dim unit, bool backward)
+        {
+            _e = e;
+            _plan = e.Plan;
+            _g = e.Graph;
+            _name = name;
+            _phase = phase;
+            _unit = unit;
+            _backward = backward;
+        }
+
+        public string Source { get; private set; } = "";
+
+        private bool InLoop(int node) => !_g.Nodes[node].IsLeaf && _plan.LoopOf(node) == (_phase, _stage, _unit);
+
+        // ------------------------------------------------------------ naming
+
+        private string Unique(string baseName)
+        {
+            string n = Keywords.Contains(baseName) ? "@" + baseName : baseName;
+            while (!_taken.Add(n)) n = n + "_";
+            return n;
+        }
+
+        private string PreferredName(int i)
+        {
+            var n = _g.Nodes[i];
+            switch (n.Op)
+            {
+                case OpKind.State: return _g.States[n.State] + "_prev";
+                case OpKind.Input: return _g.InputName;
+                case OpKind.Dense: return _g.Parameters[n.Param].Name;
+                case OpKind.Bias: return _g.Parameters[n.Param].Name;
+            }
+            if (_e.NextOf(i) is { } ks) return _g.States[ks[0]];
+            return n.Name ?? $"t{i}";
+        }
+
+        private string Field(Location loc)
+        {
+            var key = (loc.Buffer, loc.Mode);
+            if (!_fields.TryGetValue(key, out var f))
+            {
+                f = Unique(_e.BufName(loc.Buffer) + (loc.Mode == RowMode.NextStep ? "_next" : ""));
+                _taken.Add("r" + f);
+                _fields[key] = f;
+            }
+            return f;
+        }
+
+        private string At(Location loc) => $"r{Field(loc)}{Emission.Col(loc.Column)} + j";
+
+        private string ParamField(int param)
+        {
+            _params.Add(param);
+            _taken.Add("at_" + _e.ParamName(param));
+            return "at_" + _e.ParamName(param);
+        }
+
+        private string LoadParam(int param)
+        {
+            if (_paramLocals.TryGetValue(param, out var l)) return l;
+            _usesP = true;
+            l = Unique(_e.ParamName(param));
+            _body.Add($"var {l} = V.Load(ref p, {ParamField(param)} + j);");
+            _paramLocals[param] = l;
+            return l;
+        }
+
+        /// <summary>A stored value (or leaf) as a local, loading it on first use.</summary>
+        private string LoadValue(int node)
+        {
+            var n = _g.Nodes[node];
+            if (n.Op == OpKind.Const) return $"V.Create({DslPrinter.Lit(n.Value)})";
+            if (n.Op == OpKind.Bias) return LoadParam(n.Param);
+            if (_valueLocals.TryGetValue(node, out var l)) return l;
+            var loc = _plan.Values[node] ?? throw new InvalidOperationException($"value of node {node} is not stored");
+            l = Unique(PreferredName(node));
+            _body.Add($"var {l} = V.Load(ref a, {At(loc)});");
+            _valueLocals[node] = l;
+            return l;
+        }
+
+        // ------------------------------------------------------------ forward
+
+        public void WriteForward(List<int> loop)
+        {
+            _stage = _plan.Stages[loop[0]];
+            var inlined = new bool[_g.Nodes.Count];
+            foreach (int i in loop)
+            {
+                if (_g.Nodes[i].Name is not null || _e.NextOf(i) is not null || _e.Uses(i) != 1 || _plan.Values[i] is not null) continue;
+                int consumer = Enumerable.Range(i + 1, _g.Nodes.Count - i - 1).First(c => _g.Nodes[c].Args.Contains(i));
+                inlined[i] = InLoop(consumer) && _g.Nodes[consumer].IsElementwise;
+            }
+
+            string Ref(int m, int prec)
+            {
+                if (InLoop(m) && _g.Nodes[m].IsElementwise) return inlined[m] ? Expr(m, prec) : _valueLocals[m];
+                return LoadValue(m);
+            }
+            string Expr(int i, int prec)
+            {
+                var n = _g.Nodes[i];
+                switch (n.Op)
+                {
+                    case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
+                    case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
+                    case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
+                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 3)}", 3, prec);
+                    case OpKind.Sigmoid: return $"V.Sigmoid({Ref(n.Args[0], 0)})";
+                    case OpKind.Tanh: return $"V.Tanh({Ref(n.Args[0], 0)})";
+                    case OpKind.Relu: return $"V.Relu({Ref(n.Args[0], 0)})";
+                    case OpKind.Diag: return Paren($"{LoadParam(n.Param)} * {Ref(n.Args[0], 3)}", 2, prec);
+                    default: throw new InvalidOperationException($"{n.Op} is not elementwise");
+                }
+            }
+
+            foreach (int i in loop)
+            {
+                if (inlined[i]) continue;
+                string rhs = Expr(i, 0);
+                string l = Unique(PreferredName(i));
+                _valueLocals[i] = l;
+                _body.Add($"var {l} = {rhs};");
+                if (_plan.Values[i] is { } loc) _body.Add($"V.Store({l}, ref a, {At(loc)});");
+                _summary.Add($"{l} = {DslPrinter.Expression(_g, i)}");
+            }
+            Finish(loop.Count);
+        }
+
+        // ------------------------------------------------------------ backward
+
+        /// <summary>Writes the adjoint loop; false when it has nothing to do (every adjoint already lands in its buffer).</summary>
+        public bool WriteBackward(List<int> loop)
+        {
+            _stage = _plan.Stages[loop[0]];
+            var consumers = _g.Consumers();
+            var contributions = new Dictionary<int, List<string>>();
+            foreach (int i in loop) contributions[i] = new List<string>();
+            int work = 0;
+
+            foreach (int n in loop)
+            {
+                var node = _g.Nodes[n];
+                var parts = contributions[n];
+                bool external = node.Op == OpKind.Dense
+                    ? _e.NextOf(n) is not null || consumers[n].Any(c => !InLoop(c) || _g.Nodes[c].Op == OpKind.Dense)
+                    : _plan.Adjoints[n] is not null;
+                var terms = _plan.Adjoint.Terms[n].Where(t => t.Kind == TermKind.ToNode || t.Kind == TermKind.ToParam).ToList();
+                if (parts.Count == 0 && !external) continue;
+                if (node.Op == OpKind.Dense && parts.Count == 0 && terms.Count == 0) continue;
+                work++;
+
+                var loc = _plan.Adjoints[n];
+                var sum = new List<string>();
+                if (external) sum.Add($"V.Load(ref a, {At(loc!)})");
+                sum.AddRange(parts);
+                string d = Unique("d_" + PreferredName(n));
+                _body.Add($"var {d} = {string.Join(" + ", sum)};");
+                if (node.Op == OpKind.Dense && parts.Count > 0) _body.Add($"V.Store({d}, ref a, {At(loc!)});");
+                _summary.Add($"{d} = dL/d({DslPrinter.Expression(_g, n)})");
+
+                foreach (var term in terms)
+                {
+                    string e = Adj(term.Expr!, d, 0);
+                    if (term.Kind == TermKind.ToParam)
+                    {
+                        _usesG = true;
+                        _body.Add($"V.AddTo(ref g, {ParamField(term.Target)} + j, {e});");
+                    }
+                    else if (contributions.ContainsKey(term.Target) && InLoop(term.Target))
+                        contributions[term.Target].Add(e);
+                    else if (_g.Nodes[term.Target].Op == OpKind.Bias)
+                    {
+                        _usesG = true;
+                        _body.Add($"V.AddTo(ref g, {ParamField(_g.Nodes[term.Target].Param)} + j, {e});");
+                    }
+                    else
+                    {
+                        var target = _plan.Adjoints[term.Target] ?? throw new InvalidOperationException($"adjoint of node {term.Target} has no storage");
+                        _body.Add($"V.AddTo(ref a, {At(target)}, {e});");
+                    }
+                }
+            }
+            if (work == 0) return false;
+            Finish(loop.Count);
+            return true;
+        }
+
+        private string Adj(AdjExpr e, string grad, int prec)
+        {
+            switch (e.Kind)
+            {
+                case AdjKind.Grad: return grad;
+                case AdjKind.Value: return LoadValue(e.Node);
+                case AdjKind.ParamValue: return LoadParam(e.Node);
+                case AdjKind.Const: return $"V.Create({DslPrinter.Lit(e.Value)})";
+                case AdjKind.Mul: return Paren($"{Adj(e.A!, grad, 2)} * {Adj(e.B!, grad, 3)}", 2, prec);
+                case AdjKind.Sub: return Paren($"{Adj(e.A!, grad, 1)} - {Adj(e.B!, grad, 2)}", 1, prec);
+                case AdjKind.Neg: return Paren($"-{Adj(e.A!, grad, 3)}", 3, prec);
+                case AdjKind.ReluMask: return $"V.ReluMask({LoadValue(e.Node)}, {Adj(e.A!, grad, 0)})";
+                default: throw new InvalidOperationException(e.Kind.ToString());
+            }
+        }
+
+        private static string Paren(string s, int own, int outer) => own < outer ? "(" + s + ")" : s;
+
+        // ------------------------------------------------------------ struct text and call site
+
+        private void Finish(int nodeCount)
+        {
+            var w = new SourceWriter();
+            string what = _backward ? "Adjoints of" : "Computes";
+            string where = _phase == Phase.Pre ? "for all T·B rows before the time loop" : "for each step";
+            w.Line("/// <summary>");
+            w.Line($"/// {what} stage {_stage} {where} ({(_unit == Dim.Input ? "I" : "H")} columns):");
+            foreach (var s in _summary) w.Line("/// " + s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;") + "<br/>");
+            w.Line("/// </summary>");
+            w.Open($"private struct {_name} : global::CellDsl.Kernels.IColumnKernel");
+            w.Line(_backward ? "public float[] A, P, G;" : "public float[] A, P;");
+            w.Line("public int Rows, H, I;");
+            if (_fields.Count > 0) w.Line($"public int {string.Join(", ", _fields.Values)};");
+            if (_params.Count > 0) w.Line($"public int {string.Join(", ", _params.Select(p => "at_" + _e.ParamName(p)))};");
+            w.Line();
+            w.Open("public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>");
+            w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);");
+            if (_usesP) w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);");
+            if (_usesG) w.Line("ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);");
+            w.Open("for (int b = 0; b < Rows; b++)");
+            foreach (var kv in _fields)
+                w.Line($"int r{kv.Value} = {kv.Value} + b * {Paren(_e.WidthText(kv.Key.Buffer))};");
+            w.Open("for (int j = j0; j < j1; j += V.Count)");
+            foreach (var line in _body) w.Line(line);
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Close();
+            Source = w.ToString().TrimEnd('\n');
+        }
+
+        private static string Paren(string w) => w.Contains("*") ? "(" + w + ")" : w;
+
+        public void EmitCall(SourceWriter w, string rows)
+        {
+            bool step = _phase == Phase.Step;
+            string local = char.ToLowerInvariant(_name[0]) + _name.Substring(1);
+            var inits = new List<string> { "A = a", "P = p" };
+            if (_backward) inits.Add("G = g");
+            inits.Add($"Rows = {rows}");
+            inits.Add("H = H");
+            inits.Add("I = I");
+            foreach (var kv in _fields)
+                inits.Add($"{kv.Value} = {_e.Base(new Location(kv.Key.Buffer, kv.Key.Mode, 0), step)}");
+            foreach (int p in _params) inits.Add($"at_{_e.ParamName(p)} = at_{_e.ParamName(p)}");
+            w.Line($"var {local} = new {_name} {{ {string.Join(", ", inits)} }};");
+            w.Line($"global::CellDsl.Kernels.Columns.Run(ref {local}, {Emission.UnitText(_unit)});");
+        }
+    }
+}

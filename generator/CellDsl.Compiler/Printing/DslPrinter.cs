@@ -1,0 +1,213 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Globalization;
+using System.Text;
+using CellDsl.Compiler.Graph;
+
+namespace CellDsl.Compiler.Printing
+{
+    /// <summary>
+    /// Prints a cell graph back as DSL C#: a whole <c>[RnnCell]</c> class (what the search tool exports), the
+    /// statements of its Step body, or one node as an expression (for messages and comments).
+    /// </summary>
+    public static class DslPrinter
+    {
+        /// <summary>A complete declaration that the generator compiles to this graph (parameter names kept explicitly).</summary>
+        public static string PrintClass(CellGraph g, string? @namespace = null)
+        {
+            var sb = new StringBuilder();
+            sb.Append("using CellDsl;\nusing static CellDsl.CellOps;\n\n");
+            string indent = "";
+            if (@namespace is not null) { sb.Append("namespace ").Append(@namespace).Append(";\n\n"); }
+            sb.Append(indent).Append("[RnnCell]\n");
+            sb.Append(indent).Append("public partial class ").Append(g.Name).Append('\n').Append(indent).Append("{\n");
+            sb.Append(indent).Append("    static void Step(Var ").Append(g.InputName);
+            for (int k = 0; k < g.StateCount; k++)
+            {
+                sb.Append(", ");
+                if (k == g.OutputState && k != 0) sb.Append("[Output] ");
+                sb.Append("ref Var ").Append(g.States[k]);
+            }
+            sb.Append(")\n").Append(indent).Append("    {\n");
+            foreach (var line in Statements(g, explicitNames: true))
+                sb.Append(indent).Append("        ").Append(line).Append('\n');
+            sb.Append(indent).Append("    }\n").Append(indent).Append("}\n");
+            return sb.ToString();
+        }
+
+        /// <summary>The Step body, one statement per line. Without explicit names, parameters print as W(x), B(), ...</summary>
+        public static List<string> Statements(CellGraph g, bool explicitNames = false)
+        {
+            var nodes = g.Nodes;
+            var uses = new int[nodes.Count];
+            foreach (var n in nodes) foreach (int a in n.Args) uses[a]++;
+            var nextOf = new List<int>[nodes.Count];
+            for (int k = 0; k < g.StateCount; k++) (nextOf[g.Next[k]] ??= new List<int>()).Add(k);
+
+            var taken = new HashSet<string>(g.States) { g.InputName };
+            foreach (var n in nodes) if (n.Name is not null) taken.Add(n.Name);
+            var localName = new string?[nodes.Count];
+            for (int i = 0; i < nodes.Count; i++)
+            {
+                var n = nodes[i];
+                if (n.IsLeaf && n.Op != OpKind.Bias) continue;
+                if (n.Name is not null && !g.States.Contains(n.Name)) localName[i] = n.Name;
+                else if (uses[i] > 1 && nextOf[i] is null && n.Op != OpKind.Bias)
+                {
+                    string t = "t" + i.ToString(CultureInfo.InvariantCulture);
+                    while (!taken.Add(t)) t = "_" + t;
+                    localName[i] = t;
+                }
+            }
+
+            // Which states are read (as previous values) after they have been assigned? Those get an alias up front.
+            var assignedAt = new int[g.StateCount];
+            for (int k = 0; k < g.StateCount; k++) assignedAt[k] = nodes[g.Next[k]].IsLeaf ? int.MaxValue : g.Next[k];
+            var needsAlias = new bool[g.StateCount];
+            for (int i = 0; i < nodes.Count; i++)
+                foreach (int a in nodes[i].Args)
+                    if (nodes[a].Op == OpKind.State && StatementOf(i) > assignedAt[nodes[a].State]) needsAlias[nodes[a].State] = true;
+            for (int k = 0; k < g.StateCount; k++)
+            {
+                int nk = g.Next[k];
+                if (nodes[nk].Op == OpKind.State) needsAlias[nodes[nk].State] |= assignedAt[nodes[nk].State] != int.MaxValue;
+            }
+            int StatementOf(int i)
+            {
+                // the statement that evaluates node i: its own, or the first materialised consumer's
+                while (localName[i] is null && nextOf[i] is null)
+                {
+                    int consumer = -1;
+                    for (int c = i + 1; c < nodes.Count && consumer < 0; c++) foreach (int a in nodes[c].Args) if (a == i) { consumer = c; break; }
+                    if (consumer < 0) return i;
+                    i = consumer;
+                }
+                return i;
+            }
+
+            var alias = new string?[g.StateCount];
+            var lines = new List<string>();
+            for (int k = 0; k < g.StateCount; k++)
+                if (needsAlias[k])
+                {
+                    string a = g.States[k] + "_prev";
+                    while (!taken.Add(a)) a = "_" + a;
+                    alias[k] = a;
+                    lines.Add($"var {a} = {g.States[k]};");
+                }
+
+            var assigned = new bool[g.StateCount];
+            string Ref(int i, int prec)
+            {
+                var n = nodes[i];
+                if (n.Op == OpKind.State) return assigned[n.State] ? alias[n.State]! : g.States[n.State];
+                if (n.Op == OpKind.Input) return g.InputName;
+                if (localName[i] is { } l) return l;
+                if (nextOf[i] is { } ks && assigned[ks[0]]) return g.States[ks[0]];
+                return Expr(i, prec);
+            }
+            string Expr(int i, int prec)
+            {
+                var n = nodes[i];
+                string Name(int p) => explicitNames ? $", \"{g.Parameters[p].Name}\"" : "";
+                switch (n.Op)
+                {
+                    case OpKind.Const: return Lit(n.Value);
+                    case OpKind.Bias:
+                    {
+                        var p = g.Parameters[n.Param];
+                        if (p.Init == 0f && !explicitNames) return "B()";
+                        return explicitNames ? $"B({Lit(p.Init)}{Name(n.Param)})" : $"B({Lit(p.Init)})";
+                    }
+                    case OpKind.Dense:
+                    {
+                        var p = g.Parameters[n.Param];
+                        if (n.Param2 >= 0 || p.InitKind == InitKind.SmallPlusDiagonal)
+                            return $"Linear({Lit(p.Init)}, {Ref(n.Args[0], 0)}{Name(n.Param)})";
+                        return $"W({Ref(n.Args[0], 0)}{Name(n.Param)})";
+                    }
+                    case OpKind.Diag: return $"P({Ref(n.Args[0], 0)}{Name(n.Param)})";
+                    case OpKind.Sigmoid: return $"Sigmoid({Ref(n.Args[0], 0)})";
+                    case OpKind.Tanh: return $"Tanh({Ref(n.Args[0], 0)})";
+                    case OpKind.Relu: return $"Relu({Ref(n.Args[0], 0)})";
+                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 3)}", 3, prec);
+                    case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
+                    case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
+                    case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
+                    default: return "?";
+                }
+            }
+
+            for (int i = 0; i < nodes.Count; i++)
+            {
+                if (localName[i] is { } l)
+                {
+                    lines.Add($"var {l} = {Expr(i, 0)};");
+                    if (nextOf[i] is { } ks)
+                        foreach (int k in ks) { lines.Add($"{g.States[k]} = {l};"); assigned[k] = true; }
+                }
+                else if (nextOf[i] is { } ks && !nodes[i].IsLeaf)
+                {
+                    string e = Expr(i, 0);
+                    lines.Add($"{g.States[ks[0]]} = {e};");
+                    assigned[ks[0]] = true;
+                    for (int q = 1; q < ks.Count; q++) { lines.Add($"{g.States[ks[q]]} = {g.States[ks[0]]};"); assigned[ks[q]] = true; }
+                }
+            }
+            for (int k = 0; k < g.StateCount; k++)
+                if (nodes[g.Next[k]].IsLeaf)
+                {
+                    var leaf = nodes[g.Next[k]];
+                    string rhs = leaf.Op == OpKind.State ? (alias[leaf.State] ?? g.States[leaf.State]) : Ref(g.Next[k], 0);
+                    lines.Add($"{g.States[k]} = {rhs};");
+                }
+            return lines;
+        }
+
+        /// <summary>Node <paramref name="node"/> as one DSL expression, inlining everything down to locals, states and x.</summary>
+        public static string Expression(CellGraph g, int node)
+        {
+            var nodes = g.Nodes;
+            string Ref(int i, int prec)
+            {
+                if (i == node) return Expr(i, prec);
+                if (nodes[i].Name is { } n) return n;
+                for (int k = 0; k < g.StateCount; k++) if (g.Next[k] == i) return g.States[k];
+                return Expr(i, prec);
+            }
+            string Expr(int i, int prec)
+            {
+                var n = nodes[i];
+                switch (n.Op)
+                {
+                    case OpKind.Input: return g.InputName;
+                    case OpKind.State: return g.States[n.State];
+                    case OpKind.Const: return Lit(n.Value);
+                    case OpKind.Bias: return g.Parameters[n.Param].Init == 0f ? "B()" : $"B({Lit(g.Parameters[n.Param].Init)})";
+                    case OpKind.Dense:
+                        return n.Param2 >= 0 || g.Parameters[n.Param].InitKind == InitKind.SmallPlusDiagonal
+                            ? $"Linear({Lit(g.Parameters[n.Param].Init)}, {Ref(n.Args[0], 0)})" : $"W({Ref(n.Args[0], 0)})";
+                    case OpKind.Diag: return $"P({Ref(n.Args[0], 0)})";
+                    case OpKind.Sigmoid: return $"Sigmoid({Ref(n.Args[0], 0)})";
+                    case OpKind.Tanh: return $"Tanh({Ref(n.Args[0], 0)})";
+                    case OpKind.Relu: return $"Relu({Ref(n.Args[0], 0)})";
+                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 3)}", 3, prec);
+                    case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
+                    case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
+                    case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
+                    default: return "?";
+                }
+            }
+            return Expr(node, 0);
+        }
+
+        private static string Paren(string s, int own, int outer) => own < outer ? "(" + s + ")" : s;
+
+        /// <summary>A float literal that round-trips: 1f, 0.5f, -2f, 1E-05f.</summary>
+        public static string Lit(float f)
+        {
+            string s = f.ToString("R", CultureInfo.InvariantCulture);
+            return s + "f";
+        }
+    }
+}

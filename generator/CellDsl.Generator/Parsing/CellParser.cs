@@ -1,0 +1,606 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using CellDsl.Compiler;
+using CellDsl.Compiler.Emit;
+using CellDsl.Compiler.Graph;
+using CellDsl.Generator.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CellDsl.Generator.Parsing
+{
+    /// <summary>What the generator emits for one cell: where the class is, and its graph. Equatable, so unchanged
+    /// cells are not re-emitted.</summary>
+    public sealed record CellModel(EmitTarget Target, CellGraph Graph);
+
+    /// <summary>The parse of one [RnnCell] class: a model when there is no error, and every diagnostic.</summary>
+    public sealed record ParseResult(CellModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    /// <summary>
+    /// Reads a cell declaration from C# syntax alone (no semantic model), so the same parser serves the generator at
+    /// compile time and tools at run time. Knows the DSL: locals, state assignments, + - *, unary minus, float
+    /// constants, and the CellOps primitives. Everything else is a diagnostic; the parser never throws.
+    /// </summary>
+    public static class CellParser
+    {
+        private static readonly string[] Primitives = { "W", "B", "P", "Linear", "Sigmoid", "Tanh", "Relu" };
+
+        /// <summary>Parses C# source text and returns the first class marked [RnnCell] (or null when there is none).</summary>
+        public static ParseResult? ParseSource(string source, string path = "Cell.cs", CancellationToken cancellationToken = default)
+        {
+            var tree = CSharpSyntaxTree.ParseText(source, path: path, cancellationToken: cancellationToken);
+            var decl = tree.GetRoot(cancellationToken).DescendantNodes().OfType<ClassDeclarationSyntax>().FirstOrDefault(HasRnnCellAttribute);
+            return decl is null ? null : Parse(decl, cancellationToken);
+        }
+
+        public static bool HasRnnCellAttribute(ClassDeclarationSyntax decl)
+            => decl.AttributeLists.SelectMany(l => l.Attributes).Any(a => LastName(a.Name) is "RnnCell" or "RnnCellAttribute");
+
+        public static ParseResult Parse(ClassDeclarationSyntax decl, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return new Parser(decl, cancellationToken).Run();
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                var d = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, decl.Identifier.GetLocation(), decl.Identifier.ValueText, e.GetType().Name + ": " + e.Message);
+                return new ParseResult(null, new[] { d }.ToEquatableArray());
+            }
+        }
+
+        internal static string LastName(NameSyntax name) => name switch
+        {
+            QualifiedNameSyntax q => q.Right.Identifier.ValueText,
+            AliasQualifiedNameSyntax a => a.Name.Identifier.ValueText,
+            SimpleNameSyntax s => s.Identifier.ValueText,
+            _ => name.ToString(),
+        };
+
+        /// <summary>An evaluated expression: a float constant (folded at parse time) or a graph node.</summary>
+        private readonly struct Value
+        {
+            public readonly bool IsConst;
+            public readonly float Const;
+            public readonly int Node;
+            private Value(bool isConst, float c, int node) { IsConst = isConst; Const = c; Node = node; }
+            public static Value OfConst(float c) => new Value(true, c, -1);
+            public static Value OfNode(int n) => new Value(false, 0f, n);
+        }
+
+        private sealed class Local
+        {
+            public int Node;
+            public int Reads;
+            public SyntaxToken Declared;
+        }
+
+        private sealed class Parser
+        {
+            private readonly ClassDeclarationSyntax _decl;
+            private readonly CancellationToken _ct;
+            private readonly List<DiagnosticInfo> _diags = new List<DiagnosticInfo>();
+            private readonly List<Node> _nodes = new List<Node>();
+            private readonly List<Parameter> _params = new List<Parameter>();
+            private readonly HashSet<string> _paramNames = new HashSet<string>(StringComparer.Ordinal);
+            private readonly HashSet<string> _explicitNames = new HashSet<string>(StringComparer.Ordinal);
+            private readonly Dictionary<string, Local> _locals = new Dictionary<string, Local>(StringComparer.Ordinal);
+            private readonly HashSet<string> _declaredLater = new HashSet<string>(StringComparer.Ordinal);
+            private readonly List<string> _states = new List<string>();
+            private int[] _stateNode = Array.Empty<int>();
+            private int[] _statePrevNode = Array.Empty<int>();
+            private bool[] _stateAssigned = Array.Empty<bool>();
+            private string _input = "x";
+            private int _inputNode = -1;
+            private string _target = "";
+            private readonly string _className;
+
+            public Parser(ClassDeclarationSyntax decl, CancellationToken ct)
+            {
+                _decl = decl;
+                _ct = ct;
+                _className = decl.Identifier.ValueText;
+            }
+
+            private void Report(DiagnosticDescriptor d, SyntaxNodeOrToken at, params string[] args)
+                => _diags.Add(DiagnosticInfo.Create(d, at.GetLocation(), args));
+
+            public ParseResult Run()
+            {
+                var target = ReadTarget();
+                var step = ReadStepSignature();
+                if (step is not null && step.Body is not null) ReadBody(step.Body);
+
+                if (_diags.Any(d => d.IsError) || step is null)
+                    return new ParseResult(null, _diags.ToEquatableArray());
+
+                var graph = BuildGraph(step);
+                if (graph is not null)
+                {
+                    var errors = GraphAnalysis.Validate(graph);
+                    foreach (var e in errors) Report(DiagnosticDescriptors.InvalidCell, _decl.Identifier, _className, e);
+                }
+                var model = graph is not null && !_diags.Any(d => d.IsError) ? new CellModel(target, graph) : null;
+                return new ParseResult(model, _diags.ToEquatableArray());
+            }
+
+            // ---------------------------------------------------------------- class and signature
+
+            private EmitTarget ReadTarget()
+            {
+                if (!_decl.Modifiers.Any(SyntaxKind.PartialKeyword)) Report(DiagnosticDescriptors.NotPartial, _decl.Identifier, _className);
+                if (_decl.TypeParameterList is not null) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.TypeParameterList, _className, "cannot be generic: a cell's parameters are floats of fixed shape");
+                if (_decl.BaseList is not null) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.BaseList, _className, "cannot declare a base type or interfaces: the generated part derives from CellDsl.RecurrentCell");
+                if (_decl.Modifiers.Any(SyntaxKind.StaticKeyword)) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, "cannot be static: cells are constructed with their sizes");
+
+                var containing = new List<ContainingType>();
+                var namespaces = new List<string>();
+                for (SyntaxNode? p = _decl.Parent; p is not null; p = p.Parent)
+                {
+                    if (p is TypeDeclarationSyntax t)
+                    {
+                        if (!t.Modifiers.Any(SyntaxKind.PartialKeyword))
+                            Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, $"is nested in '{t.Identifier.ValueText}', which must be partial too");
+                        string keyword = t is RecordDeclarationSyntax r
+                            ? (r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record")
+                            : t.Keyword.ValueText;
+                        containing.Insert(0, new ContainingType(keyword, t.Identifier.ValueText + (t.TypeParameterList?.ToString() ?? "")));
+                    }
+                    else if (p is BaseNamespaceDeclarationSyntax n) namespaces.Insert(0, n.Name.ToString());
+                }
+                return new EmitTarget(namespaces.Count == 0 ? null : string.Join(".", namespaces), containing.ToEquatableArray(), _className);
+            }
+
+            private MethodDeclarationSyntax? ReadStepSignature()
+            {
+                var steps = _decl.Members.OfType<MethodDeclarationSyntax>().Where(m => m.Identifier.ValueText == "Step").ToList();
+                if (steps.Count == 0) { Report(DiagnosticDescriptors.MissingStep, _decl.Identifier, _className); return null; }
+                if (steps.Count > 1) { Report(DiagnosticDescriptors.MalformedStep, steps[1].Identifier, _className, "it is declared more than once"); return null; }
+                var step = steps[0];
+                bool ok = true;
+                if (!step.Modifiers.Any(SyntaxKind.StaticKeyword)) { Report(DiagnosticDescriptors.MalformedStep, step.Identifier, _className, "it must be static"); ok = false; }
+                if (!(step.ReturnType is PredefinedTypeSyntax pt && pt.Keyword.IsKind(SyntaxKind.VoidKeyword))) { Report(DiagnosticDescriptors.MalformedStep, step.ReturnType, _className, "it must return void"); ok = false; }
+                if (step.TypeParameterList is not null) { Report(DiagnosticDescriptors.MalformedStep, step.TypeParameterList, _className, "it cannot be generic"); ok = false; }
+                if (step.Body is null) { Report(DiagnosticDescriptors.MalformedStep, step.Identifier, _className, "it needs a block body { ... }"); ok = false; }
+                var ps = step.ParameterList.Parameters;
+                if (ps.Count < 2) { Report(DiagnosticDescriptors.MalformedStep, step.ParameterList, _className, "it needs the input and at least one state: Step(Var x, ref Var h)"); ok = false; }
+                int output = -1;
+                for (int i = 0; i < ps.Count; i++)
+                {
+                    var prm = ps[i];
+                    string name = prm.Identifier.ValueText;
+                    bool isVar = prm.Type is not null && (prm.Type is NameSyntax ns && LastName(ns) == "Var");
+                    if (i == 0)
+                    {
+                        if (!isVar || prm.Modifiers.Count > 0 || prm.Default is not null) { Report(DiagnosticDescriptors.BadParameter, prm, name, "'Var " + name + "' (the step's input, without ref)"); ok = false; }
+                        _input = name;
+                        continue;
+                    }
+                    bool isRef = prm.Modifiers.Count == 1 && prm.Modifiers[0].IsKind(SyntaxKind.RefKeyword);
+                    if (!isVar || !isRef || prm.Default is not null) { Report(DiagnosticDescriptors.BadParameter, prm, name, "'ref Var " + name + "' (a carried state)"); ok = false; }
+                    bool marked = prm.AttributeLists.SelectMany(l => l.Attributes).Any(a => LastName(a.Name) is "Output" or "OutputAttribute");
+                    if (marked)
+                    {
+                        if (output >= 0) { Report(DiagnosticDescriptors.OutputMisuse, prm, "may mark only one state"); ok = false; }
+                        output = _states.Count;
+                    }
+                    _states.Add(name);
+                }
+                if (ps.Count > 0 && ps[0].AttributeLists.SelectMany(l => l.Attributes).Any(a => LastName(a.Name) is "Output" or "OutputAttribute"))
+                { Report(DiagnosticDescriptors.OutputMisuse, ps[0], "marks a state, not the input"); ok = false; }
+                _outputState = Math.Max(output, 0);
+                _stateNode = Enumerable.Repeat(-1, _states.Count).ToArray();
+                _statePrevNode = Enumerable.Repeat(-1, _states.Count).ToArray();
+                _stateAssigned = new bool[_states.Count];
+                return ok ? step : null;
+            }
+
+            private int _outputState;
+
+            // ---------------------------------------------------------------- statements
+
+            private void ReadBody(BlockSyntax body)
+            {
+                foreach (var inv in body.DescendantNodes().OfType<InvocationExpressionSyntax>())
+                    foreach (var arg in inv.ArgumentList.Arguments)
+                        if (arg.Expression is LiteralExpressionSyntax lit && lit.IsKind(SyntaxKind.StringLiteralExpression))
+                            _explicitNames.Add(lit.Token.ValueText);
+                foreach (var st in body.Statements)
+                    if (st is LocalDeclarationStatementSyntax ld)
+                        foreach (var v in ld.Declaration.Variables) _declaredLater.Add(v.Identifier.ValueText);
+
+                foreach (var st in body.Statements)
+                {
+                    _ct.ThrowIfCancellationRequested();
+                    switch (st)
+                    {
+                        case LocalDeclarationStatementSyntax ld: ReadLocalDeclaration(ld); break;
+                        case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax asg }: ReadAssignment(asg); break;
+                        case EmptyStatementSyntax: break;
+                        default: Report(DiagnosticDescriptors.UnsupportedStatement, st, FirstLine(st)); break;
+                    }
+                }
+                for (int k = 0; k < _states.Count; k++)
+                    if (!_stateAssigned[k])
+                    {
+                        var prm = _decl.Members.OfType<MethodDeclarationSyntax>().First(m => m.Identifier.ValueText == "Step").ParameterList.Parameters[k + 1];
+                        Report(DiagnosticDescriptors.StateNeverAssigned, prm.Identifier, _states[k]);
+                    }
+                foreach (var kv in _locals)
+                    if (kv.Value.Reads == 0 && !_stateNode.Contains(kv.Value.Node))
+                        Report(DiagnosticDescriptors.UnusedValue, kv.Value.Declared, kv.Key);
+            }
+
+            private void ReadLocalDeclaration(LocalDeclarationStatementSyntax ld)
+            {
+                if (ld.IsConst || ld.Modifiers.Count > 0 || ld.UsingKeyword != default)
+                { Report(DiagnosticDescriptors.UnsupportedStatement, ld, FirstLine(ld)); return; }
+                var type = ld.Declaration.Type;
+                bool typeOk = type.IsVar || (type is NameSyntax n && LastName(n) == "Var");
+                if (!typeOk) { Report(DiagnosticDescriptors.UnsupportedStatement, ld, FirstLine(ld)); return; }
+                foreach (var v in ld.Declaration.Variables)
+                {
+                    string name = v.Identifier.ValueText;
+                    if (v.Initializer is null) { Report(DiagnosticDescriptors.UnsupportedStatement, v, v + " (declare locals with a value: var " + name + " = ...;)"); continue; }
+                    if (_locals.ContainsKey(name) || _states.Contains(name) || name == _input)
+                    { Report(DiagnosticDescriptors.UnsupportedStatement, v, FirstLine(ld) + " (the name is already in use)"); continue; }
+                    _target = name;
+                    var value = Eval(v.Initializer.Value);
+                    if (value is null) continue;
+                    if (value.Value.IsConst) { Report(DiagnosticDescriptors.UnsupportedExpression, v.Initializer.Value, v.Initializer.Value.ToString(), "a local must hold a vector, not a plain constant"); continue; }
+                    int node = value.Value.Node;
+                    if (_nodes[node].Name is null && !_nodes[node].IsLeaf) _nodes[node] = _nodes[node] with { Name = name };
+                    _locals[name] = new Local { Node = node, Declared = v.Identifier };
+                }
+            }
+
+            private void ReadAssignment(AssignmentExpressionSyntax asg)
+            {
+                if (asg.Left is not IdentifierNameSyntax id) { Report(DiagnosticDescriptors.UnsupportedStatement, asg, FirstLine(asg)); return; }
+                string name = id.Identifier.ValueText;
+                int k = _states.IndexOf(name);
+                bool isLocal = _locals.ContainsKey(name);
+                if (k < 0 && !isLocal)
+                {
+                    if (name == _input) Report(DiagnosticDescriptors.UnsupportedStatement, asg, FirstLine(asg) + " (the input cannot be assigned)");
+                    else if (_declaredLater.Contains(name)) Report(DiagnosticDescriptors.UsedBeforeAssignment, id, name);
+                    else Report(DiagnosticDescriptors.UnsupportedExpression, id, name, "only locals declared in Step and the ref states can be assigned");
+                    return;
+                }
+                _target = name;
+                Value? rhs;
+                switch (asg.Kind())
+                {
+                    case SyntaxKind.SimpleAssignmentExpression: rhs = Eval(asg.Right); break;
+                    case SyntaxKind.AddAssignmentExpression: rhs = Combine(OpKind.Add, Eval(asg.Left), Eval(asg.Right), asg); break;
+                    case SyntaxKind.SubtractAssignmentExpression: rhs = Combine(OpKind.Sub, Eval(asg.Left), Eval(asg.Right), asg); break;
+                    case SyntaxKind.MultiplyAssignmentExpression: rhs = Combine(OpKind.Mul, Eval(asg.Left), Eval(asg.Right), asg); break;
+                    default: Report(DiagnosticDescriptors.UnsupportedStatement, asg, FirstLine(asg)); return;
+                }
+                if (rhs is null) return;
+                if (rhs.Value.IsConst) { Report(DiagnosticDescriptors.UnsupportedExpression, asg.Right, asg.Right.ToString(), "a state or local must hold a vector, not a plain constant"); return; }
+                if (k >= 0)
+                {
+                    if (_stateAssigned[k]) { Report(DiagnosticDescriptors.StateAssignedTwice, asg.Left, name); return; }
+                    _stateAssigned[k] = true;
+                    _stateNode[k] = rhs.Value.Node;
+                }
+                else
+                {
+                    var local = _locals[name];
+                    if (local.Reads == 0 && !_stateNode.Contains(local.Node)) Report(DiagnosticDescriptors.UnusedValue, local.Declared, name);
+                    _locals[name] = new Local { Node = rhs.Value.Node, Declared = id.Identifier };
+                }
+            }
+
+            private static string FirstLine(SyntaxNode n)
+            {
+                var s = n.ToString();
+                int nl = s.IndexOfAny(new[] { '\r', '\n' });
+                return nl < 0 ? s : s.Substring(0, nl) + " ...";
+            }
+
+            // ---------------------------------------------------------------- expressions
+
+            private int Add(Node n)
+            {
+                _nodes.Add(n);
+                return _nodes.Count - 1;
+            }
+
+            private int ConstNode(float c) => Add(new Node(OpKind.Const, EquatableArray<int>.Empty, Value: c));
+
+            private Value? Eval(ExpressionSyntax e)
+            {
+                _ct.ThrowIfCancellationRequested();
+                switch (e)
+                {
+                    case ParenthesizedExpressionSyntax p: return Eval(p.Expression);
+                    case LiteralExpressionSyntax lit when lit.IsKind(SyntaxKind.NumericLiteralExpression):
+                        return Value.OfConst(Convert.ToSingle(lit.Token.Value, System.Globalization.CultureInfo.InvariantCulture));
+                    case IdentifierNameSyntax id: return Identifier(id);
+                    case BinaryExpressionSyntax bin:
+                    {
+                        OpKind? op = bin.Kind() switch
+                        {
+                            SyntaxKind.AddExpression => OpKind.Add,
+                            SyntaxKind.SubtractExpression => OpKind.Sub,
+                            SyntaxKind.MultiplyExpression => OpKind.Mul,
+                            _ => null,
+                        };
+                        if (op is null) { Report(DiagnosticDescriptors.UnsupportedExpression, bin.OperatorToken, bin.OperatorToken.ValueText, "cells combine values with +, - and * only"); return null; }
+                        return Combine(op.Value, Eval(bin.Left), Eval(bin.Right), bin);
+                    }
+                    case PrefixUnaryExpressionSyntax un when un.IsKind(SyntaxKind.UnaryMinusExpression) || un.IsKind(SyntaxKind.UnaryPlusExpression):
+                    {
+                        var v = Eval(un.Operand);
+                        if (v is null) return null;
+                        if (un.IsKind(SyntaxKind.UnaryPlusExpression)) return v;
+                        if (v.Value.IsConst) return Value.OfConst(-v.Value.Const);
+                        return Value.OfNode(Add(new Node(OpKind.Neg, new[] { v.Value.Node }.ToEquatableArray())));
+                    }
+                    case InvocationExpressionSyntax inv: return Invocation(inv);
+                    case MemberAccessExpressionSyntax ma:
+                        Report(DiagnosticDescriptors.UnsupportedExpression, ma, ma.ToString(), "fields, properties and other members cannot be read in a cell; use locals, the input and the states");
+                        return null;
+                    default:
+                        Report(DiagnosticDescriptors.UnsupportedExpression, e, FirstLine(e), "use locals, states, float constants, + - *, and W, B, P, Linear, Sigmoid, Tanh, Relu");
+                        return null;
+                }
+            }
+
+            private Value? Combine(OpKind op, Value? a, Value? b, SyntaxNode at)
+            {
+                if (a is null || b is null) return null;
+                var x = a.Value;
+                var y = b.Value;
+                if (x.IsConst && y.IsConst)
+                    return Value.OfConst(op switch { OpKind.Add => x.Const + y.Const, OpKind.Sub => x.Const - y.Const, _ => x.Const * y.Const });
+                int l = x.IsConst ? ConstNode(x.Const) : x.Node;
+                int r = y.IsConst ? ConstNode(y.Const) : y.Node;
+                return Value.OfNode(Add(new Node(op, new[] { l, r }.ToEquatableArray())));
+            }
+
+            private Value? Identifier(IdentifierNameSyntax id)
+            {
+                string name = id.Identifier.ValueText;
+                if (_locals.TryGetValue(name, out var local)) { local.Reads++; return Value.OfNode(local.Node); }
+                int k = _states.IndexOf(name);
+                if (k >= 0)
+                {
+                    if (_stateAssigned[k]) return Value.OfNode(_stateNode[k]);
+                    if (_statePrevNode[k] < 0) _statePrevNode[k] = Add(new Node(OpKind.State, EquatableArray<int>.Empty, State: k));
+                    return Value.OfNode(_statePrevNode[k]);
+                }
+                if (name == _input)
+                {
+                    if (_inputNode < 0) _inputNode = Add(new Node(OpKind.Input, EquatableArray<int>.Empty));
+                    return Value.OfNode(_inputNode);
+                }
+                if (_declaredLater.Contains(name)) Report(DiagnosticDescriptors.UsedBeforeAssignment, id, name);
+                else Report(DiagnosticDescriptors.UnsupportedExpression, id, name, "only locals declared in Step, the input and the ref states can be read");
+                return null;
+            }
+
+            private Value? Invocation(InvocationExpressionSyntax inv)
+            {
+                string? method = inv.Expression switch
+                {
+                    IdentifierNameSyntax i => i.Identifier.ValueText,
+                    MemberAccessExpressionSyntax { Name: IdentifierNameSyntax n, Expression: var owner } when owner.ToString().EndsWith("CellOps", StringComparison.Ordinal) => n.Identifier.ValueText,
+                    _ => null,
+                };
+                if (method is null || Array.IndexOf(Primitives, method) < 0)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedExpression, inv, FirstLine(inv), "only the cell operations W, B, P, Linear, Sigmoid, Tanh and Relu can be called");
+                    return null;
+                }
+                var args = Arguments(inv, method);
+                if (args is null) return null;
+
+                switch (method)
+                {
+                    case "Sigmoid":
+                    case "Tanh":
+                    case "Relu":
+                    {
+                        var v = Operand(args, "v", inv, method);
+                        if (v is null) return null;
+                        var op = method == "Sigmoid" ? OpKind.Sigmoid : method == "Tanh" ? OpKind.Tanh : OpKind.Relu;
+                        return Value.OfNode(Add(new Node(op, new[] { v.Value }.ToEquatableArray())));
+                    }
+                    case "W":
+                    case "P":
+                    {
+                        var v = Operand(args, "v", inv, method);
+                        if (v is null) return null;
+                        string? name = ParamName(args, inv, (method == "W" ? "W_" : "p_") + Tag(args["v"], v.Value) + "_" + _target);
+                        if (name is null) return null;
+                        var dim = Dims(v.Value);
+                        int p = AddParam(method == "W" ? new Parameter(name, ParamKind.Dense, dim, InitKind.Uniform, 0f)
+                                                       : new Parameter(name, ParamKind.Diag, Dim.Hidden, InitKind.Uniform, 0f));
+                        return Value.OfNode(Add(new Node(method == "W" ? OpKind.Dense : OpKind.Diag, new[] { v.Value }.ToEquatableArray(), Param: p)));
+                    }
+                    case "B":
+                    {
+                        float init = 0f;
+                        if (args.TryGetValue("init", out var ie))
+                        {
+                            var c = Eval(ie);
+                            if (c is null) return null;
+                            if (!c.Value.IsConst) { Report(DiagnosticDescriptors.ConstantRequired, ie, ie.ToString()); return null; }
+                            init = c.Value.Const;
+                        }
+                        string? name = ParamName(args, inv, "b_" + _target);
+                        if (name is null) return null;
+                        int p = AddParam(new Parameter(name, ParamKind.Bias, Dim.Hidden, InitKind.Constant, init));
+                        return Value.OfNode(Add(new Node(OpKind.Bias, EquatableArray<int>.Empty, Param: p)));
+                    }
+                    case "Linear":
+                    {
+                        if (!args.TryGetValue("a", out var ae)) { Report(DiagnosticDescriptors.UnsupportedExpression, inv, FirstLine(inv), "Linear needs its diagonal constant a: Linear(1f, v)"); return null; }
+                        var a = Eval(ae);
+                        if (a is null) return null;
+                        if (!a.Value.IsConst) { Report(DiagnosticDescriptors.ConstantRequired, ae, ae.ToString()); return null; }
+                        var v = Operand(args, "v", inv, method);
+                        if (v is null) return null;
+                        string tag = Tag(args["v"], v.Value);
+                        string? name = ParamName(args, inv, "W_" + tag + "_" + _target);
+                        if (name is null) return null;
+                        int w = AddParam(new Parameter(name, ParamKind.Dense, Dims(v.Value), InitKind.SmallPlusDiagonal, a.Value.Const));
+                        int b = AddParam(new Parameter(Unique("b_" + tag + "_" + _target, implicitName: true), ParamKind.Bias, Dim.Hidden, InitKind.Constant, 0f));
+                        return Value.OfNode(Add(new Node(OpKind.Dense, new[] { v.Value }.ToEquatableArray(), Param: w, Param2: b)));
+                    }
+                }
+                return null;
+            }
+
+            /// <summary>Arguments by parameter name, positional or named. Null (with a diagnostic) when they do not fit.</summary>
+            private Dictionary<string, ExpressionSyntax>? Arguments(InvocationExpressionSyntax inv, string method)
+            {
+                string[] names = method switch
+                {
+                    "W" or "P" => new[] { "v", "name" },
+                    "B" => new[] { "init", "name" },
+                    "Linear" => new[] { "a", "v", "name" },
+                    _ => new[] { "v" },
+                };
+                var result = new Dictionary<string, ExpressionSyntax>(StringComparer.Ordinal);
+                var list = inv.ArgumentList.Arguments;
+                for (int i = 0; i < list.Count; i++)
+                {
+                    var arg = list[i];
+                    string? name = arg.NameColon?.Name.Identifier.ValueText ?? (i < names.Length ? names[i] : null);
+                    if (name is null || Array.IndexOf(names, name) < 0 || result.ContainsKey(name) || !arg.RefKindKeyword.IsKind(SyntaxKind.None))
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedExpression, arg, arg.ToString(), $"{method} takes ({string.Join(", ", names)})");
+                        return null;
+                    }
+                    result[name] = arg.Expression;
+                }
+                return result;
+            }
+
+            private int? Operand(Dictionary<string, ExpressionSyntax> args, string key, InvocationExpressionSyntax inv, string method)
+            {
+                if (!args.TryGetValue(key, out var e)) { Report(DiagnosticDescriptors.UnsupportedExpression, inv, FirstLine(inv), $"{method} needs a value to act on"); return null; }
+                var v = Eval(e);
+                if (v is null) return null;
+                if (v.Value.IsConst) { Report(DiagnosticDescriptors.UnsupportedExpression, e, e.ToString(), $"{method} of a constant is a constant; write the value itself"); return null; }
+                return v.Value.Node;
+            }
+
+            private string? ParamName(Dictionary<string, ExpressionSyntax> args, InvocationExpressionSyntax inv, string implicitName)
+            {
+                if (!args.TryGetValue("name", out var ne)) return Unique(implicitName, implicitName: true);
+                if (ne is LiteralExpressionSyntax lit && lit.IsKind(SyntaxKind.NullLiteralExpression)) return Unique(implicitName, implicitName: true);
+                if (ne is not LiteralExpressionSyntax s || !s.IsKind(SyntaxKind.StringLiteralExpression))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedExpression, ne, ne.ToString(), "a parameter name must be a string literal");
+                    return null;
+                }
+                string name = s.Token.ValueText;
+                if (!IsIdentifier(name)) { Report(DiagnosticDescriptors.InvalidParameterName, ne, name); return null; }
+                if (!_paramNames.Add(name)) { Report(DiagnosticDescriptors.DuplicateParameterName, ne, name, _className); return null; }
+                return name;
+            }
+
+            private string Unique(string name, bool implicitName)
+            {
+                name = Sanitize(name);
+                string n = name;
+                for (int i = 2; _paramNames.Contains(n) || (implicitName && _explicitNames.Contains(n)); i++) n = name + "_" + i;
+                _paramNames.Add(n);
+                return n;
+            }
+
+            private static string Sanitize(string s)
+            {
+                var chars = s.Select(c => char.IsLetterOrDigit(c) || c == '_' ? c : '_').ToArray();
+                var r = new string(chars);
+                return r.Length == 0 || char.IsDigit(r[0]) ? "_" + r : r;
+            }
+
+            private static bool IsIdentifier(string s)
+                => s.Length > 0 && (char.IsLetter(s[0]) || s[0] == '_') && s.All(c => char.IsLetterOrDigit(c) || c == '_');
+
+            private int AddParam(Parameter p)
+            {
+                _params.Add(p);
+                return _params.Count - 1;
+            }
+
+            /// <summary>A short readable tag for a projected operand: its local or state name, or the names it combines (r*h → rh).</summary>
+            private string Tag(ExpressionSyntax e, int node)
+            {
+                var n = _nodes[node];
+                if (n.Op == OpKind.Input) return _input;
+                if (n.Op == OpKind.State) return _states[n.State];
+                if (e is IdentifierNameSyntax id) return id.Identifier.ValueText;
+                var ids = e.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>()
+                    .Where(i => !(i.Parent is InvocationExpressionSyntax inv && inv.Expression == i) && !(i.Parent is MemberAccessExpressionSyntax))
+                    .Select(i => i.Identifier.ValueText).ToList();
+                return ids.Count == 0 ? "v" : string.Concat(ids);
+            }
+
+            private Dim Dims(int node)
+            {
+                var n = _nodes[node];
+                if (n.Op == OpKind.Input) return Dim.Input;
+                if (n.Op is OpKind.State or OpKind.Dense or OpKind.Bias or OpKind.Diag) return Dim.Hidden;
+                var d = Dim.Any;
+                foreach (int a in n.Args)
+                {
+                    var da = Dims(a);
+                    d = d == Dim.Any ? da : da == Dim.Any || da == d ? d : Dim.Hidden;
+                }
+                return d;
+            }
+
+            // ---------------------------------------------------------------- graph
+
+            /// <summary>Keeps what some state's next value depends on, renumbered in order; drops dead nodes and their parameters.</summary>
+            private CellGraph? BuildGraph(MethodDeclarationSyntax step)
+            {
+                if (_stateNode.Any(n => n < 0)) return null;
+                var raw = new CellGraph(_className, _input, _states.ToEquatableArray(), _outputState, _nodes.ToEquatableArray(), _params.ToEquatableArray(), _stateNode.ToEquatableArray());
+                var live = GraphAnalysis.Live(raw);
+                var newIndex = new int[_nodes.Count];
+                var newParam = Enumerable.Repeat(-1, _params.Count).ToArray();
+                var nodes = new List<Node>();
+                var parameters = new List<Parameter>();
+                int MapParam(int p)
+                {
+                    if (p < 0) return -1;
+                    if (newParam[p] < 0) { newParam[p] = parameters.Count; parameters.Add(_params[p]); }
+                    return newParam[p];
+                }
+                for (int i = 0; i < _nodes.Count; i++)
+                {
+                    if (!live[i]) continue;
+                    var n = _nodes[i];
+                    newIndex[i] = nodes.Count;
+                    nodes.Add(n with
+                    {
+                        Args = n.Args.Select(a => newIndex[a]).ToEquatableArray(),
+                        Param = MapParam(n.Param),
+                        Param2 = MapParam(n.Param2),
+                    });
+                }
+                return raw with
+                {
+                    Nodes = nodes.ToEquatableArray(),
+                    Parameters = parameters.ToEquatableArray(),
+                    Next = _stateNode.Select(n => newIndex[n]).ToEquatableArray(),
+                };
+            }
+        }
+    }
+}
