@@ -178,8 +178,11 @@ namespace CellDsl.Compiler.Emit
                     foreach (var unit in new[] { Dim.Input, Dim.Hidden })
                     {
                         var loop = _plan.ForwardLoop(phase, s, unit);
+                        // Name the values a reader knows (locals and states); the rest are parts of their expressions.
+                        var shown = loop.Where(i => _g.Nodes[i].Name is not null || _nextOf[i] is not null).ToList();
                         if (loop.Count > 0)
-                            yield return $"{where}, stage {s}: fused loop over {(unit == Dim.Input ? "I" : "H")} columns: {string.Join("; ", loop.Select(NodeSummary))}";
+                            yield return $"{where}, stage {s}: one fused loop over {(unit == Dim.Input ? "I" : "H")} columns" +
+                                (shown.Count > 0 ? ": " + string.Join("; ", shown.Select(NodeSummary)) : "");
                     }
                 }
             }
