@@ -1,0 +1,76 @@
+using CellDsl;
+using static CellDsl.CellOps;
+
+namespace CellDsl.Tests.Numerics.Edge;
+
+// Cells that exercise corners of the planner and emitter the zoo does not reach. Each is checked against the
+// float64 oracle in EdgeCellTests.
+
+/// <summary>No recurrence: the new state depends on x only (its value is computed before the time loop).</summary>
+[RnnCell]
+public partial class FeedForward
+{
+    static void Step(Var x, ref Var h)
+    {
+        h = Tanh(W(x) + B(0.5f));
+    }
+}
+
+/// <summary>A projection of a projection, a product of two projections (their values are needed backward), Relu.</summary>
+[RnnCell]
+public partial class DenseOfDense
+{
+    static void Step(Var x, ref Var h)
+    {
+        var u = W(W(h));
+        h = Relu(u + W(x) * W(h) - B());
+    }
+}
+
+/// <summary>Linear(a, v) on x and on h, unary minus, constants on both sides.</summary>
+[RnnCell]
+public partial class Linears
+{
+    static void Step(Var x, ref Var h)
+    {
+        var a = -Linear(1.1f, h) * 0.5f;
+        h = Tanh(2f * Linear(0.9f, x) + a - 1f);
+    }
+}
+
+/// <summary>Two states take the same value; the output is the second state; one state is another's old value.</summary>
+[RnnCell]
+public partial class SharedStates
+{
+    static void Step(Var x, ref Var h, [Output] ref Var c, ref Var old)
+    {
+        old = c;
+        var v = Sigmoid(W(x) + W(h) + W(old) + B());
+        h = v;
+        c = v;
+    }
+}
+
+/// <summary>x-sized elementwise work before the loop (width I, not H), then projected.</summary>
+[RnnCell]
+public partial class InputWidthLoops
+{
+    static void Step(Var x, ref Var h)
+    {
+        var t = Tanh(x) * Sigmoid(x);
+        h = Tanh(W(t) + W(h) + B()) * Sigmoid(W(x) + B());
+    }
+}
+
+/// <summary>A state read after its assignment, a peephole on the input (needs I == H), compound assignment.</summary>
+[RnnCell]
+public partial class ReadAfterWrite
+{
+    static void Step(Var x, ref Var h, ref Var c)
+    {
+        c = Sigmoid(W(x) + W(h) + B()) * c + P(x);
+        var k = Tanh(c);
+        k += c * c;
+        h = k * Sigmoid(W(h) + W(k, "W_special"));
+    }
+}
