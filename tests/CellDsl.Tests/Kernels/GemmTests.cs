@@ -9,6 +9,8 @@ public class GemmTests
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 3, 5, 7 }, { 20, 33, 17 }, { 7, 64, 65 }, { 35, 12, 129 },
+        // Past every block size (MC = 72, KC = 256, NR = 32, MR = 6) with ragged edges.
+        { 77, 70, 300 }, { 150, 3100, 9 }, { 6, 32, 513 },
     };
 
     private static float[] Random(int n, int seed)
@@ -46,6 +48,10 @@ public class GemmTests
             else Gemm.Tn(m, n, k, a, 4, lda, b, 6, ldb, c, 2, ldc, accumulate);
             for (int i = 0; i < c.Length; i++)
                 Assert.True(Math.Abs(expected[i] - c[i]) <= 1e-5f * (1 + k), $"element {i}: {c[i]} vs {expected[i]}");
+            var c2 = Random(2 + m * ldc, 3);
+            Sgemm.Multiply(transA, transB, m, n, k, a, 4, lda, b, 6, ldb, c2, 2, ldc, accumulate);
+            for (int i = 0; i < c2.Length; i++)
+                Assert.True(Math.Abs(expected[i] - c2[i]) <= 1e-5f * (1 + k), $"blocked GEMM, element {i}: {c2[i]} vs {expected[i]}");
         }
     }
 }
