@@ -25,7 +25,7 @@ namespace CellDsl.Cli.Rendering
             _output = output;
             _style = style;
             _settings = settings;
-            _nameWidth = Math.Max(4, cellNames.Select(n => n.Length).DefaultIfEmpty(0).Max());
+            _nameWidth = cellNames.Select(n => n.Length).DefaultIfEmpty(0).Max();
         }
 
         public void WriteHeader(int cellCount)
