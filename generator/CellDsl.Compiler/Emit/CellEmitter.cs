@@ -135,6 +135,7 @@ namespace CellDsl.Compiler.Emit
             _w.Line($"DY = Buffers.{_plan.Buffers[_plan.DY].Name},");
             _w.Line($"StateSequences = new[] {{ {string.Join(", ", _plan.StateSeq.Select(i => "Buffers." + _plan.Buffers[i].Name))} }},");
             _w.Line($"StateGradients = new[] {{ {string.Join(", ", _plan.DStateCarry.Select(i => "Buffers." + _plan.Buffers[i].Name))} }},");
+            _w.Line($"PackedWeights = {2 * _plan.Groups.Count},");
             var cleared = new List<int> { _plan.DX };
             cleared.AddRange(_plan.Groups.Select(g => g.DZ));
             for (int i = 0; i < _g.Nodes.Count; i++)
@@ -204,6 +205,13 @@ namespace CellDsl.Compiler.Emit
             _w.Line("int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;");
             _w.Line("float[] a = workspace.Data, p = ParameterArray;");
             _w.Line("int[] at = workspace.Offsets;");
+            if (_plan.Groups.Count > 0) _w.Line("// Stacked weights packed once for all steps of this pass.");
+            foreach (var grp in _plan.Groups)
+            {
+                string dim = UnitText(_plan.Dims[grp.Operand]);
+                _w.Line($"var w{grp.Index} = workspace.Packed[{grp.Index}];");
+                _w.Line($"w{grp.Index}.Pack(transB: true, {dim}, {Mul(grp.Nodes.Count, "H")}, p, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim});");
+            }
             for (int s = 0; s < _plan.PreStageCount; s++) ForwardStage(Phase.Pre, s);
             _w.Open("for (int t = 0; t < T; t++)");
             for (int s = 0; s < _plan.StepStageCount; s++) ForwardStage(Phase.Step, s);
@@ -231,7 +239,7 @@ namespace CellDsl.Compiler.Emit
                 string dim = UnitText(_plan.Dims[op]);
                 var z = new Location(grp.Z, _plan.Buffers[grp.Z].Rows == Rows.Batch ? RowMode.Batch : RowMode.Step, 0);
                 _w.Line($"// Z{grp.Index}[{rows}, {gh}] = {DslPrinter.Expression(_g, op)} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]ᵀ");
-                _w.Line($"{Kernels}.Gemm.Nt({rows}, {gh}, {dim}, a, {Base(v, step)}, {WidthText(v.Buffer)}, p, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, a, {Base(z, step)}, {gh}, accumulate: false);");
+                _w.Line($"{Kernels}.Sgemm.Multiply(false, {rows}, a, {Base(v, step)}, {WidthText(v.Buffer)}, w{grp.Index}, a, {Base(z, step)}, {gh}, accumulate: false);");
                 for (int c = 0; c < grp.Nodes.Count; c++)
                 {
                     var node = _g.Nodes[grp.Nodes[c]];
@@ -259,6 +267,14 @@ namespace CellDsl.Compiler.Emit
             _w.Line("int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;");
             _w.Line("float[] a = workspace.Data, p = ParameterArray, g = GradientArray;");
             _w.Line("int[] at = workspace.Offsets;");
+            var carried = _plan.Groups.Where(grp => _g.Nodes[grp.Operand].Op != OpKind.Const).ToList();
+            if (carried.Count > 0) _w.Line("// Stacked weights packed once for the adjoint GEMMs dv += dZ · W of all steps.");
+            foreach (var grp in carried)
+            {
+                string dim = UnitText(_plan.Dims[grp.Operand]);
+                _w.Line($"var wt{grp.Index} = workspace.Packed[{_plan.Groups.Count + grp.Index}];");
+                _w.Line($"wt{grp.Index}.Pack(transB: false, {Mul(grp.Nodes.Count, "H")}, {dim}, p, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim});");
+            }
             _w.Open("for (int t = T - 1; t >= 0; t--)");
             _w.Line("// Per-step accumulators start at zero.");
             for (int k = 0; k < _g.StateCount; k++)
@@ -289,7 +305,7 @@ namespace CellDsl.Compiler.Emit
                 var v = _plan.Values[op]!;
                 string gh = Mul(grp.Nodes.Count, "H");
                 string dim = UnitText(_plan.Dims[op]);
-                _w.Line($"{Kernels}.Gemm.Tn({gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh}, a, {BaseAll(v)}, {WidthText(v.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: true);");
+                _w.Line($"{Kernels}.Sgemm.Multiply(true, false, {gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh}, a, {BaseAll(v)}, {WidthText(v.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: true);");
             }
             _w.Close();
         }
@@ -317,7 +333,7 @@ namespace CellDsl.Compiler.Emit
                 string dim = UnitText(_plan.Dims[op]);
                 var dz = new Location(grp.DZ, RowMode.Step, 0);
                 _w.Line($"// d {DslPrinter.Expression(_g, op)} += dZ{grp.Index} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]");
-                _w.Line($"{Kernels}.Gemm.Nn({rows}, {dim}, {gh}, a, {Base(dz, step)}, {gh}, p, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, a, {Base(d, step)}, {WidthText(d.Buffer)}, accumulate: true);");
+                _w.Line($"{Kernels}.Sgemm.Multiply(false, {rows}, a, {Base(dz, step)}, {gh}, wt{grp.Index}, a, {Base(d, step)}, {WidthText(d.Buffer)}, accumulate: true);");
             }
         }
 

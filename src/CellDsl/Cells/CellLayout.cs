@@ -25,6 +25,8 @@ namespace CellDsl
         public required int[] StateSequences { get; init; }
         /// <summary>Per state: dL/d state after the current step, [B, H]; holds dL/d initial state when Backward ends.</summary>
         public required int[] StateGradients { get; init; }
+        /// <summary>Weight matrices packed for the GEMM per pass (two per stacked projection: forward and transposed).</summary>
+        public required int PackedWeights { get; init; }
         /// <summary>Buffers Backward accumulates into, cleared before it starts.</summary>
         public required int[] ClearedBeforeBackward { get; init; }
     }

@@ -26,6 +26,8 @@ namespace CellDsl
                 throw new ArgumentException($"A workspace for T={steps}, B={batch} needs {offset} floats, more than one array holds; use shorter sequences or smaller batches.");
             Data = GC.AllocateUninitializedArray<float>((int)offset, pinned: true);
             Array.Clear(Data);
+            Packed = new Kernels.PackedMatrix[owner.Layout.PackedWeights];
+            for (int i = 0; i < Packed.Length; i++) Packed[i] = new Kernels.PackedMatrix();
         }
 
         internal RecurrentCell Owner { get; }
@@ -35,6 +37,10 @@ namespace CellDsl
 
         /// <summary>The block; generated code addresses it through <see cref="Offsets"/>.</summary>
         public float[] Data { get; }
+
+        /// <summary>The cell's weights packed for the GEMM, repacked at the start of each Forward and Backward (the
+        /// weights change between passes, not within one) and reused by every step.</summary>
+        public Kernels.PackedMatrix[] Packed { get; }
 
         /// <summary>Start of each buffer in <see cref="Data"/>.</summary>
         public int[] Offsets { get; }

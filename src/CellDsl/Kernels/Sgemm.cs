@@ -88,6 +88,63 @@ namespace CellDsl.Kernels
             }
         }
 
+        /// <summary>C[m×n] (+)= op(A)[m×k] · B where B was packed once by <see cref="PackedMatrix.Pack"/> — for weights that
+        /// serve every step of a pass, so the per-step GEMM does not repack them.</summary>
+        public static void Multiply(bool transA, int m, float[] a, int aOffset, int lda, PackedMatrix b, float[] c, int cOffset, int ldc, bool accumulate)
+        {
+            int n = b.Columns, k = b.Depth;
+            if (m <= 0 || n <= 0) return;
+            CheckRange(a, aOffset, transA ? k : m, transA ? m : k, lda, nameof(a));
+            CheckRange(c, cOffset, m, n, ldc, nameof(c));
+            fixed (float* pa = a, pc = c)
+                Multiply(transA, m, pa + aOffset, lda, b, pc + cOffset, ldc, accumulate);
+        }
+
+        private static void Multiply(bool transA, int m, float* a, int lda, PackedMatrix b, float* c, int ldc, bool accumulate)
+        {
+            int n = b.Columns, k = b.Depth;
+            if (k <= 0)
+            {
+                if (!accumulate) for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
+                return;
+            }
+            float* packA = PackA;
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                bool acc = accumulate || pc > 0;
+                float* block = b.Data + (long)pc * b.PaddedColumns;
+                for (int ic = 0; ic < m; ic += MC)
+                {
+                    int mc = Math.Min(MC, m - ic);
+                    PackPanelsA(transA, a, lda, ic, mc, pc, kc, packA);
+                    for (int jr = 0; jr < n; jr += NR)
+                    {
+                        int nr = Math.Min(NR, n - jr);
+                        float* bp = block + (long)jr * kc;
+                        for (int ir = 0; ir < mc; ir += MR)
+                        {
+                            int mr = Math.Min(MR, mc - ir);
+                            float* ap = packA + (long)ir * kc;
+                            float* ct = c + (long)(ic + ir) * ldc + jr;
+                            if (mr == MR && nr == NR) Kernel6x32(kc, ap, bp, ct, ldc, acc);
+                            else EdgeTile(kc, ap, bp, ct, ldc, mr, nr, acc);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Packs all of op(B) [k×n] into <paramref name="dst"/> as <see cref="PackedMatrix"/> lays it out.</summary>
+        internal static void PackAll(bool transB, float* b, int ldb, int k, int n, int paddedN, float* dst)
+        {
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                PackPanelsB(transB, b, ldb, pc, kc, 0, n, dst + (long)pc * paddedN);
+            }
+        }
+
         private static void EdgeTile(int kc, float* ap, float* bp, float* c, int ldc, int mr, int nr, bool accumulate)
         {
             float* tile = stackalloc float[MR * NR];
@@ -208,5 +265,48 @@ namespace CellDsl.Kernels
             Vector512.Store(lo, c);
             Vector512.Store(hi, c + 16);
         }
+    }
+}
+
+namespace CellDsl.Kernels
+{
+    /// <summary>
+    /// op(B) [k×n] packed for <see cref="Sgemm"/>: for each block of 256 rows of k, 32-column panels stored k-major.
+    /// Memory is unmanaged, 64-byte aligned, allocated once for the largest shape asked and reused.
+    /// </summary>
+    public sealed unsafe class PackedMatrix : IDisposable
+    {
+        private float* _data;
+        private long _capacity;
+
+        public int Depth { get; private set; }
+        public int Columns { get; private set; }
+        public int PaddedColumns { get; private set; }
+        internal float* Data => _data;
+
+        /// <summary>Packs op(B): B is [k×n] row-major, or [n×k] when <paramref name="transB"/> (a weight W[out×in] used as Wᵀ).</summary>
+        public void Pack(bool transB, int k, int n, float[] b, int bOffset, int ldb)
+        {
+            int padded = (n + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR;
+            long need = (long)padded * Math.Max(k, 1);
+            if (need > _capacity)
+            {
+                if (_data != null) NativeMemory.AlignedFree(_data);
+                _data = (float*)NativeMemory.AlignedAlloc((nuint)(need * sizeof(float)), 64);
+                _capacity = need;
+            }
+            Depth = k;
+            Columns = n;
+            PaddedColumns = padded;
+            fixed (float* pb = b) Sgemm.PackAll(transB, pb + bOffset, ldb, k, n, padded, _data);
+        }
+
+        public void Dispose()
+        {
+            if (_data != null) { NativeMemory.AlignedFree(_data); _data = null; _capacity = 0; }
+            GC.SuppressFinalize(this);
+        }
+
+        ~PackedMatrix() => Dispose();
     }
 }

@@ -55,3 +55,29 @@ public class GemmTests
         }
     }
 }
+
+public class PackedGemmTests
+{
+    [Theory]
+    [InlineData(false, 20, 70, 300)]
+    [InlineData(true, 20, 70, 300)]
+    [InlineData(false, 77, 33, 9)]
+    [InlineData(true, 150, 100, 520)]
+    public void Prepacked_weights_give_the_reference_product(bool transB, int m, int n, int k)
+    {
+        var rng = new CellRandom(5);
+        var a = new float[m * k]; rng.FillUniform(a, -1f, 1f);
+        int ldb = (transB ? k : n) + 3;
+        var b = new float[7 + (transB ? n : k) * ldb]; rng.FillUniform(b, -1f, 1f);
+        var expected = new float[m * n];
+        ReferenceGemm.Multiply(false, transB, m, n, k, a, 0, k, b, 7, ldb, expected, 0, n, false);
+        using var packed = new PackedMatrix();
+        packed.Pack(transB, 3, 3, b, 7, ldb);   // a smaller shape first: the buffer must grow, not overflow
+        packed.Pack(transB, k, n, b, 7, ldb);
+        var c = new float[m * n];
+        Sgemm.Multiply(false, m, a, 0, k, packed, c, 0, n, accumulate: false);
+        for (int i = 0; i < c.Length; i++) Assert.True(Math.Abs(expected[i] - c[i]) <= 1e-5f * (1 + k), $"element {i}");
+        Sgemm.Multiply(false, m, a, 0, k, packed, c, 0, n, accumulate: true);
+        for (int i = 0; i < c.Length; i++) Assert.True(Math.Abs(2 * expected[i] - c[i]) <= 2e-5f * (1 + k), $"accumulated element {i}");
+    }
+}
