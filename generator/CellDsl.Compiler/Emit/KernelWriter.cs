@@ -269,6 +269,8 @@ namespace CellDsl.Compiler.Emit
             if (_fields.Count > 0) w.Line($"public int {string.Join(", ", _fields.Values)};");
             if (_params.Count > 0) w.Line($"public int {string.Join(", ", _params.Select(p => "at_" + _e.ParamName(p)))};");
             w.Line();
+            // Fully optimised from the first call: a training run's first passes should not run tier-0 loops.
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
             w.Open("public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>");
             w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);");
             if (_usesP) w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);");
