@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace CellDsl.Kernels
 {
@@ -210,7 +211,23 @@ namespace CellDsl.Kernels
                 }
                 else
                 {
-                    // B is stored [n×k]: row j of B is column j of op(B). Read each row contiguously, write strided.
+                    // B is stored [n×k]: row j of B is column j of op(B). With AVX2, gather 8 rows' elements p at a
+                    // time into one vector (a transpose without strided scalar stores).
+                    if (nr == NR && Avx2.IsSupported && (long)ldb * (NR - 1) < int.MaxValue / 4)
+                    {
+                        var index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * ldb;
+                        float* rows = b + (long)(jc + jr) * ldb + pc;
+                        long eight = 8L * ldb;
+                        for (int p = 0; p < kc; p++)
+                        {
+                            float* d = panel + p * NR;
+                            Vector256.Store(Avx2.GatherVector256(rows + p, index, 4), d);
+                            Vector256.Store(Avx2.GatherVector256(rows + eight + p, index, 4), d + 8);
+                            Vector256.Store(Avx2.GatherVector256(rows + 2 * eight + p, index, 4), d + 16);
+                            Vector256.Store(Avx2.GatherVector256(rows + 3 * eight + p, index, 4), d + 24);
+                        }
+                        continue;
+                    }
                     for (int j = 0; j < NR; j++)
                     {
                         if (j >= nr) { for (int p = 0; p < kc; p++) panel[p * NR + j] = 0f; continue; }
