@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using CellDsl.Benchmarks;
 
 // `throughput [cells] [batches] [hiddens] [layers] [budget-seconds]` prints JSON lines for the peer comparison;
-// anything else goes to BenchmarkDotNet (e.g. --filter *GemmBenchmarks* --job short).
+// `gemm [batches] [hiddens] [budget]` prints SGEMM GFLOP/s lines; anything else goes to BenchmarkDotNet (e.g. --filter *GemmBenchmarks* --job short).
 if (args.Length > 0 && args[0] == "throughput")
 {
     string cells = args.Length > 1 ? args[1] : "lstm,gru-torch,peephole,cifg,gru,mut1,mut2,mut3";
@@ -11,6 +11,14 @@ if (args.Length > 0 && args[0] == "throughput")
     string layers = args.Length > 4 ? args[4] : "1,2";
     double budget = args.Length > 5 ? double.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 0.5;
     Throughput.Run(cells.Split(','), Throughput.Ints(batches), Throughput.Ints(hiddens), Throughput.Ints(layers), budget, Console.Out);
+    return 0;
+}
+if (args.Length > 0 && args[0] == "gemm")
+{
+    string batches = args.Length > 1 ? args[1] : "20,64";
+    string hiddens = args.Length > 2 ? args[2] : "200,650,1500";
+    double budget = args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0.5;
+    GemmThroughput.Run(Throughput.Ints(batches), Throughput.Ints(hiddens), CellBenchmarks.Steps, budget, Console.Out);
     return 0;
 }
 BenchmarkSwitcher.FromAssembly(typeof(CellBenchmarks).Assembly).Run(args);
