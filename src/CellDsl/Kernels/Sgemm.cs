@@ -50,6 +50,7 @@ namespace CellDsl.Kernels
                 throw new ArgumentOutOfRangeException(name, $"a [{rows}×{cols}] matrix with leading dimension {ld} at offset {offset} does not fit in {x.Length} floats");
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Multiply(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
             float* c, int ldc, bool accumulate)
         {
@@ -101,6 +102,7 @@ namespace CellDsl.Kernels
                 Multiply(transA, m, pa + aOffset, lda, b, pc + cOffset, ldc, accumulate);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Multiply(bool transA, int m, float* a, int lda, PackedMatrix b, float* c, int ldc, bool accumulate)
         {
             int n = b.Columns, k = b.Depth;
@@ -137,6 +139,7 @@ namespace CellDsl.Kernels
         }
 
         /// <summary>Packs all of op(B) [k×n] into <paramref name="dst"/> as <see cref="PackedMatrix"/> lays it out.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void PackAll(bool transB, float* b, int ldb, int k, int n, int paddedN, float* dst)
         {
             for (int pc = 0; pc < k; pc += KC)
@@ -146,6 +149,7 @@ namespace CellDsl.Kernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void EdgeTile(int kc, float* ap, float* bp, float* c, int ldc, int mr, int nr, bool accumulate)
         {
             float* tile = stackalloc float[MR * NR];
@@ -156,6 +160,7 @@ namespace CellDsl.Kernels
         }
 
         /// <summary>op(A)[ic.., pc..] into 6-row panels, k-major within a panel: panel[p·6 + r]. Rows past m are zero.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void PackPanelsA(bool transA, float* a, int lda, int ic, int mc, int pc, int kc, float* dst)
         {
             for (int ir = 0; ir < mc; ir += MR)
@@ -185,6 +190,7 @@ namespace CellDsl.Kernels
         }
 
         /// <summary>op(B)[pc.., jc..] into 32-column panels, k-major: panel[p·32 + j]. Columns past n are zero.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void PackPanelsB(bool transB, float* b, int ldb, int pc, int kc, int jc, int nc, float* dst)
         {
             for (int jr = 0; jr < nc; jr += NR)
