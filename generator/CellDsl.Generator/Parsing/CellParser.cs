@@ -77,6 +77,8 @@ namespace CellDsl.Generator.Parsing
 
         private sealed class Local
         {
+            /// <summary>The value's node, or -1 when its equation had an error (already reported): reads of it then
+            /// fail silently instead of cascading into "used before assignment" or "never assigned".</summary>
             public int Node;
             public int Reads;
             public SyntaxToken Declared;
@@ -188,13 +190,13 @@ namespace CellDsl.Generator.Parsing
                     bool marked = prm.AttributeLists.SelectMany(l => l.Attributes).Any(a => LastName(a.Name) is "Output" or "OutputAttribute");
                     if (marked)
                     {
-                        if (output >= 0) { Report(DiagnosticDescriptors.OutputMisuse, prm, "may mark only one state"); ok = false; }
+                        if (output >= 0) { Report(DiagnosticDescriptors.OutputMisuse, prm, $"may mark only one state, but both '{_states[output]}' and '{name}' are marked"); ok = false; }
                         output = _states.Count;
                     }
                     _states.Add(name);
                 }
                 if (ps.Count > 0 && ps[0].AttributeLists.SelectMany(l => l.Attributes).Any(a => LastName(a.Name) is "Output" or "OutputAttribute"))
-                { Report(DiagnosticDescriptors.OutputMisuse, ps[0], "marks a state, not the input"); ok = false; }
+                { Report(DiagnosticDescriptors.OutputMisuse, ps[0], $"marks a state, not the input '{ps[0].Identifier.ValueText}'"); ok = false; }
                 _outputState = Math.Max(output, 0);
                 _stateNode = Enumerable.Repeat(-1, _states.Count).ToArray();
                 _statePrevNode = Enumerable.Repeat(-1, _states.Count).ToArray();
@@ -248,18 +250,21 @@ namespace CellDsl.Generator.Parsing
                 foreach (var v in ld.Declaration.Variables)
                 {
                     string name = v.Identifier.ValueText;
-                    if (v.Initializer is null) { Report(DiagnosticDescriptors.UnsupportedStatement, v, v + " (declare locals with a value: var " + name + " = ...;)"); continue; }
                     if (_locals.ContainsKey(name) || _states.Contains(name) || name == _input)
                     { Report(DiagnosticDescriptors.UnsupportedStatement, v, FirstLine(ld) + " (the name is already in use)"); continue; }
+                    if (v.Initializer is null) { Report(DiagnosticDescriptors.UnsupportedStatement, v, v + " (declare locals with a value: var " + name + " = ...;)"); Poison(name, v.Identifier); continue; }
                     _target = name;
                     var value = Eval(v.Initializer.Value);
-                    if (value is null) continue;
-                    if (value.Value.IsConst) { Report(DiagnosticDescriptors.UnsupportedExpression, v.Initializer.Value, v.Initializer.Value.ToString(), "a local must hold a vector, not a plain constant"); continue; }
+                    if (value is null) { Poison(name, v.Identifier); continue; }
+                    if (value.Value.IsConst) { Report(DiagnosticDescriptors.UnsupportedExpression, v.Initializer.Value, v.Initializer.Value.ToString(), "a local must hold a vector, not a plain constant"); Poison(name, v.Identifier); continue; }
                     int node = value.Value.Node;
                     if (_nodes[node].Name is null && !_nodes[node].IsLeaf) _nodes[node] = _nodes[node] with { Name = name };
                     _locals[name] = new Local { Node = node, Declared = v.Identifier };
                 }
             }
+
+            /// <summary>Declares a local whose value could not be computed (the error is reported), so later reads stay quiet.</summary>
+            private void Poison(string name, SyntaxToken declared) => _locals[name] = new Local { Node = -1, Reads = 1, Declared = declared };
 
             private void ReadAssignment(AssignmentExpressionSyntax asg)
             {
@@ -284,14 +289,20 @@ namespace CellDsl.Generator.Parsing
                     case SyntaxKind.MultiplyAssignmentExpression: rhs = Combine(OpKind.Mul, Eval(asg.Left), Eval(asg.Right), asg); break;
                     default: Report(DiagnosticDescriptors.UnsupportedStatement, asg, FirstLine(asg)); return;
                 }
-                if (rhs is null) return;
-                if (rhs.Value.IsConst) { Report(DiagnosticDescriptors.UnsupportedExpression, asg.Right, asg.Right.ToString(), "a state or local must hold a vector, not a plain constant"); return; }
+                if (rhs is not null && rhs.Value.IsConst)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedExpression, asg.Right, asg.Right.ToString(), "a state or local must hold a vector, not a plain constant");
+                    rhs = null;
+                }
                 if (k >= 0)
                 {
                     if (_stateAssigned[k]) { Report(DiagnosticDescriptors.StateAssignedTwice, asg.Left, name); return; }
+                    // After an error in the equation (already reported) the state still counts as assigned, so it is
+                    // not also reported as never assigned; reads of it after this point stay quiet.
                     _stateAssigned[k] = true;
-                    _stateNode[k] = rhs.Value.Node;
+                    _stateNode[k] = rhs?.Node ?? -1;
                 }
+                else if (rhs is null) _locals[name] = new Local { Node = -1, Reads = 1, Declared = id.Identifier };
                 else
                 {
                     var local = _locals[name];
@@ -371,11 +382,11 @@ namespace CellDsl.Generator.Parsing
             private Value? Identifier(IdentifierNameSyntax id)
             {
                 string name = id.Identifier.ValueText;
-                if (_locals.TryGetValue(name, out var local)) { local.Reads++; return Value.OfNode(local.Node); }
+                if (_locals.TryGetValue(name, out var local)) { local.Reads++; return local.Node < 0 ? null : Value.OfNode(local.Node); }
                 int k = _states.IndexOf(name);
                 if (k >= 0)
                 {
-                    if (_stateAssigned[k]) return Value.OfNode(_stateNode[k]);
+                    if (_stateAssigned[k]) return _stateNode[k] < 0 ? null : Value.OfNode(_stateNode[k]);
                     if (_statePrevNode[k] < 0) _statePrevNode[k] = Add(new Node(OpKind.State, EquatableArray<int>.Empty, State: k));
                     return Value.OfNode(_statePrevNode[k]);
                 }
