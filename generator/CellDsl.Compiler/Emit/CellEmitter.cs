@@ -60,7 +60,7 @@ namespace CellDsl.Compiler.Emit
             _w.Line("#nullable enable");
             _w.Line();
             if (_target.Namespace is { } ns) _w.Open("namespace " + ns);
-            foreach (var c in _target.ContainingTypes) _w.Open($"partial {c.Keyword} {c.Name}");
+            foreach (var c in _target.ContainingTypes) _w.Open($"partial {c.Keyword} {CSharpNames.EscapeTypeName(c.Name)}");
             EmitClass();
             foreach (var _ in _target.ContainingTypes) _w.Close();
             if (_target.Namespace is not null) _w.Close();
@@ -71,7 +71,7 @@ namespace CellDsl.Compiler.Emit
 
         private void EmitClass()
         {
-            string cls = _target.ClassName;
+            string cls = CSharpNames.Escape(_target.ClassName);
             _w.Line("/// <summary>");
             _w.Line($"/// The {Xml(_g.Name)} cell, generated from its Step declaration:");
             _w.Line("/// <code>");

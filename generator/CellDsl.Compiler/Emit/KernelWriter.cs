@@ -15,17 +15,6 @@ namespace CellDsl.Compiler.Emit
     /// </summary>
     internal sealed class KernelWriter
     {
-        private static readonly HashSet<string> Keywords = new HashSet<string>(StringComparer.Ordinal)
-        {
-            "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
-            "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
-            "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
-            "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
-            "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
-            "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
-            "using", "virtual", "void", "volatile", "while", "var", "value",
-        };
-
         private readonly Emission _e;
         private readonly CellPlan _plan;
         private readonly CellGraph _g;
@@ -63,7 +52,8 @@ namespace CellDsl.Compiler.Emit
 
         private string Unique(string baseName)
         {
-            string n = Keywords.Contains(baseName) ? "@" + baseName : baseName;
+            // var and value are contextual, but a local named so would only confuse the reader of the kernel.
+            string n = CSharpNames.IsReserved(baseName) || baseName is "var" or "value" ? "@" + baseName : baseName;
             while (!_taken.Add(n)) n = n + "_";
             return n;
         }
