@@ -51,7 +51,7 @@ namespace CellDsl.Generator
                 }
                 catch (Exception e)
                 {
-                    spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, model.Target.ClassName, e.GetType().Name + ": " + e.Message));
+                    spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, model.Target.ClassName, CellParser.Describe(e)));
                     return;
                 }
                 spc.AddSource(HintName(model), source);

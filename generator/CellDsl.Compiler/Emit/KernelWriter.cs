@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using CellDsl.Compiler.Autodiff;
 using CellDsl.Compiler.Graph;
 using CellDsl.Compiler.Planning;
@@ -137,6 +138,8 @@ namespace CellDsl.Compiler.Emit
             }
             string Expr(int i, int prec)
             {
+                // Unnamed values nest as deep as the user's longest chain: fail cleanly (reported as CDSL0099), never overflow.
+                RuntimeHelpers.EnsureSufficientExecutionStack();
                 var n = _g.Nodes[i];
                 switch (n.Op)
                 {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using CellDsl.Compiler.Emit;
 using CellDsl.Compiler.Graph;
@@ -111,6 +112,8 @@ namespace CellDsl.Compiler.Printing
             }
             string Expr(int i, int prec)
             {
+                // Unnamed values nest as deep as the user's longest chain: fail cleanly, never overflow the stack.
+                RuntimeHelpers.EnsureSufficientExecutionStack();
                 var n = nodes[i];
                 string Name(int p) => explicitNames ? $", \"{g.Parameters[p].Name}\"" : "";
                 switch (n.Op)
@@ -180,6 +183,7 @@ namespace CellDsl.Compiler.Printing
             }
             string Expr(int i, int prec)
             {
+                RuntimeHelpers.EnsureSufficientExecutionStack();
                 var n = nodes[i];
                 switch (n.Op)
                 {

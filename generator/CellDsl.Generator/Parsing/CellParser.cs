@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using CellDsl.Compiler;
 using CellDsl.Compiler.Emit;
@@ -36,6 +37,12 @@ namespace CellDsl.Generator.Parsing
             return decl is null ? null : Parse(decl, cancellationToken);
         }
 
+        /// <summary>The detail of a CDSL0099 message. Running out of stack is the user's nesting, not a crash to report.</summary>
+        public static string Describe(Exception e)
+            => e is InsufficientExecutionStackException
+                ? "its equations nest too deeply to compile (split long expressions into locals)"
+                : e.GetType().Name + ": " + e.Message;
+
         public static bool HasRnnCellAttribute(ClassDeclarationSyntax decl)
             => decl.AttributeLists.SelectMany(l => l.Attributes).Any(a => LastName(a.Name) is "RnnCell" or "RnnCellAttribute");
 
@@ -51,7 +58,7 @@ namespace CellDsl.Generator.Parsing
             }
             catch (Exception e)
             {
-                var d = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, decl.Identifier.GetLocation(), decl.Identifier.ValueText, e.GetType().Name + ": " + e.Message);
+                var d = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, decl.Identifier.GetLocation(), decl.Identifier.ValueText, Describe(e));
                 return new ParseResult(null, new[] { d }.ToEquatableArray());
             }
         }
@@ -331,6 +338,8 @@ namespace CellDsl.Generator.Parsing
             private Value? Eval(ExpressionSyntax e)
             {
                 _ct.ThrowIfCancellationRequested();
+                // A long sum is a left-deep tree: fail cleanly (CDSL0099) rather than overflow the compiler's stack.
+                RuntimeHelpers.EnsureSufficientExecutionStack();
                 switch (e)
                 {
                     case ParenthesizedExpressionSyntax p: return Eval(p.Expression);
@@ -563,6 +572,7 @@ namespace CellDsl.Generator.Parsing
 
             private Dim Dims(int node)
             {
+                RuntimeHelpers.EnsureSufficientExecutionStack();
                 var n = _nodes[node];
                 if (n.Op == OpKind.Input) return Dim.Input;
                 if (n.Op is OpKind.State or OpKind.Dense or OpKind.Bias or OpKind.Diag) return Dim.Hidden;
