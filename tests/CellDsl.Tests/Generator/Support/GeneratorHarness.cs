@@ -24,8 +24,12 @@ public sealed record GeneratorRun(
     GeneratorDriver Driver,
     GeneratorRunResult Result,
     IReadOnlyList<GeneratedFile> Sources,
-    IReadOnlyList<Diagnostic> Diagnostics)
+    IReadOnlyList<Diagnostic> Diagnostics,
+    IReadOnlyList<Diagnostic> DriverDiagnostics)
 {
+    /// <summary>What the compiler would print if the generator threw: CS8785, "generator failed to generate source".</summary>
+    public bool GeneratorFailed => Result.Exception is not null || DriverDiagnostics.Any(d => d.Id == "CS8785");
+
     /// <summary>The generated file whose hint name ends with "<paramref name="className"/>.g.cs".</summary>
     public GeneratedFile Source(string className)
         => Sources.SingleOrDefault(s => s.HintName == className + ".g.cs" || s.HintName.EndsWith("." + className + ".g.cs", StringComparison.Ordinal))
@@ -61,36 +65,40 @@ public static class GeneratorHarness
         return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     }
 
-    public static CSharpCompilation CreateCompilation(params SourceFile[] sources)
-        => CSharpCompilation.Create("CellDsl.UserCells",
-            sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, ParseOptions, s.Path, Encoding.UTF8)),
-            References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
-                nullableContextOptions: NullableContextOptions.Enable,
-                // Every warning wave: generated code is held to the strictest level a user may pick.
-                warningLevel: 9999,
-                // Users rarely document their cells; this is their choice, not the generator's.
-                specificDiagnosticOptions: new Dictionary<string, ReportDiagnostic> { ["CS1591"] = ReportDiagnostic.Suppress },
-                deterministic: true));
+    // Compilations derived from one empty compilation share its bound references; creating each from scratch would
+    // re-read the framework's metadata every time (most of the fuzz test's run time).
+    private static readonly Lazy<CSharpCompilation> Empty = new(() => CSharpCompilation.Create("CellDsl.UserCells",
+        syntaxTrees: null,
+        References,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
+            nullableContextOptions: NullableContextOptions.Enable,
+            // Every warning wave: generated code is held to the strictest level a user may pick.
+            warningLevel: 9999,
+            // Users rarely document their cells; this is their choice, not the generator's.
+            specificDiagnosticOptions: new Dictionary<string, ReportDiagnostic> { ["CS1591"] = ReportDiagnostic.Suppress },
+            deterministic: true)));
 
-    public static GeneratorDriver CreateDriver()
+    public static CSharpCompilation CreateCompilation(params SourceFile[] sources)
+        => Empty.Value.AddSyntaxTrees(sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, ParseOptions, s.Path, Encoding.UTF8)));
+
+    public static GeneratorDriver CreateDriver(bool trackSteps = true)
         => CSharpGeneratorDriver.Create(
             new[] { new CellGenerator().AsSourceGenerator() },
             parseOptions: ParseOptions,
-            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     public static GeneratorRun Run(params SourceFile[] sources) => Run(CreateDriver(), CreateCompilation(sources));
 
     /// <summary>Runs (or re-runs, when <paramref name="driver"/> has run before) the generator over <paramref name="input"/>.</summary>
     public static GeneratorRun Run(GeneratorDriver driver, CSharpCompilation input)
     {
-        driver = driver.RunGeneratorsAndUpdateCompilation(input, out var output, out _);
+        driver = driver.RunGeneratorsAndUpdateCompilation(input, out var output, out var driverDiagnostics);
         var result = driver.GetRunResult().Results.Single();
         var sources = result.GeneratedSources
             .Select(s => new GeneratedFile(s.HintName, s.SourceText.ToString()))
             .OrderBy(s => s.HintName, StringComparer.Ordinal)
             .ToList();
-        return new GeneratorRun(input, output, driver, result, sources, result.Diagnostics);
+        return new GeneratorRun(input, output, driver, result, sources, result.Diagnostics, driverDiagnostics);
     }
 
     /// <summary>
