@@ -59,7 +59,7 @@ public class IncrementalTests
 
     private static IReadOnlyList<IncrementalStepRunReason> Reasons(GeneratorRun run, string step)
     {
-        if (step == SourceOutput) return OutputReasons(run, StepNames.Model);
+        if (step == SourceOutput) return OutputReasons(run, StepNames.Emit);
         Assert.True(run.Result.TrackedSteps.ContainsKey(step), $"step '{step}' was not tracked; tracked: {string.Join(", ", run.Result.TrackedSteps.Keys)}");
         return run.Result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
     }
@@ -96,6 +96,7 @@ public class IncrementalTests
         };
         var (first, second) = RunTwice(Cell, change);
         AssertReused(second, StepNames.Model);
+        AssertReused(second, StepNames.HintNames);
         AssertReused(second, SourceOutput);
         AssertSameOutput(first, second);
         Assert.Empty(second.Diagnostics);
@@ -147,6 +148,27 @@ public class IncrementalTests
         Assert.NotEqual(first.Sources.Single().Text, second.Sources.Single().Text);
         Assert.Contains("b_z\", global::CellDsl.Compiler.Graph.ParamKind.Bias", second.Sources.Single().Text);
         Assert.Contains("InitKind.Constant, 1f)", second.Sources.Single().Text);
+        AssertReused(second, StepNames.HintNames);
+    }
+
+    [Fact]
+    public void Equation_edit_in_one_cell_re_emits_only_that_cell()
+    {
+        string two = Cell + """
+
+            [RnnCell]
+            public partial class Elman
+            {
+                static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B()); }
+            }
+            """;
+        var (first, second) = RunTwice(two, Replace("h = Tanh(W(x) + W(h) + B());", "h = Relu(W(x) + W(h) + B());"));
+        var reasons = Reasons(second, SourceOutput);
+        Assert.Equal(2, reasons.Count);
+        Assert.Equal(1, reasons.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, reasons.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+        Assert.Equal(first.Source("Gru"), second.Source("Gru"));
+        Assert.NotEqual(first.Source("Elman"), second.Source("Elman"));
     }
 
     [Fact]
@@ -174,7 +196,7 @@ public class IncrementalTests
     {
         var run = ZooSources.Run;
         var roots = new List<(object Value, string Path)>();
-        foreach (var step in new[] { StepNames.Parse, StepNames.Model, StepNames.Diagnostics })
+        foreach (var step in new[] { StepNames.Parse, StepNames.Model, StepNames.Diagnostics, StepNames.HintNames, StepNames.Emit })
             foreach (var (value, _) in run.Result.TrackedSteps[step].SelectMany(s => s.Outputs))
                 roots.Add((value, step));
         // A cell with a diagnostic, so DiagnosticInfo is walked too.
@@ -223,7 +245,7 @@ public class IncrementalTests
         // data with value equality, never object, an interface or a Roslyn type.
         var problems = new List<string>();
         var seen = new HashSet<Type>();
-        var queue = new Queue<Type>([typeof(ParseResult)]);
+        var queue = new Queue<Type>([typeof(ParseResult), typeof(HintNameMap)]);
         while (queue.Count > 0)
         {
             var t = queue.Dequeue();
