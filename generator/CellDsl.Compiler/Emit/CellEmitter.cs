@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using CellDsl.Compiler.Autodiff;
 using CellDsl.Compiler.Graph;
 using CellDsl.Compiler.Planning;
@@ -30,6 +31,16 @@ namespace CellDsl.Compiler.Emit
         public const string ToolVersion = "0.1.0";
 
         public static string Emit(CellGraph graph, EmitTarget target) => new Emission(CellPlan.Create(graph), target).Run();
+
+        /// <summary>Whether the generated part declares a member of this name (its buffers, definition, layout, cores,
+        /// offsets and kernel structs). A class of that name cannot take the generated part: C# forbids a member named
+        /// like its enclosing type (CS0542).</summary>
+        public static bool DeclaresMember(string name)
+            => name is "Buffers" or "CellDefinition" or "CreateLayout" or "BufferSizes" or "ForwardCore" or "BackwardCore"
+               || name.StartsWith("at_", StringComparison.Ordinal)
+               || KernelName.IsMatch(name);
+
+        private static readonly Regex KernelName = new Regex("^(Forward|Backward)(Pre|Step)[0-9]+(Input)?$", RegexOptions.CultureInvariant);
     }
 
     internal sealed class Emission

@@ -148,6 +148,7 @@ namespace CellDsl.Generator.Parsing
                 if (_decl.TypeParameterList is not null) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.TypeParameterList, _className, "cannot be generic: a cell's parameters are floats of fixed shape");
                 if (_decl.BaseList is not null) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.BaseList, _className, "cannot declare a base type or interfaces: the generated part derives from CellDsl.RecurrentCell");
                 if (_decl.Modifiers.Any(SyntaxKind.StaticKeyword)) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, "cannot be static: cells are constructed with their sizes");
+                if (CellEmitter.DeclaresMember(_className)) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, "cannot have this name: the generated part declares a member called so, and C# forbids members named like their class");
 
                 var containing = new List<ContainingType>();
                 var namespaces = new List<string>();

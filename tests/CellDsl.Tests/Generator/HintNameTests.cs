@@ -75,4 +75,17 @@ public class HintNameTests
         Assert.Equal(["Demo.Fine.g.cs"], run.Sources.Select(s => s.HintName));
         Assert.Contains(run.Output.GetDiagnostics(), d => d.Id == "CS0579");
     }
+
+    [Fact]
+    public void Cell_named_like_a_generated_member_is_reported_not_miscompiled()
+    {
+        foreach (var name in new[] { "Buffers", "CellDefinition", "ForwardStep0", "BackwardPre1Input" })
+        {
+            var run = GeneratorHarness.Run(Header + $"[RnnCell] public partial class {name} {{ {Step} }}\n");
+            var d = Assert.Single(run.Diagnostics);
+            Assert.Equal(("CDSL0013", DiagnosticSeverity.Error), (d.Id, d.Severity));
+            Assert.Contains($"'{name}'", d.GetMessage());
+            Assert.Empty(run.Sources);
+        }
+    }
 }
