@@ -58,7 +58,6 @@ public static class GeneratorHarness
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
             .Where(p => string.Equals(Path.GetDirectoryName(p), framework, StringComparison.Ordinal))
-            .Where(p => !Path.GetFileName(p).StartsWith("Microsoft.VisualBasic", StringComparison.Ordinal))
             .ToList();
         paths.Add(typeof(CellDsl.RecurrentCell).Assembly.Location);
         paths.Add(typeof(CellDsl.Compiler.Graph.CellGraph).Assembly.Location);
