@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using CellDsl.Compiler.Autodiff;
 using CellDsl.Compiler.Graph;
 using CellDsl.Compiler.Planning;
@@ -30,6 +31,16 @@ namespace CellDsl.Compiler.Emit
         public const string ToolVersion = "0.1.0";
 
         public static string Emit(CellGraph graph, EmitTarget target) => new Emission(CellPlan.Create(graph), target).Run();
+
+        /// <summary>Whether the generated part declares a member of this name (its buffers, definition, layout, cores,
+        /// offsets and kernel structs). A class of that name cannot take the generated part: C# forbids a member named
+        /// like its enclosing type (CS0542).</summary>
+        public static bool DeclaresMember(string name)
+            => name is "Buffers" or "CellDefinition" or "CreateLayout" or "BufferSizes" or "ForwardCore" or "BackwardCore"
+               || name.StartsWith("at_", StringComparison.Ordinal)
+               || KernelName.IsMatch(name);
+
+        private static readonly Regex KernelName = new Regex("^(Forward|Backward)(Pre|Step)[0-9]+(Input)?$", RegexOptions.CultureInvariant);
     }
 
     internal sealed class Emission
@@ -60,7 +71,7 @@ namespace CellDsl.Compiler.Emit
             _w.Line("#nullable enable");
             _w.Line();
             if (_target.Namespace is { } ns) _w.Open("namespace " + ns);
-            foreach (var c in _target.ContainingTypes) _w.Open($"partial {c.Keyword} {c.Name}");
+            foreach (var c in _target.ContainingTypes) _w.Open($"partial {c.Keyword} {CSharpNames.EscapeTypeName(c.Name)}");
             EmitClass();
             foreach (var _ in _target.ContainingTypes) _w.Close();
             if (_target.Namespace is not null) _w.Close();
@@ -71,7 +82,7 @@ namespace CellDsl.Compiler.Emit
 
         private void EmitClass()
         {
-            string cls = _target.ClassName;
+            string cls = CSharpNames.Escape(_target.ClassName);
             _w.Line("/// <summary>");
             _w.Line($"/// The {Xml(_g.Name)} cell, generated from its Step declaration:");
             _w.Line("/// <code>");

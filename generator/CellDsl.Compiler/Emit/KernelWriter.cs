@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using CellDsl.Compiler.Autodiff;
 using CellDsl.Compiler.Graph;
 using CellDsl.Compiler.Planning;
@@ -15,17 +16,6 @@ namespace CellDsl.Compiler.Emit
     /// </summary>
     internal sealed class KernelWriter
     {
-        private static readonly HashSet<string> Keywords = new HashSet<string>(StringComparer.Ordinal)
-        {
-            "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
-            "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
-            "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
-            "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
-            "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
-            "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
-            "using", "virtual", "void", "volatile", "while", "var", "value",
-        };
-
         private readonly Emission _e;
         private readonly CellPlan _plan;
         private readonly CellGraph _g;
@@ -63,7 +53,8 @@ namespace CellDsl.Compiler.Emit
 
         private string Unique(string baseName)
         {
-            string n = Keywords.Contains(baseName) ? "@" + baseName : baseName;
+            // var and value are contextual, but a local named so would only confuse the reader of the kernel.
+            string n = CSharpNames.IsReserved(baseName) || baseName is "var" or "value" ? "@" + baseName : baseName;
             while (!_taken.Add(n)) n = n + "_";
             return n;
         }
@@ -147,6 +138,8 @@ namespace CellDsl.Compiler.Emit
             }
             string Expr(int i, int prec)
             {
+                // Unnamed values nest as deep as the user's longest chain: fail cleanly (reported as CDSL0099), never overflow.
+                RuntimeHelpers.EnsureSufficientExecutionStack();
                 var n = _g.Nodes[i];
                 switch (n.Op)
                 {

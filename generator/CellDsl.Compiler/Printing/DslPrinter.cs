@@ -1,7 +1,10 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
+using CellDsl.Compiler.Emit;
 using CellDsl.Compiler.Graph;
 
 namespace CellDsl.Compiler.Printing
@@ -20,13 +23,13 @@ namespace CellDsl.Compiler.Printing
             string indent = "";
             if (@namespace is not null) { sb.Append("namespace ").Append(@namespace).Append(";\n\n"); }
             sb.Append(indent).Append("[RnnCell]\n");
-            sb.Append(indent).Append("public partial class ").Append(g.Name).Append('\n').Append(indent).Append("{\n");
-            sb.Append(indent).Append("    static void Step(Var ").Append(g.InputName);
+            sb.Append(indent).Append("public partial class ").Append(CSharpNames.Escape(g.Name)).Append('\n').Append(indent).Append("{\n");
+            sb.Append(indent).Append("    static void Step(Var ").Append(CSharpNames.Escape(g.InputName));
             for (int k = 0; k < g.StateCount; k++)
             {
                 sb.Append(", ");
                 if (k == g.OutputState && k != 0) sb.Append("[Output] ");
-                sb.Append("ref Var ").Append(g.States[k]);
+                sb.Append("ref Var ").Append(CSharpNames.Escape(g.States[k]));
             }
             sb.Append(")\n").Append(indent).Append("    {\n");
             foreach (var line in Statements(g, explicitNames: true))
@@ -51,7 +54,7 @@ namespace CellDsl.Compiler.Printing
             {
                 var n = nodes[i];
                 if (n.IsLeaf && n.Op != OpKind.Bias) continue;
-                if (n.Name is not null && !g.States.Contains(n.Name)) localName[i] = n.Name;
+                if (n.Name is not null && !g.States.Contains(n.Name)) localName[i] = CSharpNames.Escape(n.Name);
                 else if (uses[i] > 1 && nextOf[i] is null && n.Op != OpKind.Bias)
                 {
                     string t = "t" + i.ToString(CultureInfo.InvariantCulture);
@@ -85,6 +88,7 @@ namespace CellDsl.Compiler.Printing
                 return i;
             }
 
+            string S(int k) => CSharpNames.Escape(g.States[k]);
             var alias = new string?[g.StateCount];
             var lines = new List<string>();
             for (int k = 0; k < g.StateCount; k++)
@@ -93,21 +97,23 @@ namespace CellDsl.Compiler.Printing
                     string a = g.States[k] + "_prev";
                     while (!taken.Add(a)) a = "_" + a;
                     alias[k] = a;
-                    lines.Add($"var {a} = {g.States[k]};");
+                    lines.Add($"var {a} = {S(k)};");
                 }
 
             var assigned = new bool[g.StateCount];
             string Ref(int i, int prec)
             {
                 var n = nodes[i];
-                if (n.Op == OpKind.State) return assigned[n.State] ? alias[n.State]! : g.States[n.State];
-                if (n.Op == OpKind.Input) return g.InputName;
+                if (n.Op == OpKind.State) return assigned[n.State] ? alias[n.State]! : S(n.State);
+                if (n.Op == OpKind.Input) return CSharpNames.Escape(g.InputName);
                 if (localName[i] is { } l) return l;
-                if (nextOf[i] is { } ks && assigned[ks[0]]) return g.States[ks[0]];
+                if (nextOf[i] is { } ks && assigned[ks[0]]) return S(ks[0]);
                 return Expr(i, prec);
             }
             string Expr(int i, int prec)
             {
+                // Unnamed values nest as deep as the user's longest chain: fail cleanly, never overflow the stack.
+                RuntimeHelpers.EnsureSufficientExecutionStack();
                 var n = nodes[i];
                 string Name(int p) => explicitNames ? $", \"{g.Parameters[p].Name}\"" : "";
                 switch (n.Op)
@@ -144,22 +150,22 @@ namespace CellDsl.Compiler.Printing
                 {
                     lines.Add($"var {l} = {Expr(i, 0)};");
                     if (nextOf[i] is { } ks)
-                        foreach (int k in ks) { lines.Add($"{g.States[k]} = {l};"); assigned[k] = true; }
+                        foreach (int k in ks) { lines.Add($"{S(k)} = {l};"); assigned[k] = true; }
                 }
                 else if (nextOf[i] is { } ks && !nodes[i].IsLeaf)
                 {
                     string e = Expr(i, 0);
-                    lines.Add($"{g.States[ks[0]]} = {e};");
+                    lines.Add($"{S(ks[0])} = {e};");
                     assigned[ks[0]] = true;
-                    for (int q = 1; q < ks.Count; q++) { lines.Add($"{g.States[ks[q]]} = {g.States[ks[0]]};"); assigned[ks[q]] = true; }
+                    for (int q = 1; q < ks.Count; q++) { lines.Add($"{S(ks[q])} = {S(ks[0])};"); assigned[ks[q]] = true; }
                 }
             }
             for (int k = 0; k < g.StateCount; k++)
                 if (nodes[g.Next[k]].IsLeaf)
                 {
                     var leaf = nodes[g.Next[k]];
-                    string rhs = leaf.Op == OpKind.State ? (alias[leaf.State] ?? g.States[leaf.State]) : Ref(g.Next[k], 0);
-                    lines.Add($"{g.States[k]} = {rhs};");
+                    string rhs = leaf.Op == OpKind.State ? (alias[leaf.State] ?? S(leaf.State)) : Ref(g.Next[k], 0);
+                    lines.Add($"{S(k)} = {rhs};");
                 }
             return lines;
         }
@@ -177,6 +183,7 @@ namespace CellDsl.Compiler.Printing
             }
             string Expr(int i, int prec)
             {
+                RuntimeHelpers.EnsureSufficientExecutionStack();
                 var n = nodes[i];
                 switch (n.Op)
                 {
@@ -203,9 +210,12 @@ namespace CellDsl.Compiler.Printing
 
         private static string Paren(string s, int own, int outer) => own < outer ? "(" + s + ")" : s;
 
-        /// <summary>A float literal that round-trips: 1f, 0.5f, -2f, 1E-05f.</summary>
+        /// <summary>A float literal that round-trips: 1f, 0.5f, -2f, 1E-05f. Constants folded to a non-finite value
+        /// (1e38f * 1e38f) have no literal and print as float.PositiveInfinity, float.NegativeInfinity or float.NaN.</summary>
         public static string Lit(float f)
         {
+            if (float.IsNaN(f)) return "float.NaN";
+            if (float.IsInfinity(f)) return f > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity";
             string s = f.ToString("R", CultureInfo.InvariantCulture);
             return s + "f";
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using CellDsl.Compiler;
 using CellDsl.Compiler.Emit;
@@ -36,6 +37,12 @@ namespace CellDsl.Generator.Parsing
             return decl is null ? null : Parse(decl, cancellationToken);
         }
 
+        /// <summary>The detail of a CDSL0099 message. Running out of stack is the user's nesting, not a crash to report.</summary>
+        public static string Describe(Exception e)
+            => e is InsufficientExecutionStackException
+                ? "its equations nest too deeply to compile (split long expressions into locals)"
+                : e.GetType().Name + ": " + e.Message;
+
         public static bool HasRnnCellAttribute(ClassDeclarationSyntax decl)
             => decl.AttributeLists.SelectMany(l => l.Attributes).Any(a => LastName(a.Name) is "RnnCell" or "RnnCellAttribute");
 
@@ -51,7 +58,7 @@ namespace CellDsl.Generator.Parsing
             }
             catch (Exception e)
             {
-                var d = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, decl.Identifier.GetLocation(), decl.Identifier.ValueText, e.GetType().Name + ": " + e.Message);
+                var d = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, decl.Identifier.GetLocation(), decl.Identifier.ValueText, Describe(e));
                 return new ParseResult(null, new[] { d }.ToEquatableArray());
             }
         }
@@ -77,6 +84,8 @@ namespace CellDsl.Generator.Parsing
 
         private sealed class Local
         {
+            /// <summary>The value's node, or -1 when its equation had an error (already reported): reads of it then
+            /// fail silently instead of cascading into "used before assignment" or "never assigned".</summary>
             public int Node;
             public int Reads;
             public SyntaxToken Declared;
@@ -139,6 +148,7 @@ namespace CellDsl.Generator.Parsing
                 if (_decl.TypeParameterList is not null) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.TypeParameterList, _className, "cannot be generic: a cell's parameters are floats of fixed shape");
                 if (_decl.BaseList is not null) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.BaseList, _className, "cannot declare a base type or interfaces: the generated part derives from CellDsl.RecurrentCell");
                 if (_decl.Modifiers.Any(SyntaxKind.StaticKeyword)) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, "cannot be static: cells are constructed with their sizes");
+                if (CellEmitter.DeclaresMember(_className)) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, "cannot have this name: the generated part declares a member called so, and C# forbids members named like their class");
 
                 var containing = new List<ContainingType>();
                 var namespaces = new List<string>();
@@ -188,13 +198,13 @@ namespace CellDsl.Generator.Parsing
                     bool marked = prm.AttributeLists.SelectMany(l => l.Attributes).Any(a => LastName(a.Name) is "Output" or "OutputAttribute");
                     if (marked)
                     {
-                        if (output >= 0) { Report(DiagnosticDescriptors.OutputMisuse, prm, "may mark only one state"); ok = false; }
+                        if (output >= 0) { Report(DiagnosticDescriptors.OutputMisuse, prm, $"may mark only one state, but both '{_states[output]}' and '{name}' are marked"); ok = false; }
                         output = _states.Count;
                     }
                     _states.Add(name);
                 }
                 if (ps.Count > 0 && ps[0].AttributeLists.SelectMany(l => l.Attributes).Any(a => LastName(a.Name) is "Output" or "OutputAttribute"))
-                { Report(DiagnosticDescriptors.OutputMisuse, ps[0], "marks a state, not the input"); ok = false; }
+                { Report(DiagnosticDescriptors.OutputMisuse, ps[0], $"marks a state, not the input '{ps[0].Identifier.ValueText}'"); ok = false; }
                 _outputState = Math.Max(output, 0);
                 _stateNode = Enumerable.Repeat(-1, _states.Count).ToArray();
                 _statePrevNode = Enumerable.Repeat(-1, _states.Count).ToArray();
@@ -248,18 +258,21 @@ namespace CellDsl.Generator.Parsing
                 foreach (var v in ld.Declaration.Variables)
                 {
                     string name = v.Identifier.ValueText;
-                    if (v.Initializer is null) { Report(DiagnosticDescriptors.UnsupportedStatement, v, v + " (declare locals with a value: var " + name + " = ...;)"); continue; }
                     if (_locals.ContainsKey(name) || _states.Contains(name) || name == _input)
                     { Report(DiagnosticDescriptors.UnsupportedStatement, v, FirstLine(ld) + " (the name is already in use)"); continue; }
+                    if (v.Initializer is null) { Report(DiagnosticDescriptors.UnsupportedStatement, v, v + " (declare locals with a value: var " + name + " = ...;)"); Poison(name, v.Identifier); continue; }
                     _target = name;
                     var value = Eval(v.Initializer.Value);
-                    if (value is null) continue;
-                    if (value.Value.IsConst) { Report(DiagnosticDescriptors.UnsupportedExpression, v.Initializer.Value, v.Initializer.Value.ToString(), "a local must hold a vector, not a plain constant"); continue; }
+                    if (value is null) { Poison(name, v.Identifier); continue; }
+                    if (value.Value.IsConst) { Report(DiagnosticDescriptors.UnsupportedExpression, v.Initializer.Value, v.Initializer.Value.ToString(), "a local must hold a vector, not a plain constant"); Poison(name, v.Identifier); continue; }
                     int node = value.Value.Node;
                     if (_nodes[node].Name is null && !_nodes[node].IsLeaf) _nodes[node] = _nodes[node] with { Name = name };
                     _locals[name] = new Local { Node = node, Declared = v.Identifier };
                 }
             }
+
+            /// <summary>Declares a local whose value could not be computed (the error is reported), so later reads stay quiet.</summary>
+            private void Poison(string name, SyntaxToken declared) => _locals[name] = new Local { Node = -1, Reads = 1, Declared = declared };
 
             private void ReadAssignment(AssignmentExpressionSyntax asg)
             {
@@ -284,14 +297,20 @@ namespace CellDsl.Generator.Parsing
                     case SyntaxKind.MultiplyAssignmentExpression: rhs = Combine(OpKind.Mul, Eval(asg.Left), Eval(asg.Right), asg); break;
                     default: Report(DiagnosticDescriptors.UnsupportedStatement, asg, FirstLine(asg)); return;
                 }
-                if (rhs is null) return;
-                if (rhs.Value.IsConst) { Report(DiagnosticDescriptors.UnsupportedExpression, asg.Right, asg.Right.ToString(), "a state or local must hold a vector, not a plain constant"); return; }
+                if (rhs is not null && rhs.Value.IsConst)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedExpression, asg.Right, asg.Right.ToString(), "a state or local must hold a vector, not a plain constant");
+                    rhs = null;
+                }
                 if (k >= 0)
                 {
                     if (_stateAssigned[k]) { Report(DiagnosticDescriptors.StateAssignedTwice, asg.Left, name); return; }
+                    // After an error in the equation (already reported) the state still counts as assigned, so it is
+                    // not also reported as never assigned; reads of it after this point stay quiet.
                     _stateAssigned[k] = true;
-                    _stateNode[k] = rhs.Value.Node;
+                    _stateNode[k] = rhs?.Node ?? -1;
                 }
+                else if (rhs is null) _locals[name] = new Local { Node = -1, Reads = 1, Declared = id.Identifier };
                 else
                 {
                     var local = _locals[name];
@@ -320,6 +339,8 @@ namespace CellDsl.Generator.Parsing
             private Value? Eval(ExpressionSyntax e)
             {
                 _ct.ThrowIfCancellationRequested();
+                // A long sum is a left-deep tree: fail cleanly (CDSL0099) rather than overflow the compiler's stack.
+                RuntimeHelpers.EnsureSufficientExecutionStack();
                 switch (e)
                 {
                     case ParenthesizedExpressionSyntax p: return Eval(p.Expression);
@@ -371,11 +392,11 @@ namespace CellDsl.Generator.Parsing
             private Value? Identifier(IdentifierNameSyntax id)
             {
                 string name = id.Identifier.ValueText;
-                if (_locals.TryGetValue(name, out var local)) { local.Reads++; return Value.OfNode(local.Node); }
+                if (_locals.TryGetValue(name, out var local)) { local.Reads++; return local.Node < 0 ? null : Value.OfNode(local.Node); }
                 int k = _states.IndexOf(name);
                 if (k >= 0)
                 {
-                    if (_stateAssigned[k]) return Value.OfNode(_stateNode[k]);
+                    if (_stateAssigned[k]) return _stateNode[k] < 0 ? null : Value.OfNode(_stateNode[k]);
                     if (_statePrevNode[k] < 0) _statePrevNode[k] = Add(new Node(OpKind.State, EquatableArray<int>.Empty, State: k));
                     return Value.OfNode(_statePrevNode[k]);
                 }
@@ -552,6 +573,7 @@ namespace CellDsl.Generator.Parsing
 
             private Dim Dims(int node)
             {
+                RuntimeHelpers.EnsureSufficientExecutionStack();
                 var n = _nodes[node];
                 if (n.Op == OpKind.Input) return Dim.Input;
                 if (n.Op is OpKind.State or OpKind.Dense or OpKind.Bias or OpKind.Diag) return Dim.Hidden;

@@ -1,0 +1,47 @@
+using CellDsl.Tests.Generator.Support;
+using CellDsl.Zoo;
+using Xunit;
+
+namespace CellDsl.Tests.Generator;
+
+/// <summary>The generated source of every zoo cell, against the committed snapshots in Snapshots/.</summary>
+public class ZooSnapshotTests
+{
+    public static TheoryData<string> CellNames() => new(ZooSources.CellNames());
+
+    [Theory]
+    [MemberData(nameof(CellNames))]
+    public void Generated_source_matches_snapshot(string cell)
+    {
+        Assert.Empty(ZooSources.Run.Diagnostics);
+        Snapshot.Verify(cell, ZooSources.Run.Source(cell).Text);
+    }
+
+    [Fact]
+    public void Zoo_output_compiles_without_warnings()
+    {
+        Assert.Null(ZooSources.Run.Result.Exception);
+        GeneratorHarness.AssertCompiles(ZooSources.Run);
+    }
+
+    [Fact]
+    public void Every_zoo_cell_is_registered_and_generated_once()
+    {
+        var declared = ZooSources.CellNames();
+        var registered = CellZoo.All.Select(e => e.Create(4, 4, 0).GetType().Name).OrderBy(n => n, StringComparer.Ordinal);
+        Assert.Equal(declared, registered);
+        Assert.Equal(declared.Select(c => "CellDsl.Zoo." + c + ".g.cs"), ZooSources.Run.Sources.Select(s => s.HintName));
+    }
+
+    [Fact]
+    public void No_snapshot_is_left_without_its_cell()
+    {
+        // A renamed or removed cell must take its snapshot with it, or the folder fills with files nobody checks.
+        var expected = ZooSources.CellNames().Select(c => c + ".verified.cs").ToHashSet(StringComparer.Ordinal);
+        var stale = Directory.GetFiles(RepoPaths.SnapshotFolder, "*.verified.cs")
+            .Select(Path.GetFileName)
+            .Where(f => !expected.Contains(f!))
+            .ToList();
+        Assert.True(stale.Count == 0, "Snapshots without a zoo cell: " + string.Join(", ", stale));
+    }
+}
