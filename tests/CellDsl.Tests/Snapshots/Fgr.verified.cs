@@ -23,12 +23,12 @@ namespace CellDsl.Zoo
     /// <remarks>
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_ig | W_x_fg | W_x_og]ᵀ<br/>
-    /// every step, stage 0: fused loop over H columns: t12 = P(c); t29 = P(c)<br/>
+    /// every step, stage 0: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_h_z | W_h_ig | W_h_fg | W_h_og]ᵀ<br/>
     /// every step, stage 1: Z2 = i · [W_i_ig | W_i_fg | W_i_og]ᵀ<br/>
     /// every step, stage 1: Z3 = f · [W_f_ig | W_f_fg | W_f_og]ᵀ<br/>
     /// every step, stage 1: Z4 = o · [W_o_ig | W_o_fg | W_o_og]ᵀ<br/>
-    /// every step, stage 1: fused loop over H columns: t4 = W(x) + W(h); t6 = W(x) + W(h) + B(); z = Tanh(W(x) + W(h) + B()); t10 = W(x) + W(h); t13 = W(x) + W(h) + P(c); t16 = W(x) + W(h) + P(c) + W(i); t19 = W(x) + W(h) + P(c) + W(i) + W(f); t22 = W(x) + W(h) + P(c) + W(i) + W(f) + W(o); t24 = W(x) + W(h) + P(c) + W(i) + W(f) + W(o) + B(); i = Sigmoid(W(x) + W(h) + P(c) + W(i) + W(f) + W(o) + B()); t28 = W(x) + W(h); t30 = W(x) + W(h) + P(c); t32 = W(x) + W(h) + P(c) + W(i); t34 = W(x) + W(h) + P(c) + W(i) + W(f); t36 = W(x) + W(h) + P(c) + W(i) + W(f) + W(o); t38 = W(x) + W(h) + P(c) + W(i) + W(f) + W(o) + B(); f = Sigmoid(W(x) + W(h) + P(c) + W(i) + W(f) + W(o) + B()); t40 = z * ig; t41 = c * fg; c = z * ig + c * fg; t45 = W(x) + W(h); t46 = P(c); t47 = W(x) + W(h) + P(c); t49 = W(x) + W(h) + P(c) + W(i); t51 = W(x) + W(h) + P(c) + W(i) + W(f); t53 = W(x) + W(h) + P(c) + W(i) + W(f) + W(o); t55 = W(x) + W(h) + P(c) + W(i) + W(f) + W(o) + B(); o = Sigmoid(W(x) + W(h) + P(c) + W(i) + W(f) + W(o) + B()); t57 = Tanh(c); h = Tanh(c) * og<br/>
+    /// every step, stage 1: one fused loop over H columns: z = Tanh(W(x) + W(h) + B()); i = Sigmoid(W(x) + W(h) + P(c) + W(i) + W(f) + W(o) + B()); f = Sigmoid(W(x) + W(h) + P(c) + W(i) + W(f) + W(o) + B()); c = z * ig + c * fg; o = Sigmoid(W(x) + W(h) + P(c) + W(i) + W(f) + W(o) + B()); h = Tanh(c) * og<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Fgr : global::CellDsl.RecurrentCell
@@ -277,6 +277,7 @@ namespace CellDsl.Zoo
                 DY = Buffers.dY,
                 StateSequences = new[] { Buffers.S_h, Buffers.S_c, Buffers.S_i, Buffers.S_f, Buffers.S_o },
                 StateGradients = new[] { Buffers.dS_h, Buffers.dS_c, Buffers.dS_i, Buffers.dS_f, Buffers.dS_o },
+                PackedWeights = 10,
                 ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.dZ2, Buffers.dZ3, Buffers.dZ4 },
             };
         }
@@ -333,20 +334,31 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for all steps of this pass.
+            var w0 = workspace.Packed[0];
+            w0.Pack(transB: true, I, 4 * H, p, at_W_x_z, I);
+            var w1 = workspace.Packed[1];
+            w1.Pack(transB: true, H, 4 * H, p, at_W_h_z, H);
+            var w2 = workspace.Packed[2];
+            w2.Pack(transB: true, H, 3 * H, p, at_W_i_ig, H);
+            var w3 = workspace.Packed[3];
+            w3.Pack(transB: true, H, 3 * H, p, at_W_f_ig, H);
+            var w4 = workspace.Packed[4];
+            w4.Pack(transB: true, H, 3 * H, p, at_W_o_ig, H);
             // Z0[T * B, 4 * H] = x · [W_x_z | W_x_ig | W_x_fg | W_x_og]ᵀ
-            global::CellDsl.Kernels.Gemm.Nt(T * B, 4 * H, I, a, at[Buffers.X], I, p, at_W_x_z, I, a, at[Buffers.Z0], 4 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 4 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 var forwardStep0 = new ForwardStep0 { A = a, P = p, Rows = B, H = H, I = I, S_c = at[Buffers.S_c] + t * B * H, V_n12 = at[Buffers.V_n12], V_n29 = at[Buffers.V_n29], at_p_c_ig = at_p_c_ig, at_p_c_fg = at_p_c_fg };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H);
                 // Z1[B, 4 * H] = h · [W_h_z | W_h_ig | W_h_fg | W_h_og]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, 4 * H, H, a, at[Buffers.S_h] + t * B * H, H, p, at_W_h_z, H, a, at[Buffers.Z1], 4 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
                 // Z2[B, 3 * H] = i · [W_i_ig | W_i_fg | W_i_og]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, 3 * H, H, a, at[Buffers.S_i] + t * B * H, H, p, at_W_i_ig, H, a, at[Buffers.Z2], 3 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_i] + t * B * H, H, w2, a, at[Buffers.Z2], 3 * H, accumulate: false);
                 // Z3[B, 3 * H] = f · [W_f_ig | W_f_fg | W_f_og]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, 3 * H, H, a, at[Buffers.S_f] + t * B * H, H, p, at_W_f_ig, H, a, at[Buffers.Z3], 3 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_f] + t * B * H, H, w3, a, at[Buffers.Z3], 3 * H, accumulate: false);
                 // Z4[B, 3 * H] = o · [W_o_ig | W_o_fg | W_o_og]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, 3 * H, H, a, at[Buffers.S_o] + t * B * H, H, p, at_W_o_ig, H, a, at[Buffers.Z4], 3 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_o] + t * B * H, H, w4, a, at[Buffers.Z4], 3 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (4 * H), Z1 = at[Buffers.Z1], V_z_7 = at[Buffers.V_z_7] + t * B * H, V_n12 = at[Buffers.V_n12], Z2 = at[Buffers.Z2], Z3 = at[Buffers.Z3], Z4 = at[Buffers.Z4], S_i_next = at[Buffers.S_i] + (t + 1) * B * H, V_n29 = at[Buffers.V_n29], S_f_next = at[Buffers.S_f] + (t + 1) * B * H, S_c = at[Buffers.S_c] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, S_o_next = at[Buffers.S_o] + (t + 1) * B * H, V_n57 = at[Buffers.V_n57] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_z = at_b_z, at_b_ig = at_b_ig, at_b_fg = at_b_fg, at_p_c_og = at_p_c_og, at_b_og = at_b_og };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
             }
@@ -357,6 +369,17 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray, g = GradientArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for the adjoint GEMMs dv += dZ · W of all steps.
+            var wt0 = workspace.Packed[5];
+            wt0.Pack(transB: false, 4 * H, I, p, at_W_x_z, I);
+            var wt1 = workspace.Packed[6];
+            wt1.Pack(transB: false, 4 * H, H, p, at_W_h_z, H);
+            var wt2 = workspace.Packed[7];
+            wt2.Pack(transB: false, 3 * H, H, p, at_W_i_ig, H);
+            var wt3 = workspace.Packed[8];
+            wt3.Pack(transB: false, 3 * H, H, p, at_W_f_ig, H);
+            var wt4 = workspace.Packed[9];
+            wt4.Pack(transB: false, 3 * H, H, p, at_W_o_ig, H);
             for (int t = T - 1; t >= 0; t--)
             {
                 // Per-step accumulators start at zero.
@@ -382,13 +405,13 @@ namespace CellDsl.Zoo
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n58 = at[Buffers.D_n58], S_o_next = at[Buffers.S_o] + (t + 1) * B * H, V_n57 = at[Buffers.V_n57] + t * B * H, D_og_56 = at[Buffers.D_og_56], dZ4 = at[Buffers.dZ4] + t * B * (3 * H), dZ3 = at[Buffers.dZ3] + t * B * (3 * H), dZ2 = at[Buffers.dZ2] + t * B * (3 * H), S_c_next = at[Buffers.S_c] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * (4 * H), dZ1 = at[Buffers.dZ1] + t * B * (4 * H), D_n42 = at[Buffers.D_n42], S_f_next = at[Buffers.S_f] + (t + 1) * B * H, dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, S_i_next = at[Buffers.S_i] + (t + 1) * B * H, V_z_7 = at[Buffers.V_z_7] + t * B * H, D_fg_39 = at[Buffers.D_fg_39], D_n29 = at[Buffers.D_n29], D_ig_25 = at[Buffers.D_ig_25], D_n12 = at[Buffers.D_n12], at_b_z = at_b_z, at_b_ig = at_b_ig, at_b_fg = at_b_fg, at_p_c_og = at_p_c_og, at_b_og = at_b_og };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
                 // d h += dZ1 · [W_h_z | W_h_ig | W_h_fg | W_h_og]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, 4 * H, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, p, at_W_h_z, H, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // d i += dZ2 · [W_i_ig | W_i_fg | W_i_og]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, 3 * H, a, at[Buffers.dZ2] + t * B * (3 * H), 3 * H, p, at_W_i_ig, H, a, at[Buffers.dSPrev_i], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * (3 * H), 3 * H, wt2, a, at[Buffers.dSPrev_i], H, accumulate: true);
                 // d f += dZ3 · [W_f_ig | W_f_fg | W_f_og]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, 3 * H, a, at[Buffers.dZ3] + t * B * (3 * H), 3 * H, p, at_W_f_ig, H, a, at[Buffers.dSPrev_f], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ3] + t * B * (3 * H), 3 * H, wt3, a, at[Buffers.dSPrev_f], H, accumulate: true);
                 // d o += dZ4 · [W_o_ig | W_o_fg | W_o_og]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, 3 * H, a, at[Buffers.dZ4] + t * B * (3 * H), 3 * H, p, at_W_o_ig, H, a, at[Buffers.dSPrev_o], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ4] + t * B * (3 * H), 3 * H, wt4, a, at[Buffers.dSPrev_o], H, accumulate: true);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n29 = at[Buffers.D_n29], dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, D_n12 = at[Buffers.D_n12], at_p_c_ig = at_p_c_ig, at_p_c_fg = at_p_c_fg };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H);
                 // dL/d(state before step t) is dL/d(state after step t-1).
@@ -399,13 +422,13 @@ namespace CellDsl.Zoo
                 global::System.Array.Copy(a, at[Buffers.dSPrev_o], a, at[Buffers.dS_o], B * H);
             }
             // d x += dZ0 · [W_x_z | W_x_ig | W_x_fg | W_x_og]
-            global::CellDsl.Kernels.Gemm.Nn(T * B, I, 4 * H, a, at[Buffers.dZ0], 4 * H, p, at_W_x_z, I, a, at[Buffers.dX], I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Gemm.Tn(4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(3 * H, H, T * B, a, at[Buffers.dZ2], 3 * H, a, at[Buffers.S_i], H, g, at_W_i_ig, H, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(3 * H, H, T * B, a, at[Buffers.dZ3], 3 * H, a, at[Buffers.S_f], H, g, at_W_f_ig, H, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(3 * H, H, T * B, a, at[Buffers.dZ4], 3 * H, a, at[Buffers.S_o], H, g, at_W_o_ig, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, H, T * B, a, at[Buffers.dZ2], 3 * H, a, at[Buffers.S_i], H, g, at_W_i_ig, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, H, T * B, a, at[Buffers.dZ3], 3 * H, a, at[Buffers.S_f], H, g, at_W_f_ig, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, H, T * B, a, at[Buffers.dZ4], 3 * H, a, at[Buffers.S_o], H, g, at_W_o_ig, H, accumulate: true);
         }
 
         /// <summary>
@@ -420,6 +443,7 @@ namespace CellDsl.Zoo
             public int S_c, V_n12, V_n29;
             public int at_p_c_ig, at_p_c_fg;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -460,6 +484,7 @@ namespace CellDsl.Zoo
             public int Z0, Z1, V_z_7, V_n12, Z2, Z3, Z4, S_i_next, V_n29, S_f_next, S_c, S_c_next, S_o_next, V_n57, S_h_next;
             public int at_b_z, at_b_ig, at_b_fg, at_p_c_og, at_b_og;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -580,6 +605,7 @@ namespace CellDsl.Zoo
             public int D_n58, S_o_next, V_n57, D_og_56, dZ4, dZ3, dZ2, S_c_next, dZ0, dZ1, D_n42, S_f_next, dSPrev_c, S_c, S_i_next, V_z_7, D_fg_39, D_n29, D_ig_25, D_n12;
             public int at_b_z, at_b_ig, at_b_fg, at_p_c_og, at_b_og;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -702,6 +728,7 @@ namespace CellDsl.Zoo
             public int D_n29, dSPrev_c, S_c, D_n12;
             public int at_p_c_ig, at_p_c_fg;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);

@@ -17,9 +17,9 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_r | W_x_z | W_x_n]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_r | W_h_z]ᵀ<br/>
-    /// every step, stage 1: fused loop over H columns: t4 = W(x) + W(h); t6 = W(x) + W(h) + B(); r = Sigmoid(W(x) + W(h) + B()); t10 = W(x) + W(h); t12 = W(x) + W(h) + B(); z = Sigmoid(W(x) + W(h) + B()); t15 = r * h; t21 = z * h; t23 = 1f - z<br/>
+    /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W(x) + W(h) + B()); z = Sigmoid(W(x) + W(h) + B())<br/>
     /// every step, stage 2: Z2 = r * h · [W_rh_n]ᵀ<br/>
-    /// every step, stage 2: fused loop over H columns: t17 = W(x) + W(r * h); t19 = W(x) + W(r * h) + B(); n = Tanh(W(x) + W(r * h) + B()); t24 = (1f - z) * n; h = z * h + (1f - z) * n<br/>
+    /// every step, stage 2: one fused loop over H columns: n = Tanh(W(x) + W(r * h) + B()); h = z * h + (1f - z) * n<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Gru : global::CellDsl.RecurrentCell
@@ -150,6 +150,7 @@ namespace CellDsl.Zoo
                 DY = Buffers.dY,
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
+                PackedWeights = 6,
                 ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.dZ2 },
             };
         }
@@ -189,16 +190,23 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for all steps of this pass.
+            var w0 = workspace.Packed[0];
+            w0.Pack(transB: true, I, 3 * H, p, at_W_x_r, I);
+            var w1 = workspace.Packed[1];
+            w1.Pack(transB: true, H, 2 * H, p, at_W_h_r, H);
+            var w2 = workspace.Packed[2];
+            w2.Pack(transB: true, H, H, p, at_W_rh_n, H);
             // Z0[T * B, 3 * H] = x · [W_x_r | W_x_z | W_x_n]ᵀ
-            global::CellDsl.Kernels.Gemm.Nt(T * B, 3 * H, I, a, at[Buffers.X], I, p, at_W_x_r, I, a, at[Buffers.Z0], 3 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 3 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, 2 * H] = h · [W_h_r | W_h_z]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, 2 * H, H, a, at[Buffers.S_h] + t * B * H, H, p, at_W_h_r, H, a, at[Buffers.Z1], 2 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 2 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (3 * H), Z1 = at[Buffers.Z1], V_r_7 = at[Buffers.V_r_7] + t * B * H, V_z_13 = at[Buffers.V_z_13] + t * B * H, S_h = at[Buffers.S_h] + t * B * H, V_n15 = at[Buffers.V_n15] + t * B * H, V_n21 = at[Buffers.V_n21], V_n23 = at[Buffers.V_n23] + t * B * H, at_b_r = at_b_r, at_b_z = at_b_z };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
                 // Z2[B, H] = r * h · [W_rh_n]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, H, H, a, at[Buffers.V_n15] + t * B * H, H, p, at_W_rh_n, H, a, at[Buffers.Z2], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.V_n15] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
                 var forwardStep2 = new ForwardStep2 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (3 * H), Z2 = at[Buffers.Z2], V_n_20 = at[Buffers.V_n_20] + t * B * H, V_n21 = at[Buffers.V_n21], V_n23 = at[Buffers.V_n23] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_n = at_b_n };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep2, H);
             }
@@ -209,6 +217,13 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray, g = GradientArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for the adjoint GEMMs dv += dZ · W of all steps.
+            var wt0 = workspace.Packed[3];
+            wt0.Pack(transB: false, 3 * H, I, p, at_W_x_r, I);
+            var wt1 = workspace.Packed[4];
+            wt1.Pack(transB: false, 2 * H, H, p, at_W_h_r, H);
+            var wt2 = workspace.Packed[5];
+            wt2.Pack(transB: false, H, H, p, at_W_rh_n, H);
             for (int t = T - 1; t >= 0; t--)
             {
                 // Per-step accumulators start at zero.
@@ -223,20 +238,20 @@ namespace CellDsl.Zoo
                 var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n25 = at[Buffers.D_n25], D_n21 = at[Buffers.D_n21], V_n_20 = at[Buffers.V_n_20] + t * B * H, D_n23 = at[Buffers.D_n23], V_n23 = at[Buffers.V_n23] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ2 = at[Buffers.dZ2] + t * B * H, at_b_n = at_b_n };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H);
                 // d r * h += dZ2 · [W_rh_n]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, H, a, at[Buffers.dZ2] + t * B * H, H, p, at_W_rh_n, H, a, at[Buffers.D_n15], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n15], H, accumulate: true);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n23 = at[Buffers.D_n23], D_n21 = at[Buffers.D_n21], S_h = at[Buffers.S_h] + t * B * H, V_z_13 = at[Buffers.V_z_13] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], D_n15 = at[Buffers.D_n15], V_r_7 = at[Buffers.V_r_7] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ1 = at[Buffers.dZ1] + t * B * (2 * H), at_b_r = at_b_r, at_b_z = at_b_z };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
                 // d h += dZ1 · [W_h_r | W_h_z]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, 2 * H, a, at[Buffers.dZ1] + t * B * (2 * H), 2 * H, p, at_W_h_r, H, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (2 * H), 2 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             // d x += dZ0 · [W_x_r | W_x_z | W_x_n]
-            global::CellDsl.Kernels.Gemm.Nn(T * B, I, 3 * H, a, at[Buffers.dZ0], 3 * H, p, at_W_x_r, I, a, at[Buffers.dX], I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Gemm.Tn(3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_r, I, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(2 * H, H, T * B, a, at[Buffers.dZ1], 2 * H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n15], H, g, at_W_rh_n, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_r, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 2 * H, H, T * B, a, at[Buffers.dZ1], 2 * H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n15], H, g, at_W_rh_n, H, accumulate: true);
         }
 
         /// <summary>
@@ -254,6 +269,7 @@ namespace CellDsl.Zoo
             public int Z0, Z1, V_r_7, V_z_13, S_h, V_n15, V_n21, V_n23;
             public int at_b_r, at_b_z;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -304,6 +320,7 @@ namespace CellDsl.Zoo
             public int Z0, Z2, V_n_20, V_n21, V_n23, S_h_next;
             public int at_b_n;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -348,6 +365,7 @@ namespace CellDsl.Zoo
             public int D_n25, D_n21, V_n_20, D_n23, V_n23, dZ0, dZ2;
             public int at_b_n;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -402,6 +420,7 @@ namespace CellDsl.Zoo
             public int D_n23, D_n21, S_h, V_z_13, dSPrev_h, D_n15, V_r_7, dZ0, dZ1;
             public int at_b_r, at_b_z;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);

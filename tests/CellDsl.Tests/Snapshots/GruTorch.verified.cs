@@ -16,9 +16,9 @@ namespace CellDsl.Zoo
     /// <remarks>
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_ir | W_iz | W_in]ᵀ<br/>
-    /// before the loop, all T·B rows, stage 1: fused loop over H columns: t16 = W(x) + B()<br/>
+    /// before the loop, all T·B rows, stage 1: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_hr | W_hz | W_hn]ᵀ<br/>
-    /// every step, stage 1: fused loop over H columns: t4 = W(x) + W(h); t6 = W(x) + W(h) + B(); r = Sigmoid(W(x) + W(h) + B()); t10 = W(x) + W(h); t12 = W(x) + W(h) + B(); z = Sigmoid(W(x) + W(h) + B()); t19 = W(h) + B(); t20 = r * (W(h) + B()); t21 = W(x) + B() + r * (W(h) + B()); n = Tanh(W(x) + B() + r * (W(h) + B())); t24 = 1f - z; t25 = (1f - z) * n; t26 = z * h; h = (1f - z) * n + z * h<br/>
+    /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W(x) + W(h) + B()); z = Sigmoid(W(x) + W(h) + B()); n = Tanh(W(x) + B() + r * (W(h) + B())); h = (1f - z) * n + z * h<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class GruTorch : global::CellDsl.RecurrentCell
@@ -151,6 +151,7 @@ namespace CellDsl.Zoo
                 DY = Buffers.dY,
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
+                PackedWeights = 4,
                 ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.D_n16 },
             };
         }
@@ -186,14 +187,19 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for all steps of this pass.
+            var w0 = workspace.Packed[0];
+            w0.Pack(transB: true, I, 3 * H, p, at_W_ir, I);
+            var w1 = workspace.Packed[1];
+            w1.Pack(transB: true, H, 3 * H, p, at_W_hr, H);
             // Z0[T * B, 3 * H] = x · [W_ir | W_iz | W_in]ᵀ
-            global::CellDsl.Kernels.Gemm.Nt(T * B, 3 * H, I, a, at[Buffers.X], I, p, at_W_ir, I, a, at[Buffers.Z0], 3 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 3 * H, accumulate: false);
             var forwardPre1 = new ForwardPre1 { A = a, P = p, Rows = T * B, H = H, I = I, Z0 = at[Buffers.Z0], V_n16 = at[Buffers.V_n16], at_b_in = at_b_in };
             global::CellDsl.Kernels.Columns.Run(ref forwardPre1, H);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, 3 * H] = h · [W_hr | W_hz | W_hn]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, 3 * H, H, a, at[Buffers.S_h] + t * B * H, H, p, at_W_hr, H, a, at[Buffers.Z1], 3 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 3 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (3 * H), Z1 = at[Buffers.Z1], V_r_7 = at[Buffers.V_r_7] + t * B * H, V_z_13 = at[Buffers.V_z_13] + t * B * H, V_n19 = at[Buffers.V_n19] + t * B * H, V_n16 = at[Buffers.V_n16] + t * B * H, V_n_22 = at[Buffers.V_n_22] + t * B * H, V_n24 = at[Buffers.V_n24] + t * B * H, S_h = at[Buffers.S_h] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_r = at_b_r, at_b_z = at_b_z, at_b_hn = at_b_hn };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
             }
@@ -204,6 +210,11 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray, g = GradientArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for the adjoint GEMMs dv += dZ · W of all steps.
+            var wt0 = workspace.Packed[2];
+            wt0.Pack(transB: false, 3 * H, I, p, at_W_ir, I);
+            var wt1 = workspace.Packed[3];
+            wt1.Pack(transB: false, 3 * H, H, p, at_W_hr, H);
             for (int t = T - 1; t >= 0; t--)
             {
                 // Per-step accumulators start at zero.
@@ -215,17 +226,17 @@ namespace CellDsl.Zoo
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n27 = at[Buffers.D_n27], S_h = at[Buffers.S_h] + t * B * H, V_z_13 = at[Buffers.V_z_13] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], V_n_22 = at[Buffers.V_n_22] + t * B * H, V_n24 = at[Buffers.V_n24] + t * B * H, D_n16 = at[Buffers.D_n16] + t * B * H, V_n19 = at[Buffers.V_n19] + t * B * H, V_r_7 = at[Buffers.V_r_7] + t * B * H, dZ1 = at[Buffers.dZ1] + t * B * (3 * H), dZ0 = at[Buffers.dZ0] + t * B * (3 * H), at_b_r = at_b_r, at_b_z = at_b_z, at_b_hn = at_b_hn };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
                 // d h += dZ1 · [W_hr | W_hz | W_hn]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, 3 * H, a, at[Buffers.dZ1] + t * B * (3 * H), 3 * H, p, at_W_hr, H, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (3 * H), 3 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             var backwardPre1 = new BackwardPre1 { A = a, P = p, G = g, Rows = T * B, H = H, I = I, D_n16 = at[Buffers.D_n16], dZ0 = at[Buffers.dZ0], at_b_in = at_b_in };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre1, H);
             // d x += dZ0 · [W_ir | W_iz | W_in]
-            global::CellDsl.Kernels.Gemm.Nn(T * B, I, 3 * H, a, at[Buffers.dZ0], 3 * H, p, at_W_ir, I, a, at[Buffers.dX], I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Gemm.Tn(3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_ir, I, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(3 * H, H, T * B, a, at[Buffers.dZ1], 3 * H, a, at[Buffers.S_h], H, g, at_W_hr, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_ir, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, H, T * B, a, at[Buffers.dZ1], 3 * H, a, at[Buffers.S_h], H, g, at_W_hr, H, accumulate: true);
         }
 
         /// <summary>
@@ -239,6 +250,7 @@ namespace CellDsl.Zoo
             public int Z0, V_n16;
             public int at_b_in;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -274,6 +286,7 @@ namespace CellDsl.Zoo
             public int Z0, Z1, V_r_7, V_z_13, V_n19, V_n16, V_n_22, V_n24, S_h, S_h_next;
             public int at_b_r, at_b_z, at_b_hn;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -346,6 +359,7 @@ namespace CellDsl.Zoo
             public int D_n27, S_h, V_z_13, dSPrev_h, V_n_22, V_n24, D_n16, V_n19, V_r_7, dZ1, dZ0;
             public int at_b_r, at_b_z, at_b_hn;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -415,6 +429,7 @@ namespace CellDsl.Zoo
             public int D_n16, dZ0;
             public int at_b_in;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);

@@ -14,14 +14,14 @@ namespace CellDsl.Zoo
     /// </summary>
     /// <remarks>
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
-    /// before the loop, all T·B rows, stage 0: fused loop over I columns: t14 = Tanh(x)<br/>
+    /// before the loop, all T·B rows, stage 0: one fused loop over I columns<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_r]ᵀ<br/>
-    /// before the loop, all T·B rows, stage 1: fused loop over H columns: t3 = W(x) + B(); z = Sigmoid(W(x) + B()); t21 = 1f - z<br/>
-    /// every step, stage 0: fused loop over H columns: t22 = h * (1f - z)<br/>
+    /// before the loop, all T·B rows, stage 1: one fused loop over H columns: z = Sigmoid(W(x) + B())<br/>
+    /// every step, stage 0: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_h_r]ᵀ<br/>
-    /// every step, stage 1: fused loop over H columns: t8 = W(x) + W(h); t10 = W(x) + W(h) + B(); r = Sigmoid(W(x) + W(h) + B()); t12 = r * h<br/>
+    /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W(x) + W(h) + B())<br/>
     /// every step, stage 2: Z2 = r * h · [W_rh_h]ᵀ<br/>
-    /// every step, stage 2: fused loop over H columns: t15 = W(r * h) + Tanh(x); t17 = W(r * h) + Tanh(x) + B(); t18 = Tanh(W(r * h) + Tanh(x) + B()); t19 = Tanh(W(r * h) + Tanh(x) + B()) * z; h = Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z)<br/>
+    /// every step, stage 2: one fused loop over H columns: h = Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Mut1 : global::CellDsl.RecurrentCell
@@ -146,6 +146,7 @@ namespace CellDsl.Zoo
                 DY = Buffers.dY,
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
+                PackedWeights = 6,
                 ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.dZ2, Buffers.D_z_4, Buffers.D_n14, Buffers.D_n21 },
             };
         }
@@ -188,10 +189,17 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for all steps of this pass.
+            var w0 = workspace.Packed[0];
+            w0.Pack(transB: true, I, 2 * H, p, at_W_x_z, I);
+            var w1 = workspace.Packed[1];
+            w1.Pack(transB: true, H, H, p, at_W_h_r, H);
+            var w2 = workspace.Packed[2];
+            w2.Pack(transB: true, H, H, p, at_W_rh_h, H);
             var forwardPre0Input = new ForwardPre0Input { A = a, P = p, Rows = T * B, H = H, I = I, X = at[Buffers.X], V_n14 = at[Buffers.V_n14] };
             global::CellDsl.Kernels.Columns.Run(ref forwardPre0Input, I);
             // Z0[T * B, 2 * H] = x · [W_x_z | W_x_r]ᵀ
-            global::CellDsl.Kernels.Gemm.Nt(T * B, 2 * H, I, a, at[Buffers.X], I, p, at_W_x_z, I, a, at[Buffers.Z0], 2 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 2 * H, accumulate: false);
             var forwardPre1 = new ForwardPre1 { A = a, P = p, Rows = T * B, H = H, I = I, Z0 = at[Buffers.Z0], V_z_4 = at[Buffers.V_z_4], V_n21 = at[Buffers.V_n21], at_b_z = at_b_z };
             global::CellDsl.Kernels.Columns.Run(ref forwardPre1, H);
             for (int t = 0; t < T; t++)
@@ -199,11 +207,11 @@ namespace CellDsl.Zoo
                 var forwardStep0 = new ForwardStep0 { A = a, P = p, Rows = B, H = H, I = I, S_h = at[Buffers.S_h] + t * B * H, V_n21 = at[Buffers.V_n21] + t * B * H, V_n22 = at[Buffers.V_n22] };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H);
                 // Z1[B, H] = h · [W_h_r]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, H, H, a, at[Buffers.S_h] + t * B * H, H, p, at_W_h_r, H, a, at[Buffers.Z1], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (2 * H), Z1 = at[Buffers.Z1], V_r_11 = at[Buffers.V_r_11] + t * B * H, S_h = at[Buffers.S_h] + t * B * H, V_n12 = at[Buffers.V_n12] + t * B * H, at_b_r = at_b_r };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
                 // Z2[B, H] = r * h · [W_rh_h]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, H, H, a, at[Buffers.V_n12] + t * B * H, H, p, at_W_rh_h, H, a, at[Buffers.Z2], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.V_n12] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
                 var forwardStep2 = new ForwardStep2 { A = a, P = p, Rows = B, H = H, I = I, Z2 = at[Buffers.Z2], V_n14 = at[Buffers.V_n14] + t * B * I, V_n18 = at[Buffers.V_n18] + t * B * H, V_z_4 = at[Buffers.V_z_4] + t * B * H, V_n22 = at[Buffers.V_n22], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep2, H);
             }
@@ -214,6 +222,13 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray, g = GradientArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for the adjoint GEMMs dv += dZ · W of all steps.
+            var wt0 = workspace.Packed[3];
+            wt0.Pack(transB: false, 2 * H, I, p, at_W_x_z, I);
+            var wt1 = workspace.Packed[4];
+            wt1.Pack(transB: false, H, H, p, at_W_h_r, H);
+            var wt2 = workspace.Packed[5];
+            wt2.Pack(transB: false, H, H, p, at_W_rh_h, H);
             for (int t = T - 1; t >= 0; t--)
             {
                 // Per-step accumulators start at zero.
@@ -227,11 +242,11 @@ namespace CellDsl.Zoo
                 var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n23 = at[Buffers.D_n23], D_n22 = at[Buffers.D_n22], V_z_4 = at[Buffers.V_z_4] + t * B * H, V_n18 = at[Buffers.V_n18] + t * B * H, D_z_4 = at[Buffers.D_z_4] + t * B * H, D_n14 = at[Buffers.D_n14] + t * B * I, dZ2 = at[Buffers.dZ2] + t * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H);
                 // d r * h += dZ2 · [W_rh_h]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, H, a, at[Buffers.dZ2] + t * B * H, H, p, at_W_rh_h, H, a, at[Buffers.D_n12], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n12], H, accumulate: true);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n12 = at[Buffers.D_n12], S_h = at[Buffers.S_h] + t * B * H, V_r_11 = at[Buffers.V_r_11] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], dZ0 = at[Buffers.dZ0] + t * B * (2 * H), dZ1 = at[Buffers.dZ1] + t * B * H, at_b_r = at_b_r };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
                 // d h += dZ1 · [W_h_r]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, H, a, at[Buffers.dZ1] + t * B * H, H, p, at_W_h_r, H, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n22 = at[Buffers.D_n22], V_n21 = at[Buffers.V_n21] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], S_h = at[Buffers.S_h] + t * B * H, D_n21 = at[Buffers.D_n21] + t * B * H };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H);
                 // dL/d(state before step t) is dL/d(state after step t-1).
@@ -240,13 +255,13 @@ namespace CellDsl.Zoo
             var backwardPre1 = new BackwardPre1 { A = a, P = p, G = g, Rows = T * B, H = H, I = I, D_n21 = at[Buffers.D_n21], D_z_4 = at[Buffers.D_z_4], V_z_4 = at[Buffers.V_z_4], dZ0 = at[Buffers.dZ0], at_b_z = at_b_z };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre1, H);
             // d x += dZ0 · [W_x_z | W_x_r]
-            global::CellDsl.Kernels.Gemm.Nn(T * B, I, 2 * H, a, at[Buffers.dZ0], 2 * H, p, at_W_x_z, I, a, at[Buffers.dX], I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 2 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
             var backwardPre0Input = new BackwardPre0Input { A = a, P = p, G = g, Rows = T * B, H = H, I = I, D_n14 = at[Buffers.D_n14], V_n14 = at[Buffers.V_n14], dX = at[Buffers.dX] };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre0Input, I);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Gemm.Tn(2 * H, I, T * B, a, at[Buffers.dZ0], 2 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n12], H, g, at_W_rh_h, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 2 * H, I, T * B, a, at[Buffers.dZ0], 2 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n12], H, g, at_W_rh_h, H, accumulate: true);
         }
 
         /// <summary>
@@ -259,6 +274,7 @@ namespace CellDsl.Zoo
             public int Rows, H, I;
             public int X, V_n14;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -288,6 +304,7 @@ namespace CellDsl.Zoo
             public int Z0, V_z_4, V_n21;
             public int at_b_z;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -320,6 +337,7 @@ namespace CellDsl.Zoo
             public int Rows, H, I;
             public int S_h, V_n21, V_n22;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -351,6 +369,7 @@ namespace CellDsl.Zoo
             public int Z0, Z1, V_r_11, S_h, V_n12;
             public int at_b_r;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -389,6 +408,7 @@ namespace CellDsl.Zoo
             public int Z2, V_n14, V_n18, V_z_4, V_n22, S_h_next;
             public int at_b_h;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -433,6 +453,7 @@ namespace CellDsl.Zoo
             public int D_n23, D_n22, V_z_4, V_n18, D_z_4, D_n14, dZ2;
             public int at_b_h;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -481,6 +502,7 @@ namespace CellDsl.Zoo
             public int D_n12, S_h, V_r_11, dSPrev_h, dZ0, dZ1;
             public int at_b_r;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -521,6 +543,7 @@ namespace CellDsl.Zoo
             public int Rows, H, I;
             public int D_n22, V_n21, dSPrev_h, S_h, D_n21;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -557,6 +580,7 @@ namespace CellDsl.Zoo
             public int D_n21, D_z_4, V_z_4, dZ0;
             public int at_b_z;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -591,6 +615,7 @@ namespace CellDsl.Zoo
             public int Rows, H, I;
             public int D_n14, V_n14, dX;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);

@@ -16,9 +16,9 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_h]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_z | W_h_r]ᵀ<br/>
-    /// every step, stage 1: fused loop over H columns: t4 = W(x) + W(h); t6 = W(x) + W(h) + B(); z = Sigmoid(W(x) + W(h) + B()); t9 = x + W(h); t11 = x + W(h) + B(); r = Sigmoid(x + W(h) + B()); t13 = r * h; t22 = 1f - z; t23 = h * (1f - z)<br/>
+    /// every step, stage 1: one fused loop over H columns: z = Sigmoid(W(x) + W(h) + B()); r = Sigmoid(x + W(h) + B())<br/>
     /// every step, stage 2: Z2 = r * h · [W_rh_h]ᵀ<br/>
-    /// every step, stage 2: fused loop over H columns: t16 = W(r * h) + W(x); t18 = W(r * h) + W(x) + B(); t19 = Tanh(W(r * h) + W(x) + B()); t20 = Tanh(W(r * h) + W(x) + B()) * z; h = Tanh(W(r * h) + W(x) + B()) * z + h * (1f - z)<br/>
+    /// every step, stage 2: one fused loop over H columns: h = Tanh(W(r * h) + W(x) + B()) * z + h * (1f - z)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Mut2 : global::CellDsl.RecurrentCell
@@ -145,6 +145,7 @@ namespace CellDsl.Zoo
                 DY = Buffers.dY,
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
+                PackedWeights = 6,
                 ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.dZ2 },
             };
         }
@@ -184,16 +185,23 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for all steps of this pass.
+            var w0 = workspace.Packed[0];
+            w0.Pack(transB: true, I, 2 * H, p, at_W_x_z, I);
+            var w1 = workspace.Packed[1];
+            w1.Pack(transB: true, H, 2 * H, p, at_W_h_z, H);
+            var w2 = workspace.Packed[2];
+            w2.Pack(transB: true, H, H, p, at_W_rh_h, H);
             // Z0[T * B, 2 * H] = x · [W_x_z | W_x_h]ᵀ
-            global::CellDsl.Kernels.Gemm.Nt(T * B, 2 * H, I, a, at[Buffers.X], I, p, at_W_x_z, I, a, at[Buffers.Z0], 2 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 2 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, 2 * H] = h · [W_h_z | W_h_r]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, 2 * H, H, a, at[Buffers.S_h] + t * B * H, H, p, at_W_h_z, H, a, at[Buffers.Z1], 2 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 2 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (2 * H), Z1 = at[Buffers.Z1], V_z_7 = at[Buffers.V_z_7] + t * B * H, X = at[Buffers.X] + t * B * I, V_r_12 = at[Buffers.V_r_12] + t * B * H, S_h = at[Buffers.S_h] + t * B * H, V_n13 = at[Buffers.V_n13] + t * B * H, V_n22 = at[Buffers.V_n22] + t * B * H, V_n23 = at[Buffers.V_n23], at_b_z = at_b_z, at_b_r = at_b_r };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
                 // Z2[B, H] = r * h · [W_rh_h]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, H, H, a, at[Buffers.V_n13] + t * B * H, H, p, at_W_rh_h, H, a, at[Buffers.Z2], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.V_n13] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
                 var forwardStep2 = new ForwardStep2 { A = a, P = p, Rows = B, H = H, I = I, Z2 = at[Buffers.Z2], Z0 = at[Buffers.Z0] + t * B * (2 * H), V_n19 = at[Buffers.V_n19] + t * B * H, V_z_7 = at[Buffers.V_z_7] + t * B * H, V_n23 = at[Buffers.V_n23], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep2, H);
             }
@@ -204,6 +212,13 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray, g = GradientArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for the adjoint GEMMs dv += dZ · W of all steps.
+            var wt0 = workspace.Packed[3];
+            wt0.Pack(transB: false, 2 * H, I, p, at_W_x_z, I);
+            var wt1 = workspace.Packed[4];
+            wt1.Pack(transB: false, 2 * H, H, p, at_W_h_z, H);
+            var wt2 = workspace.Packed[5];
+            wt2.Pack(transB: false, H, H, p, at_W_rh_h, H);
             for (int t = T - 1; t >= 0; t--)
             {
                 // Per-step accumulators start at zero.
@@ -218,20 +233,20 @@ namespace CellDsl.Zoo
                 var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n24 = at[Buffers.D_n24], D_n23 = at[Buffers.D_n23], V_z_7 = at[Buffers.V_z_7] + t * B * H, V_n19 = at[Buffers.V_n19] + t * B * H, D_z_7 = at[Buffers.D_z_7], dZ0 = at[Buffers.dZ0] + t * B * (2 * H), dZ2 = at[Buffers.dZ2] + t * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H);
                 // d r * h += dZ2 · [W_rh_h]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, H, a, at[Buffers.dZ2] + t * B * H, H, p, at_W_rh_h, H, a, at[Buffers.D_n13], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n13], H, accumulate: true);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n23 = at[Buffers.D_n23], V_n22 = at[Buffers.V_n22] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], S_h = at[Buffers.S_h] + t * B * H, D_n13 = at[Buffers.D_n13], V_r_12 = at[Buffers.V_r_12] + t * B * H, dX = at[Buffers.dX] + t * B * I, dZ1 = at[Buffers.dZ1] + t * B * (2 * H), D_z_7 = at[Buffers.D_z_7], V_z_7 = at[Buffers.V_z_7] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (2 * H), at_b_z = at_b_z, at_b_r = at_b_r };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
                 // d h += dZ1 · [W_h_z | W_h_r]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, 2 * H, a, at[Buffers.dZ1] + t * B * (2 * H), 2 * H, p, at_W_h_z, H, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (2 * H), 2 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             // d x += dZ0 · [W_x_z | W_x_h]
-            global::CellDsl.Kernels.Gemm.Nn(T * B, I, 2 * H, a, at[Buffers.dZ0], 2 * H, p, at_W_x_z, I, a, at[Buffers.dX], I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 2 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Gemm.Tn(2 * H, I, T * B, a, at[Buffers.dZ0], 2 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(2 * H, H, T * B, a, at[Buffers.dZ1], 2 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n13], H, g, at_W_rh_h, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 2 * H, I, T * B, a, at[Buffers.dZ0], 2 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 2 * H, H, T * B, a, at[Buffers.dZ1], 2 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n13], H, g, at_W_rh_h, H, accumulate: true);
         }
 
         /// <summary>
@@ -249,6 +264,7 @@ namespace CellDsl.Zoo
             public int Z0, Z1, V_z_7, X, V_r_12, S_h, V_n13, V_n22, V_n23;
             public int at_b_z, at_b_r;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -300,6 +316,7 @@ namespace CellDsl.Zoo
             public int Z2, Z0, V_n19, V_z_7, V_n23, S_h_next;
             public int at_b_h;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -344,6 +361,7 @@ namespace CellDsl.Zoo
             public int D_n24, D_n23, V_z_7, V_n19, D_z_7, dZ0, dZ2;
             public int at_b_h;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -398,6 +416,7 @@ namespace CellDsl.Zoo
             public int D_n23, V_n22, dSPrev_h, S_h, D_n13, V_r_12, dX, dZ1, D_z_7, V_z_7, dZ0;
             public int at_b_z, at_b_r;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);

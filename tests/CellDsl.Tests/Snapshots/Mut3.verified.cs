@@ -15,12 +15,12 @@ namespace CellDsl.Zoo
     /// <remarks>
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_r | W_x_h]ᵀ<br/>
-    /// every step, stage 0: fused loop over H columns: t3 = Tanh(h)<br/>
+    /// every step, stage 0: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_h_r]ᵀ<br/>
     /// every step, stage 1: Z2 = Tanh(h) · [W_h_z]ᵀ<br/>
-    /// every step, stage 1: fused loop over H columns: t5 = W(x) + W(Tanh(h)); t7 = W(x) + W(Tanh(h)) + B(); z = Sigmoid(W(x) + W(Tanh(h)) + B()); t11 = W(x) + W(h); t13 = W(x) + W(h) + B(); r = Sigmoid(W(x) + W(h) + B()); t15 = r * h; t24 = 1f - z; t25 = h * (1f - z)<br/>
+    /// every step, stage 1: one fused loop over H columns: z = Sigmoid(W(x) + W(Tanh(h)) + B()); r = Sigmoid(W(x) + W(h) + B())<br/>
     /// every step, stage 2: Z3 = r * h · [W_rh_h]ᵀ<br/>
-    /// every step, stage 2: fused loop over H columns: t18 = W(r * h) + W(x); t20 = W(r * h) + W(x) + B(); t21 = Tanh(W(r * h) + W(x) + B()); t22 = Tanh(W(r * h) + W(x) + B()) * z; h = Tanh(W(r * h) + W(x) + B()) * z + h * (1f - z)<br/>
+    /// every step, stage 2: one fused loop over H columns: h = Tanh(W(r * h) + W(x) + B()) * z + h * (1f - z)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Mut3 : global::CellDsl.RecurrentCell
@@ -156,6 +156,7 @@ namespace CellDsl.Zoo
                 DY = Buffers.dY,
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
+                PackedWeights = 8,
                 ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.dZ2, Buffers.dZ3 },
             };
         }
@@ -199,20 +200,29 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for all steps of this pass.
+            var w0 = workspace.Packed[0];
+            w0.Pack(transB: true, I, 3 * H, p, at_W_x_z, I);
+            var w1 = workspace.Packed[1];
+            w1.Pack(transB: true, H, H, p, at_W_h_r, H);
+            var w2 = workspace.Packed[2];
+            w2.Pack(transB: true, H, H, p, at_W_h_z, H);
+            var w3 = workspace.Packed[3];
+            w3.Pack(transB: true, H, H, p, at_W_rh_h, H);
             // Z0[T * B, 3 * H] = x · [W_x_z | W_x_r | W_x_h]ᵀ
-            global::CellDsl.Kernels.Gemm.Nt(T * B, 3 * H, I, a, at[Buffers.X], I, p, at_W_x_z, I, a, at[Buffers.Z0], 3 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 3 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 var forwardStep0 = new ForwardStep0 { A = a, P = p, Rows = B, H = H, I = I, S_h = at[Buffers.S_h] + t * B * H, V_n3 = at[Buffers.V_n3] + t * B * H };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H);
                 // Z1[B, H] = h · [W_h_r]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, H, H, a, at[Buffers.S_h] + t * B * H, H, p, at_W_h_r, H, a, at[Buffers.Z1], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
                 // Z2[B, H] = Tanh(h) · [W_h_z]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, H, H, a, at[Buffers.V_n3] + t * B * H, H, p, at_W_h_z, H, a, at[Buffers.Z2], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.V_n3] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (3 * H), Z2 = at[Buffers.Z2], V_z_8 = at[Buffers.V_z_8] + t * B * H, Z1 = at[Buffers.Z1], V_r_14 = at[Buffers.V_r_14] + t * B * H, S_h = at[Buffers.S_h] + t * B * H, V_n15 = at[Buffers.V_n15] + t * B * H, V_n24 = at[Buffers.V_n24] + t * B * H, V_n25 = at[Buffers.V_n25], at_b_z = at_b_z, at_b_r = at_b_r };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
                 // Z3[B, H] = r * h · [W_rh_h]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, H, H, a, at[Buffers.V_n15] + t * B * H, H, p, at_W_rh_h, H, a, at[Buffers.Z3], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.V_n15] + t * B * H, H, w3, a, at[Buffers.Z3], H, accumulate: false);
                 var forwardStep2 = new ForwardStep2 { A = a, P = p, Rows = B, H = H, I = I, Z3 = at[Buffers.Z3], Z0 = at[Buffers.Z0] + t * B * (3 * H), V_n21 = at[Buffers.V_n21] + t * B * H, V_z_8 = at[Buffers.V_z_8] + t * B * H, V_n25 = at[Buffers.V_n25], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep2, H);
             }
@@ -223,6 +233,15 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray, g = GradientArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for the adjoint GEMMs dv += dZ · W of all steps.
+            var wt0 = workspace.Packed[4];
+            wt0.Pack(transB: false, 3 * H, I, p, at_W_x_z, I);
+            var wt1 = workspace.Packed[5];
+            wt1.Pack(transB: false, H, H, p, at_W_h_r, H);
+            var wt2 = workspace.Packed[6];
+            wt2.Pack(transB: false, H, H, p, at_W_h_z, H);
+            var wt3 = workspace.Packed[7];
+            wt3.Pack(transB: false, H, H, p, at_W_rh_h, H);
             for (int t = T - 1; t >= 0; t--)
             {
                 // Per-step accumulators start at zero.
@@ -238,25 +257,25 @@ namespace CellDsl.Zoo
                 var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n26 = at[Buffers.D_n26], D_n25 = at[Buffers.D_n25], V_z_8 = at[Buffers.V_z_8] + t * B * H, V_n21 = at[Buffers.V_n21] + t * B * H, D_z_8 = at[Buffers.D_z_8], dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ3 = at[Buffers.dZ3] + t * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H);
                 // d r * h += dZ3 · [W_rh_h]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, H, a, at[Buffers.dZ3] + t * B * H, H, p, at_W_rh_h, H, a, at[Buffers.D_n15], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ3] + t * B * H, H, wt3, a, at[Buffers.D_n15], H, accumulate: true);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n25 = at[Buffers.D_n25], V_n24 = at[Buffers.V_n24] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], S_h = at[Buffers.S_h] + t * B * H, D_n15 = at[Buffers.D_n15], V_r_14 = at[Buffers.V_r_14] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ1 = at[Buffers.dZ1] + t * B * H, D_z_8 = at[Buffers.D_z_8], V_z_8 = at[Buffers.V_z_8] + t * B * H, dZ2 = at[Buffers.dZ2] + t * B * H, at_b_z = at_b_z, at_b_r = at_b_r };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
                 // d h += dZ1 · [W_h_r]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, H, a, at[Buffers.dZ1] + t * B * H, H, p, at_W_h_r, H, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // d Tanh(h) += dZ2 · [W_h_z]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, H, a, at[Buffers.dZ2] + t * B * H, H, p, at_W_h_z, H, a, at[Buffers.D_n3], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n3], H, accumulate: true);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n3 = at[Buffers.D_n3], V_n3 = at[Buffers.V_n3] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h] };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             // d x += dZ0 · [W_x_z | W_x_r | W_x_h]
-            global::CellDsl.Kernels.Gemm.Nn(T * B, I, 3 * H, a, at[Buffers.dZ0], 3 * H, p, at_W_x_z, I, a, at[Buffers.dX], I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Gemm.Tn(3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n3], H, g, at_W_h_z, H, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(H, H, T * B, a, at[Buffers.dZ3], H, a, at[Buffers.V_n15], H, g, at_W_rh_h, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n3], H, g, at_W_h_z, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ3], H, a, at[Buffers.V_n15], H, g, at_W_rh_h, H, accumulate: true);
         }
 
         /// <summary>
@@ -269,6 +288,7 @@ namespace CellDsl.Zoo
             public int Rows, H, I;
             public int S_h, V_n3;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -301,6 +321,7 @@ namespace CellDsl.Zoo
             public int Z0, Z2, V_z_8, Z1, V_r_14, S_h, V_n15, V_n24, V_n25;
             public int at_b_z, at_b_r;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -352,6 +373,7 @@ namespace CellDsl.Zoo
             public int Z3, Z0, V_n21, V_z_8, V_n25, S_h_next;
             public int at_b_h;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -396,6 +418,7 @@ namespace CellDsl.Zoo
             public int D_n26, D_n25, V_z_8, V_n21, D_z_8, dZ0, dZ3;
             public int at_b_h;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -450,6 +473,7 @@ namespace CellDsl.Zoo
             public int D_n25, V_n24, dSPrev_h, S_h, D_n15, V_r_14, dZ0, dZ1, D_z_8, V_z_8, dZ2;
             public int at_b_z, at_b_r;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -507,6 +531,7 @@ namespace CellDsl.Zoo
             public int Rows, H, I;
             public int D_n3, V_n3, dSPrev_h;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);

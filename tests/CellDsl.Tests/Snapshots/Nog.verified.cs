@@ -17,9 +17,9 @@ namespace CellDsl.Zoo
     /// <remarks>
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_i | W_x_f]ᵀ<br/>
-    /// every step, stage 0: fused loop over H columns: t12 = P(c); t20 = P(c)<br/>
+    /// every step, stage 0: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_h_z | W_h_i | W_h_f]ᵀ<br/>
-    /// every step, stage 1: fused loop over H columns: t4 = W(x) + W(h); t6 = W(x) + W(h) + B(); z = Tanh(W(x) + W(h) + B()); t10 = W(x) + W(h); t13 = W(x) + W(h) + P(c); t15 = W(x) + W(h) + P(c) + B(); i = Sigmoid(W(x) + W(h) + P(c) + B()); t19 = W(x) + W(h); t21 = W(x) + W(h) + P(c); t23 = W(x) + W(h) + P(c) + B(); f = Sigmoid(W(x) + W(h) + P(c) + B()); t25 = z * i; t26 = c * f; c = z * i + c * f; h = Tanh(c)<br/>
+    /// every step, stage 1: one fused loop over H columns: z = Tanh(W(x) + W(h) + B()); i = Sigmoid(W(x) + W(h) + P(c) + B()); f = Sigmoid(W(x) + W(h) + P(c) + B()); c = z * i + c * f; h = Tanh(c)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Nog : global::CellDsl.RecurrentCell
@@ -163,6 +163,7 @@ namespace CellDsl.Zoo
                 DY = Buffers.dY,
                 StateSequences = new[] { Buffers.S_h, Buffers.S_c },
                 StateGradients = new[] { Buffers.dS_h, Buffers.dS_c },
+                PackedWeights = 4,
                 ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1 },
             };
         }
@@ -202,14 +203,19 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for all steps of this pass.
+            var w0 = workspace.Packed[0];
+            w0.Pack(transB: true, I, 3 * H, p, at_W_x_z, I);
+            var w1 = workspace.Packed[1];
+            w1.Pack(transB: true, H, 3 * H, p, at_W_h_z, H);
             // Z0[T * B, 3 * H] = x · [W_x_z | W_x_i | W_x_f]ᵀ
-            global::CellDsl.Kernels.Gemm.Nt(T * B, 3 * H, I, a, at[Buffers.X], I, p, at_W_x_z, I, a, at[Buffers.Z0], 3 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 3 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 var forwardStep0 = new ForwardStep0 { A = a, P = p, Rows = B, H = H, I = I, S_c = at[Buffers.S_c] + t * B * H, V_n12 = at[Buffers.V_n12], V_n20 = at[Buffers.V_n20], at_p_c_i = at_p_c_i, at_p_c_f = at_p_c_f };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H);
                 // Z1[B, 3 * H] = h · [W_h_z | W_h_i | W_h_f]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, 3 * H, H, a, at[Buffers.S_h] + t * B * H, H, p, at_W_h_z, H, a, at[Buffers.Z1], 3 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 3 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (3 * H), Z1 = at[Buffers.Z1], V_z_7 = at[Buffers.V_z_7] + t * B * H, V_n12 = at[Buffers.V_n12], V_i_16 = at[Buffers.V_i_16] + t * B * H, V_n20 = at[Buffers.V_n20], V_f_24 = at[Buffers.V_f_24] + t * B * H, S_c = at[Buffers.S_c] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_z = at_b_z, at_b_i = at_b_i, at_b_f = at_b_f };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
             }
@@ -220,6 +226,11 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray, g = GradientArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for the adjoint GEMMs dv += dZ · W of all steps.
+            var wt0 = workspace.Packed[2];
+            wt0.Pack(transB: false, 3 * H, I, p, at_W_x_z, I);
+            var wt1 = workspace.Packed[3];
+            wt1.Pack(transB: false, 3 * H, H, p, at_W_h_z, H);
             for (int t = T - 1; t >= 0; t--)
             {
                 // Per-step accumulators start at zero.
@@ -236,7 +247,7 @@ namespace CellDsl.Zoo
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n28 = at[Buffers.D_n28], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, D_n27 = at[Buffers.D_n27], V_f_24 = at[Buffers.V_f_24] + t * B * H, dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, V_i_16 = at[Buffers.V_i_16] + t * B * H, V_z_7 = at[Buffers.V_z_7] + t * B * H, D_n20 = at[Buffers.D_n20], dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ1 = at[Buffers.dZ1] + t * B * (3 * H), D_n12 = at[Buffers.D_n12], at_b_z = at_b_z, at_b_i = at_b_i, at_b_f = at_b_f };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
                 // d h += dZ1 · [W_h_z | W_h_i | W_h_f]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, 3 * H, a, at[Buffers.dZ1] + t * B * (3 * H), 3 * H, p, at_W_h_z, H, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (3 * H), 3 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n20 = at[Buffers.D_n20], dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, D_n12 = at[Buffers.D_n12], at_p_c_i = at_p_c_i, at_p_c_f = at_p_c_f };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H);
                 // dL/d(state before step t) is dL/d(state after step t-1).
@@ -244,10 +255,10 @@ namespace CellDsl.Zoo
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
             // d x += dZ0 · [W_x_z | W_x_i | W_x_f]
-            global::CellDsl.Kernels.Gemm.Nn(T * B, I, 3 * H, a, at[Buffers.dZ0], 3 * H, p, at_W_x_z, I, a, at[Buffers.dX], I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Gemm.Tn(3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(3 * H, H, T * B, a, at[Buffers.dZ1], 3 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, H, T * B, a, at[Buffers.dZ1], 3 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
         }
 
         /// <summary>
@@ -262,6 +273,7 @@ namespace CellDsl.Zoo
             public int S_c, V_n12, V_n20;
             public int at_p_c_i, at_p_c_f;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -300,6 +312,7 @@ namespace CellDsl.Zoo
             public int Z0, Z1, V_z_7, V_n12, V_i_16, V_n20, V_f_24, S_c, S_c_next, S_h_next;
             public int at_b_z, at_b_i, at_b_f;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -373,6 +386,7 @@ namespace CellDsl.Zoo
             public int D_n28, S_h_next, D_n27, V_f_24, dSPrev_c, S_c, V_i_16, V_z_7, D_n20, dZ0, dZ1, D_n12;
             public int at_b_z, at_b_i, at_b_f;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -445,6 +459,7 @@ namespace CellDsl.Zoo
             public int D_n20, dSPrev_c, S_c, D_n12;
             public int at_p_c_i, at_p_c_f;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);

@@ -19,7 +19,7 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_i | W_x_f | W_x_o]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_z | W_h_i | W_h_f | W_h_o]ᵀ<br/>
-    /// every step, stage 1: fused loop over H columns: t4 = W(x) + W(h); t6 = W(x) + W(h) + B(); z = Tanh(W(x) + W(h) + B()); t10 = W(x) + W(h); t12 = W(x) + W(h) + B(); i = Sigmoid(W(x) + W(h) + B()); t16 = W(x) + W(h); t18 = W(x) + W(h) + B(); f = Sigmoid(W(x) + W(h) + B()); t20 = z * i; t22 = c * f; c = z * i + c * f; t26 = W(x) + W(h); t28 = W(x) + W(h) + B(); o = Sigmoid(W(x) + W(h) + B()); t30 = Tanh(c); h = Tanh(c) * o<br/>
+    /// every step, stage 1: one fused loop over H columns: z = Tanh(W(x) + W(h) + B()); i = Sigmoid(W(x) + W(h) + B()); f = Sigmoid(W(x) + W(h) + B()); c = z * i + c * f; o = Sigmoid(W(x) + W(h) + B()); h = Tanh(c) * o<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Np : global::CellDsl.RecurrentCell
@@ -168,6 +168,7 @@ namespace CellDsl.Zoo
                 DY = Buffers.dY,
                 StateSequences = new[] { Buffers.S_h, Buffers.S_c },
                 StateGradients = new[] { Buffers.dS_h, Buffers.dS_c },
+                PackedWeights = 4,
                 ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1 },
             };
         }
@@ -205,12 +206,17 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for all steps of this pass.
+            var w0 = workspace.Packed[0];
+            w0.Pack(transB: true, I, 4 * H, p, at_W_x_z, I);
+            var w1 = workspace.Packed[1];
+            w1.Pack(transB: true, H, 4 * H, p, at_W_h_z, H);
             // Z0[T * B, 4 * H] = x · [W_x_z | W_x_i | W_x_f | W_x_o]ᵀ
-            global::CellDsl.Kernels.Gemm.Nt(T * B, 4 * H, I, a, at[Buffers.X], I, p, at_W_x_z, I, a, at[Buffers.Z0], 4 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 4 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, 4 * H] = h · [W_h_z | W_h_i | W_h_f | W_h_o]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, 4 * H, H, a, at[Buffers.S_h] + t * B * H, H, p, at_W_h_z, H, a, at[Buffers.Z1], 4 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (4 * H), Z1 = at[Buffers.Z1], V_z_7 = at[Buffers.V_z_7] + t * B * H, V_i_13 = at[Buffers.V_i_13] + t * B * H, V_f_19 = at[Buffers.V_f_19] + t * B * H, S_c = at[Buffers.S_c] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, V_o_29 = at[Buffers.V_o_29] + t * B * H, V_n30 = at[Buffers.V_n30] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_z = at_b_z, at_b_i = at_b_i, at_b_f = at_b_f, at_b_o = at_b_o };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
             }
@@ -221,6 +227,11 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray, g = GradientArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for the adjoint GEMMs dv += dZ · W of all steps.
+            var wt0 = workspace.Packed[2];
+            wt0.Pack(transB: false, 4 * H, I, p, at_W_x_z, I);
+            var wt1 = workspace.Packed[3];
+            wt1.Pack(transB: false, 4 * H, H, p, at_W_h_z, H);
             for (int t = T - 1; t >= 0; t--)
             {
                 // Per-step accumulators start at zero.
@@ -235,16 +246,16 @@ namespace CellDsl.Zoo
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n31 = at[Buffers.D_n31], V_o_29 = at[Buffers.V_o_29] + t * B * H, V_n30 = at[Buffers.V_n30] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (4 * H), dZ1 = at[Buffers.dZ1] + t * B * (4 * H), D_n23 = at[Buffers.D_n23], V_f_19 = at[Buffers.V_f_19] + t * B * H, dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, V_i_13 = at[Buffers.V_i_13] + t * B * H, V_z_7 = at[Buffers.V_z_7] + t * B * H, at_b_z = at_b_z, at_b_i = at_b_i, at_b_f = at_b_f, at_b_o = at_b_o };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
                 // d h += dZ1 · [W_h_z | W_h_i | W_h_f | W_h_o]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, 4 * H, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, p, at_W_h_z, H, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
             // d x += dZ0 · [W_x_z | W_x_i | W_x_f | W_x_o]
-            global::CellDsl.Kernels.Gemm.Nn(T * B, I, 4 * H, a, at[Buffers.dZ0], 4 * H, p, at_W_x_z, I, a, at[Buffers.dX], I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Gemm.Tn(4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
         }
 
         /// <summary>
@@ -264,6 +275,7 @@ namespace CellDsl.Zoo
             public int Z0, Z1, V_z_7, V_i_13, V_f_19, S_c, S_c_next, V_o_29, V_n30, S_h_next;
             public int at_b_z, at_b_i, at_b_f, at_b_o;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -345,6 +357,7 @@ namespace CellDsl.Zoo
             public int D_n31, V_o_29, V_n30, dZ0, dZ1, D_n23, V_f_19, dSPrev_c, S_c, V_i_13, V_z_7;
             public int at_b_z, at_b_i, at_b_f, at_b_o;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);

@@ -14,7 +14,7 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_h]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_h]ᵀ<br/>
-    /// every step, stage 1: fused loop over H columns: t4 = W(x) + W(h); t6 = W(x) + W(h) + B(); h = Tanh(W(x) + W(h) + B())<br/>
+    /// every step, stage 1: one fused loop over H columns: h = Tanh(W(x) + W(h) + B())<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class TanhRnn : global::CellDsl.RecurrentCell
@@ -92,6 +92,7 @@ namespace CellDsl.Zoo
                 DY = Buffers.dY,
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
+                PackedWeights = 4,
                 ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1 },
             };
         }
@@ -120,12 +121,17 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for all steps of this pass.
+            var w0 = workspace.Packed[0];
+            w0.Pack(transB: true, I, H, p, at_W_x_h, I);
+            var w1 = workspace.Packed[1];
+            w1.Pack(transB: true, H, H, p, at_W_h_h, H);
             // Z0[T * B, H] = x · [W_x_h]ᵀ
-            global::CellDsl.Kernels.Gemm.Nt(T * B, H, I, a, at[Buffers.X], I, p, at_W_x_h, I, a, at[Buffers.Z0], H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, H] = h · [W_h_h]ᵀ
-                global::CellDsl.Kernels.Gemm.Nt(B, H, H, a, at[Buffers.S_h] + t * B * H, H, p, at_W_h_h, H, a, at[Buffers.Z1], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * H, Z1 = at[Buffers.Z1], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
             }
@@ -136,6 +142,11 @@ namespace CellDsl.Zoo
             int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;
             float[] a = workspace.Data, p = ParameterArray, g = GradientArray;
             int[] at = workspace.Offsets;
+            // Stacked weights packed once for the adjoint GEMMs dv += dZ · W of all steps.
+            var wt0 = workspace.Packed[2];
+            wt0.Pack(transB: false, H, I, p, at_W_x_h, I);
+            var wt1 = workspace.Packed[3];
+            wt1.Pack(transB: false, H, H, p, at_W_h_h, H);
             for (int t = T - 1; t >= 0; t--)
             {
                 // Per-step accumulators start at zero.
@@ -147,15 +158,15 @@ namespace CellDsl.Zoo
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n7 = at[Buffers.D_n7], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * H, dZ1 = at[Buffers.dZ1] + t * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
                 // d h += dZ1 · [W_h_h]
-                global::CellDsl.Kernels.Gemm.Nn(B, H, H, a, at[Buffers.dZ1] + t * B * H, H, p, at_W_h_h, H, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             // d x += dZ0 · [W_x_h]
-            global::CellDsl.Kernels.Gemm.Nn(T * B, I, H, a, at[Buffers.dZ0], H, p, at_W_x_h, I, a, at[Buffers.dX], I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], H, wt0, a, at[Buffers.dX], I, accumulate: true);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Gemm.Tn(H, I, T * B, a, at[Buffers.dZ0], H, a, at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
-            global::CellDsl.Kernels.Gemm.Tn(H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, I, T * B, a, at[Buffers.dZ0], H, a, at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
         }
 
         /// <summary>
@@ -169,6 +180,7 @@ namespace CellDsl.Zoo
             public int Z0, Z1, S_h_next;
             public int at_b_h;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
@@ -204,6 +216,7 @@ namespace CellDsl.Zoo
             public int D_n7, S_h_next, dZ0, dZ1;
             public int at_b_h;
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
                 ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
