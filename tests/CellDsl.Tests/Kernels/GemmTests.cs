@@ -40,14 +40,8 @@ public class GemmTests
             int aRows = transA ? k : m, bRows = transB ? n : k;
             var a = Random(4 + aRows * lda, 1);
             var b = Random(6 + bRows * ldb, 2);
-            var c = Random(2 + m * ldc, 3);
-            var expected = (float[])c.Clone();
+            var expected = Random(2 + m * ldc, 3);
             ReferenceGemm.Multiply(transA, transB, m, n, k, a, 4, lda, b, 6, ldb, expected, 2, ldc, accumulate);
-            if (!transA && transB) Gemm.Nt(m, n, k, a, 4, lda, b, 6, ldb, c, 2, ldc, accumulate);
-            else if (!transA && !transB) Gemm.Nn(m, n, k, a, 4, lda, b, 6, ldb, c, 2, ldc, accumulate);
-            else Gemm.Tn(m, n, k, a, 4, lda, b, 6, ldb, c, 2, ldc, accumulate);
-            for (int i = 0; i < c.Length; i++)
-                Assert.True(Math.Abs(expected[i] - c[i]) <= 1e-5f * (1 + k), $"element {i}: {c[i]} vs {expected[i]}");
             var c2 = Random(2 + m * ldc, 3);
             Sgemm.Multiply(transA, transB, m, n, k, a, 4, lda, b, 6, ldb, c2, 2, ldc, accumulate);
             for (int i = 0; i < c2.Length; i++)
