@@ -50,7 +50,6 @@ namespace CellDsl.Kernels
                 throw new ArgumentOutOfRangeException(name, $"a [{rows}×{cols}] matrix with leading dimension {ld} at offset {offset} does not fit in {x.Length} floats");
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Multiply(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
             float* c, int ldc, bool accumulate)
         {
@@ -59,10 +58,24 @@ namespace CellDsl.Kernels
                 if (!accumulate) for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
                 return;
             }
-            float* packA = PackA, packB = PackB;
-            for (int jc = 0; jc < n; jc += NC)
+            int split = GemmWorker.SplitPoint(m, n, k);
+            if (split <= 0)
             {
-                int nc = Math.Min(NC, n - jc);
+                Columns(transA, transB, m, 0, n, k, a, lda, b, ldb, c, ldc, accumulate);
+                return;
+            }
+            GemmWorker.Run(new GemmWorker.Job { TransA = transA, TransB = transB, M = m, N0 = split, N1 = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc, Accumulate = accumulate });
+        }
+
+        /// <summary>Columns [n0, n1) of C (+)= op(A)·op(B), packing op(B) block by block.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void Columns(bool transA, bool transB, int m, int n0, int n1, int k, float* a, int lda, float* b, int ldb,
+            float* c, int ldc, bool accumulate)
+        {
+            float* packA = PackA, packB = PackB;
+            for (int jc = n0; jc < n1; jc += NC)
+            {
+                int nc = Math.Min(NC, n1 - jc);
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
@@ -102,7 +115,6 @@ namespace CellDsl.Kernels
                 Multiply(transA, m, pa + aOffset, lda, b, pc + cOffset, ldc, accumulate);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Multiply(bool transA, int m, float* a, int lda, PackedMatrix b, float* c, int ldc, bool accumulate)
         {
             int n = b.Columns, k = b.Depth;
@@ -111,6 +123,20 @@ namespace CellDsl.Kernels
                 if (!accumulate) for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
                 return;
             }
+            int split = GemmWorker.SplitPoint(m, n, k);
+            if (split <= 0)
+            {
+                Columns(transA, m, 0, n, a, lda, b, c, ldc, accumulate);
+                return;
+            }
+            GemmWorker.Run(new GemmWorker.Job { TransA = transA, M = m, N0 = split, N1 = n, K = k, A = a, Lda = lda, Packed = b, C = c, Ldc = ldc, Accumulate = accumulate });
+        }
+
+        /// <summary>Columns [n0, n1) of C (+)= op(A)·B with B prepacked; n0 is a multiple of 32.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void Columns(bool transA, int m, int n0, int n1, float* a, int lda, PackedMatrix b, float* c, int ldc, bool accumulate)
+        {
+            int k = b.Depth, n = n1;
             float* packA = PackA;
             for (int pc = 0; pc < k; pc += KC)
             {
@@ -121,7 +147,7 @@ namespace CellDsl.Kernels
                 {
                     int mc = Math.Min(MC, m - ic);
                     PackPanelsA(transA, a, lda, ic, mc, pc, kc, packA);
-                    for (int jr = 0; jr < n; jr += NR)
+                    for (int jr = n0; jr < n; jr += NR)
                     {
                         int nr = Math.Min(NR, n - jr);
                         float* bp = block + (long)jr * kc;

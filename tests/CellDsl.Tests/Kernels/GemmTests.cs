@@ -75,3 +75,37 @@ public class PackedGemmTests
         for (int i = 0; i < c.Length; i++) Assert.True(Math.Abs(2 * expected[i] - c[i]) <= 2e-5f * (1 + k), $"accumulated element {i}");
     }
 }
+
+public class GemmNumericContractTests
+{
+    [Fact]
+    public void Results_do_not_depend_on_tiling_or_threads()
+    {
+        // The full product is large enough (over 200M multiply-adds) to be split between two threads and across
+        // tiles; one row at a time is neither. Every element is the same FMA chain either way, so the results must
+        // be bit-identical.
+        int m = 256, n = 1056, k = 800;
+        var rng = new CellRandom(17);
+        var a = new float[m * k]; rng.FillUniform(a, -1f, 1f);
+        var b = new float[k * n]; rng.FillUniform(b, -1f, 1f);
+        var whole = new float[m * n];
+        Sgemm.Multiply(false, false, m, n, k, a, 0, k, b, 0, n, whole, 0, n, accumulate: false);
+        var rows = new float[m * n];
+        for (int i = 0; i < m; i++)
+            Sgemm.Multiply(false, false, 1, n, k, a, i * k, k, b, 0, n, rows, i * n, n, accumulate: false);
+        Assert.Equal(rows, whole);
+
+        var w = new float[n * k]; rng.FillUniform(w, -1f, 1f);
+        using var packed = new PackedMatrix();
+        packed.Pack(transB: true, k, n, w, 0, k);
+        var packedWhole = new float[m * n];
+        Sgemm.Multiply(false, m, a, 0, k, packed, packedWhole, 0, n, accumulate: false);
+        var packedRows = new float[m * n];
+        for (int i = 0; i < m; i++)
+            Sgemm.Multiply(false, 1, a, i * k, k, packed, packedRows, i * n, n, accumulate: false);
+        Assert.Equal(packedRows, packedWhole);
+        var expected = new float[m * n];
+        ReferenceGemm.Multiply(false, true, 8, n, k, a, 0, k, w, 0, k, expected, 0, n, accumulate: false);
+        for (int i = 0; i < 8 * n; i++) Assert.True(Math.Abs(expected[i] - packedWhole[i]) <= 1e-5f * k, $"element {i}");
+    }
+}
