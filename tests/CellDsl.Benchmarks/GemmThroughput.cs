@@ -36,7 +36,7 @@ public static class GemmThroughput
                     _ => () => Sgemm.Multiply(true, false, m, n, k, a, 0, m, b, 0, n, c, 0, n, accumulate: false),
                 };
                 if (op == "nt") packed.Pack(true, k, n, b, 0, k);
-                double seconds = Median(call, budgetSeconds);
+                double seconds = Throughput.Median(call, budgetSeconds);
                 var line = new Dictionary<string, object>
                 {
                     ["peer"] = "celldsl", ["op"] = op, ["M"] = m, ["N"] = n, ["K"] = k, ["threads"] = 1,
@@ -46,20 +46,5 @@ public static class GemmThroughput
                 output.Flush();
             }
         }
-    }
-
-    private static double Median(Action op, double budgetSeconds)
-    {
-        for (int i = 0; i < 3; i++) op();
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (times.Count < 5 || total.Elapsed.TotalSeconds < budgetSeconds)
-        {
-            var sw = Stopwatch.StartNew();
-            op();
-            times.Add(sw.Elapsed.TotalSeconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
     }
 }

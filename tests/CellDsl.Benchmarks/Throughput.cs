@@ -31,12 +31,13 @@ public static class Throughput
                     }
     }
 
-    private static double Median(Action op, double budgetSeconds)
+    /// <summary>Median seconds per call after 3 warm-up calls, over at least 5 calls and the time budget.</summary>
+    public static double Median(Action op, double budgetSeconds)
     {
         for (int i = 0; i < 3; i++) op();
         var times = new List<double>();
         var total = Stopwatch.StartNew();
-        while (times.Count < 3 || total.Elapsed.TotalSeconds < budgetSeconds)
+        while (times.Count < 5 || total.Elapsed.TotalSeconds < budgetSeconds)
         {
             var sw = Stopwatch.StartNew();
             op();

@@ -40,25 +40,10 @@ public class EdgeCellTests(ITestOutputHelper output)
     public void Every_lane_path_matches_interpreter(string name)
     {
         var graph = GraphText.Read(Create(name, 4, 4, 1).Definition);
-        int H = 27, I = GraphAnalysis.SquareRequirement(graph) is null ? 21 : 27, T = 4, B = 3, S = graph.StateCount;
+        int H = 27, I = GraphAnalysis.SquareRequirement(graph) is null ? 21 : 27, T = 4, B = 3;
         var cell = Create(name, I, H, 6);
         ZooOracleTests.RandomizeBiases(cell, 7);
-        var rng = new CellRandom(5);
-        float[] R(int n) { var a = new float[n]; rng.FillUniform(a, -1f, 1f); return a; }
-        var x = R(T * B * I); var h0 = R(S * B * H); var dy = R(T * B * H); var dFinal = R(S * B * H);
-        var ws = cell.CreateWorkspace(T, B);
-        cell.Forward(ws, x, h0);
-        var dx = new float[x.Length]; var dh0 = new float[h0.Length];
-        cell.Backward(ws, dy, dFinal, dx, dh0);
-        var oracle = new ReferenceInterpreter(graph, I, H);
-        double[] D(ReadOnlySpan<float> s) => s.ToArray().Select(v => (double)v).ToArray();
-        var p = D(cell.Parameters);
-        var trace = oracle.Forward(p, D(x), T, B, D(h0));
-        var grads = oracle.Backward(p, trace, D(dy), D(dFinal));
-        WideCellTests.AssertClose(trace.Outputs, ws.Output.ToArray(), 1e-5, "outputs");
-        WideCellTests.AssertClose(grads.Parameters, cell.Gradients.ToArray(), 2e-5, "parameter gradients");
-        WideCellTests.AssertClose(grads.Input, dx, 2e-5, "dx");
-        WideCellTests.AssertClose(grads.InitialState, dh0, 2e-5, "d initial state");
+        WideCellTests.CheckAgainstInterpreter(cell, graph, T, B, seed: 5);
     }
 
     [Fact]
