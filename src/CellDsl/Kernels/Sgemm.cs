@@ -231,8 +231,7 @@ namespace CellDsl.Kernels
                         float* d = panel + p * NR;
                         if (nr == NR)
                         {
-                            Vector512.Store(Vector512.Load(src), d);
-                            Vector512.Store(Vector512.Load(src + 16), d + 16);
+                            Buffer.MemoryCopy(src, d, NR * sizeof(float), NR * sizeof(float));
                         }
                         else
                         {
@@ -270,9 +269,73 @@ namespace CellDsl.Kernels
             }
         }
 
-        /// <summary>The register tile: C[6×32] (+)= Apanel[6×kc] · Bpanel[kc×32] with twelve zmm accumulators.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        /// <summary>Whether the zmm micro-kernel runs; without AVX-512 (or when a test asks) two ymm half-tiles do.</summary>
+        internal static bool UseZmm = Vector512.IsHardwareAccelerated;
+
+        /// <summary>The register tile: C[6×32] (+)= Apanel[6×kc] · Bpanel[kc×32].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Kernel6x32(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+        {
+            if (UseZmm)
+            {
+                Kernel6x32Zmm(kc, a, b, c, ldc, accumulate);
+            }
+            else
+            {
+                // AVX2 has 16 ymm registers: a 6×16 half-tile (12 accumulators) at a time, over the same packed panels.
+                Kernel6x16Ymm(kc, a, b, c, ldc, accumulate);
+                Kernel6x16Ymm(kc, a, b + 16, c + 16, ldc, accumulate);
+            }
+        }
+
+        /// <summary>Columns 0..15 of a 6×32 tile, from panels whose rows are 32 floats apart, with twelve ymm accumulators.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Kernel6x16Ymm(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+        {
+            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+            Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = Vector256.Load(b);
+                var b1 = Vector256.Load(b + 8);
+                var a0 = Vector256.Create(a[0]);
+                c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+                var a1 = Vector256.Create(a[1]);
+                c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+                var a2 = Vector256.Create(a[2]);
+                c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+                var a3 = Vector256.Create(a[3]);
+                c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+                var a4 = Vector256.Create(a[4]);
+                c40 = Vector256.FusedMultiplyAdd(a4, b0, c40); c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
+                var a5 = Vector256.Create(a[5]);
+                c50 = Vector256.FusedMultiplyAdd(a5, b0, c50); c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
+                a += MR;
+                b += NR;
+            }
+            Store(c, c00, c01, accumulate);
+            Store(c + ldc, c10, c11, accumulate);
+            Store(c + 2L * ldc, c20, c21, accumulate);
+            Store(c + 3L * ldc, c30, c31, accumulate);
+            Store(c + 4L * ldc, c40, c41, accumulate);
+            Store(c + 5L * ldc, c50, c51, accumulate);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* c, Vector256<float> lo, Vector256<float> hi, bool accumulate)
+        {
+            if (accumulate)
+            {
+                lo += Vector256.Load(c);
+                hi += Vector256.Load(c + 8);
+            }
+            Vector256.Store(lo, c);
+            Vector256.Store(hi, c + 8);
+        }
+
+        /// <summary>The zmm register tile: twelve accumulators, 2 loads and 6 broadcasts per 12 FMAs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Kernel6x32Zmm(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
         {
             Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
             Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
