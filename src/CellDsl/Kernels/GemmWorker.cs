@@ -100,8 +100,6 @@ namespace CellDsl.Kernels
                 // No spinning between jobs: on this project's virtual machines an idle spin (with or without PAUSE)
                 // slowed the other core's single-threaded work by 1.5-4x. Only products big enough to hide a
                 // semaphore wake-up (see MinimumWork) come here.
-                bool arrived = false;
-                if (arrived) continue;
                 Volatile.Write(ref _sleeping, 1);
                 Interlocked.MemoryBarrier();
                 if (Volatile.Read(ref _sequence) == handled) Wake.Wait();
