@@ -7,28 +7,47 @@ using System.Runtime.Intrinsics.X86;
 namespace CellDsl.Kernels
 {
     /// <summary>
-    /// A BLIS-shaped single-precision GEMM: C[m×n] (+)= op(A)·op(B) with op(A) = A or Aᵀ and op(B) = B or Bᵀ, on
-    /// row-major arrays with offsets and leading dimensions. Loops: N in blocks of NC, K in blocks of KC (B packed
-    /// into 32-column panels), M in blocks of MC (A packed into 6-row panels), then a 6×32 register tile of twelve
-    /// zmm accumulators. Packing buffers are per thread and grow once, so calls do not allocate.
+    /// A GotoBLAS/BLIS-shaped single-precision GEMM: C[m×n] (+)= op(A)·op(B) with op(A) = A or Aᵀ and op(B) = B or Bᵀ,
+    /// on row-major arrays with offsets and leading dimensions.
     /// </summary>
     /// <remarks>
+    /// The register tile is 12 rows × 32 columns: each step k broadcasts twelve elements of A against two zmm
+    /// vectors of B (24 accumulators). Blocking follows from which side is broadcast: a 12-row panel of A (12·KC floats,
+    /// 12 KiB) stays in L1 while the tile walks across a block of B panels (KC·NB floats, 512 KiB) that stays in L2;
+    /// A is packed once per KC block for up to MB rows (768 KiB, also in L2). Loops: M in blocks of MB, K in blocks of KC (pack A),
+    /// N in blocks of NB (pack B, unless prepacked), then 12-row panels of A, then 32-column panels of B.
+    /// The last rows of M get a tile of their own height (kernels are specialised per row count), so M = 20 or 64
+    /// costs no padded rows. Packing buffers are per thread and grow once, so calls do not allocate.
+    ///
     /// Numerics: every element of C is one FMA chain over k in order within each KC block, blocks added in order, so
-    /// a result does not depend on M, N or the tile an element lands in.
+    /// a result does not depend on M, N, the tile an element lands in, or the thread that computes it.
     /// </remarks>
     public static unsafe class Sgemm
     {
-        public const int MR = 6;
+        public const int MR = 12;
         public const int NR = 32;
-        private const int KC = 256;
-        private const int MC = 72;   // 12 panels of 6 rows: 72·256·4 B = 72 KiB of packed A, within L2 with the B panel
-        private const int NC = 3072; // 256·3072·4 B = 3 MiB of packed B, in L3
+        internal const int KC = 256;
+        private const int NB = 512;   // 256·512·4 B = 512 KiB of B panels: stays in L2 while every A panel passes over it
+        private const int MB = 768;   // 768·256·4 B = 768 KiB of packed A per KC block: with the B block, within L2
 
         [ThreadStatic] private static float* t_packA;
+        [ThreadStatic] private static long t_packACapacity;
         [ThreadStatic] private static float* t_packB;
 
-        private static float* PackA => t_packA != null ? t_packA : (t_packA = (float*)NativeMemory.AlignedAlloc((nuint)(MC * KC * sizeof(float)), 64));
-        private static float* PackB => t_packB != null ? t_packB : (t_packB = (float*)NativeMemory.AlignedAlloc((nuint)(NC * KC * sizeof(float)), 64));
+        private static float* PackB => t_packB != null ? t_packB : (t_packB = (float*)NativeMemory.AlignedAlloc((nuint)(NB * KC * sizeof(float)), 64));
+
+        /// <summary>A buffer for <paramref name="rows"/> packed rows of one KC block; grows to the largest asked, at most MB rows.</summary>
+        private static float* PackA(int rows)
+        {
+            long need = (long)rows * KC;
+            if (need > t_packACapacity)
+            {
+                if (t_packA != null) NativeMemory.AlignedFree(t_packA);
+                t_packA = (float*)NativeMemory.AlignedAlloc((nuint)(need * sizeof(float)), 64);
+                t_packACapacity = need;
+            }
+            return t_packA;
+        }
 
         /// <summary>C[m×n] (+)= op(A)[m×k] · op(B)[k×n]; A is [m×k] (or [k×m] when <paramref name="transA"/>),
         /// B is [k×n] (or [n×k] when <paramref name="transB"/>).</summary>
@@ -72,32 +91,21 @@ namespace CellDsl.Kernels
         internal static void Columns(bool transA, bool transB, int m, int n0, int n1, int k, float* a, int lda, float* b, int ldb,
             float* c, int ldc, bool accumulate)
         {
-            float* packA = PackA, packB = PackB;
-            for (int jc = n0; jc < n1; jc += NC)
+            float* packB = PackB;
+            for (int ic = 0; ic < m; ic += MB)
             {
-                int nc = Math.Min(NC, n1 - jc);
+                int mb = Math.Min(MB, m - ic);
+                float* packA = PackA(mb);
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
                     bool acc = accumulate || pc > 0;
-                    PackPanelsB(transB, b, ldb, pc, kc, jc, nc, packB);
-                    for (int ic = 0; ic < m; ic += MC)
+                    PackPanelsA(transA, a, lda, ic, mb, pc, kc, packA);
+                    for (int jc = n0; jc < n1; jc += NB)
                     {
-                        int mc = Math.Min(MC, m - ic);
-                        PackPanelsA(transA, a, lda, ic, mc, pc, kc, packA);
-                        for (int jr = 0; jr < nc; jr += NR)
-                        {
-                            int nr = Math.Min(NR, nc - jr);
-                            float* bp = packB + (long)jr * kc;
-                            for (int ir = 0; ir < mc; ir += MR)
-                            {
-                                int mr = Math.Min(MR, mc - ir);
-                                float* ap = packA + (long)ir * kc;
-                                float* ct = c + (long)(ic + ir) * ldc + jc + jr;
-                                if (mr == MR && nr == NR) Kernel6x32(kc, ap, bp, ct, ldc, acc);
-                                else EdgeTile(kc, ap, bp, ct, ldc, mr, nr, acc);
-                            }
-                        }
+                        int nb = Math.Min(NB, n1 - jc);
+                        PackPanelsB(transB, b, ldb, pc, kc, jc, nb, packB);
+                        Block(kc, packA, mb, packB, nb, c + (long)ic * ldc + jc, ldc, acc, null, 0);
                     }
                 }
             }
@@ -136,33 +144,40 @@ namespace CellDsl.Kernels
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Columns(bool transA, int m, int n0, int n1, float* a, int lda, PackedMatrix b, float* c, int ldc, bool accumulate)
         {
-            int k = b.Depth, n = n1;
-            float* packA = PackA;
-            for (int pc = 0; pc < k; pc += KC)
+            int k = b.Depth;
+            for (int ic = 0; ic < m; ic += MB)
             {
-                int kc = Math.Min(KC, k - pc);
-                bool acc = accumulate || pc > 0;
-                float* block = b.Data + (long)pc * b.PaddedColumns;
-                for (int ic = 0; ic < m; ic += MC)
+                int mb = Math.Min(MB, m - ic);
+                float* packA = PackA(mb);
+                for (int pc = 0; pc < k; pc += KC)
                 {
-                    int mc = Math.Min(MC, m - ic);
-                    PackPanelsA(transA, a, lda, ic, mc, pc, kc, packA);
-                    for (int jr = n0; jr < n; jr += NR)
+                    int kc = Math.Min(KC, k - pc);
+                    bool acc = accumulate || pc > 0;
+                    PackPanelsA(transA, a, lda, ic, mb, pc, kc, packA);
+                    float* panels = b.Data + (long)pc * b.PaddedColumns;
+                    for (int jc = n0; jc < n1; jc += NB)
                     {
-                        int nr = Math.Min(NR, n - jr);
-                        float* bp = block + (long)jr * kc;
-                        for (int ir = 0; ir < mc; ir += MR)
+                        // The block after this one: the next columns of this KC block, else the first of the next.
+                        float* next = null;
+                        int nextLines = 0;
+                        if (jc + NB < n1)
                         {
-                            int mr = Math.Min(MR, mc - ir);
-                            float* ap = packA + (long)ir * kc;
-                            float* ct = c + (long)(ic + ir) * ldc + jr;
-                            if (mr == MR && nr == NR) Kernel6x32(kc, ap, bp, ct, ldc, acc);
-                            else EdgeTile(kc, ap, bp, ct, ldc, mr, nr, acc);
+                            next = panels + (long)(jc + NB) * kc;
+                            nextLines = kc * RoundUp(Math.Min(NB, n1 - jc - NB)) / 16;
                         }
+                        else if (pc + KC < k)
+                        {
+                            int kn = Math.Min(KC, k - pc - KC);
+                            next = b.Data + (long)(pc + KC) * b.PaddedColumns + (long)n0 * kn;
+                            nextLines = kn * RoundUp(Math.Min(NB, n1 - n0)) / 16;
+                        }
+                        Block(kc, packA, mb, panels + (long)jc * kc, Math.Min(NB, n1 - jc), c + (long)ic * ldc + jc, ldc, acc, next, nextLines);
                     }
                 }
             }
         }
+
+        private static int RoundUp(int n) => (n + NR - 1) / NR * NR;
 
         /// <summary>Packs all of op(B) [k×n] into <paramref name="dst"/> as <see cref="PackedMatrix"/> lays it out.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -175,43 +190,113 @@ namespace CellDsl.Kernels
             }
         }
 
+        /// <summary>C[mb×nb] (+)= packed A (12-row panels) · packed B (32-column panels), one KC block: each A panel
+        /// stays in L1 while it passes over the whole B block (in L2). When the next B block is already packed
+        /// (<paramref name="next"/>, <paramref name="nextLines"/> cache lines), the tiles pull it into L2 meanwhile, a
+        /// share each: weights bigger than L3 stream at DRAM speed, and this overlaps that stream with the FMAs.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void EdgeTile(int kc, float* ap, float* bp, float* c, int ldc, int mr, int nr, bool accumulate)
+        private static void Block(int kc, float* packA, int mb, float* packB, int nb, float* c, int ldc, bool accumulate, float* next, int nextLines)
         {
-            float* tile = stackalloc float[MR * NR];
-            Kernel6x32(kc, ap, bp, tile, NR, false);
-            for (int i = 0; i < mr; i++)
-                for (int j = 0; j < nr; j++)
-                    c[(long)i * ldc + j] = accumulate ? c[(long)i * ldc + j] + tile[i * NR + j] : tile[i * NR + j];
+            int tiles = (mb + MR - 1) / MR * ((nb + NR - 1) / NR);
+            int lines = next == null ? 0 : Math.Min(kc, (nextLines + tiles - 1) / tiles); // at most a line per k step
+            int tile = 0;
+            for (int ir = 0; ir < mb; ir += MR)
+            {
+                int rows = Math.Min(MR, mb - ir);
+                float* ap = packA + (long)ir * kc;
+                float* cr = c + (long)ir * ldc;
+                for (int jr = 0; jr < nb; jr += NR, tile++)
+                {
+                    float* bp = packB + (long)jr * kc;
+                    float* pf = next + (long)tile * lines * 16;
+                    if (nb - jr >= NR) Tile(rows, kc, ap, bp, cr + jr, ldc, accumulate, pf, lines);
+                    else EdgeTile(rows, nb - jr, kc, ap, bp, cr + jr, ldc, accumulate, pf, lines);
+                }
+            }
         }
 
-        /// <summary>op(A)[ic.., pc..] into 6-row panels, k-major within a panel: panel[p·6 + r]. Rows past m are zero.</summary>
+        /// <summary>A tile narrower than 32 columns (the last of a row): computed in full (B's panel is zero-padded) into a
+        /// scratch tile, then the valid columns are written.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void PackPanelsA(bool transA, float* a, int lda, int ic, int mc, int pc, int kc, float* dst)
+        private static void EdgeTile(int rows, int cols, int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, float* pf, int lines)
         {
-            for (int ir = 0; ir < mc; ir += MR)
+            float* tile = stackalloc float[MR * NR];
+            Tile(rows, kc, ap, bp, tile, NR, false, pf, lines);
+            for (int i = 0; i < rows; i++)
             {
-                int mr = Math.Min(MR, mc - ir);
+                float* dst = c + (long)i * ldc, src = tile + i * NR;
+                if (accumulate) for (int j = 0; j < cols; j++) dst[j] += src[j];
+                else for (int j = 0; j < cols; j++) dst[j] = src[j];
+            }
+        }
+
+        /// <summary>op(A)[ic.., pc..] into panels of 12 rows (the last panel as many rows as are left), k-major within a
+        /// panel: panel[p·rows + r].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void PackPanelsA(bool transA, float* a, int lda, int ic, int mb, int pc, int kc, float* dst)
+        {
+            for (int ir = 0; ir < mb; ir += MR)
+            {
+                int rows = Math.Min(MR, mb - ir);
                 float* panel = dst + (long)ir * kc;
                 if (!transA)
                 {
-                    for (int r = 0; r < MR; r++)
+                    float* first = a + (long)(ic + ir) * lda + pc;
+                    int r = 0;
+                    if (Sse.IsSupported)
+                        for (; r + 4 <= rows; r += 4) Transpose4(first + (long)r * lda, lda, kc, panel + r, rows);
+                    for (; r < rows; r++)
                     {
-                        if (r >= mr) { for (int p = 0; p < kc; p++) panel[p * MR + r] = 0f; continue; }
-                        float* row = a + (long)(ic + ir + r) * lda + pc;
-                        for (int p = 0; p < kc; p++) panel[p * MR + r] = row[p];
+                        float* row = first + (long)r * lda;
+                        float* d = panel + r;
+                        for (int p = 0; p < kc; p++) d[p * rows] = row[p];
+                    }
+                }
+                else if (rows == MR)
+                {
+                    float* src = a + (long)pc * lda + ic + ir;
+                    for (int p = 0; p < kc; p++, src += lda)
+                    {
+                        Vector256.Store(Vector256.Load(src), panel + p * MR);
+                        Vector128.Store(Vector128.Load(src + 8), panel + p * MR + 8);
                     }
                 }
                 else
                 {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        float* src = a + (long)(pc + p) * lda + ic + ir;
-                        float* d = panel + p * MR;
-                        for (int r = 0; r < mr; r++) d[r] = src[r];
-                        for (int r = mr; r < MR; r++) d[r] = 0f;
-                    }
+                    float* src = a + (long)pc * lda + ic + ir;
+                    for (int p = 0; p < kc; p++, src += lda)
+                        for (int r = 0; r < rows; r++) panel[p * rows + r] = src[r];
                 }
+            }
+        }
+
+        /// <summary>Four rows of A (k-contiguous, <paramref name="lda"/> apart) into four k-major columns of a panel whose
+        /// steps are <paramref name="stride"/> floats apart, four steps at a time through an SSE 4×4 transpose.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Transpose4(float* rows, int lda, int kc, float* d, int stride)
+        {
+            float* r1 = rows + lda, r2 = rows + 2L * lda, r3 = rows + 3L * lda;
+            int p = 0;
+            for (; p + 4 <= kc; p += 4)
+            {
+                var x0 = Sse.LoadVector128(rows + p);
+                var x1 = Sse.LoadVector128(r1 + p);
+                var x2 = Sse.LoadVector128(r2 + p);
+                var x3 = Sse.LoadVector128(r3 + p);
+                var t0 = Sse.UnpackLow(x0, x1);   // x0[0] x1[0] x0[1] x1[1]
+                var t1 = Sse.UnpackLow(x2, x3);
+                var t2 = Sse.UnpackHigh(x0, x1);  // x0[2] x1[2] x0[3] x1[3]
+                var t3 = Sse.UnpackHigh(x2, x3);
+                float* o = d + p * stride;
+                Sse.Store(o, Sse.MoveLowToHigh(t0, t1));
+                Sse.Store(o + stride, Sse.MoveHighToLow(t1, t0));
+                Sse.Store(o + 2 * stride, Sse.MoveLowToHigh(t2, t3));
+                Sse.Store(o + 3 * stride, Sse.MoveHighToLow(t3, t2));
+            }
+            for (; p < kc; p++)
+            {
+                float* o = d + p * stride;
+                o[0] = rows[p]; o[1] = r1[p]; o[2] = r2[p]; o[3] = r3[p];
             }
         }
 
@@ -269,56 +354,143 @@ namespace CellDsl.Kernels
             }
         }
 
-        /// <summary>Whether the zmm micro-kernel runs; without AVX-512 (or when a test asks) two ymm half-tiles do.</summary>
+        /// <summary>Whether the zmm micro-kernel runs; without AVX-512 (or when a test asks) ymm half-tiles do.</summary>
         internal static bool UseZmm = Vector512.IsHardwareAccelerated;
 
-        /// <summary>The register tile: C[6×32] (+)= Apanel[6×kc] · Bpanel[kc×32].</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Kernel6x32(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+        /// <summary>C[rows×32] (+)= Apanel[rows×kc] · Bpanel[kc×32], with the kernel specialised for this row count.</summary>
+        private static void Tile(int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
         {
-            if (UseZmm)
+            if (!UseZmm)
             {
-                Kernel6x32Zmm(kc, a, b, c, ldc, accumulate);
+                // AVX2's 16 registers hold a 6×16 tile: cover the rows six at a time, each in two column halves.
+                for (int g = 0; g < rows; g += 6)
+                {
+                    int r = Math.Min(6, rows - g);
+                    HalfYmm(r, kc, a + g, rows, b, c + (long)g * ldc, ldc, accumulate);
+                    HalfYmm(r, kc, a + g, rows, b + 16, c + (long)g * ldc + 16, ldc, accumulate);
+                }
+                return;
             }
-            else
+            switch (rows)
             {
-                // AVX2 has 16 ymm registers: a 6×16 half-tile (12 accumulators) at a time, over the same packed panels.
-                Kernel6x16Ymm(kc, a, b, c, ldc, accumulate);
-                Kernel6x16Ymm(kc, a, b + 16, c + 16, ldc, accumulate);
+                case 12: TileZmm<R12>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 11: TileZmm<R11>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 10: TileZmm<R10>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 9: TileZmm<R9>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 8: TileZmm<R8>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 7: TileZmm<R7>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 6: TileZmm<R6>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 5: TileZmm<R5>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 4: TileZmm<R4>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 3: TileZmm<R3>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 2: TileZmm<R2>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                default: TileZmm<R1>(kc, a, b, c, ldc, accumulate, pf, lines); break;
             }
         }
 
-        /// <summary>Columns 0..15 of a 6×32 tile, from panels whose rows are 32 floats apart, with twelve ymm accumulators.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Kernel6x16Ymm(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+        private static void HalfYmm(int rows, int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate)
         {
-            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-            Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            switch (rows)
+            {
+                case 6: HalfYmm<R6>(kc, a, stride, b, c, ldc, accumulate); break;
+                case 5: HalfYmm<R5>(kc, a, stride, b, c, ldc, accumulate); break;
+                case 4: HalfYmm<R4>(kc, a, stride, b, c, ldc, accumulate); break;
+                case 3: HalfYmm<R3>(kc, a, stride, b, c, ldc, accumulate); break;
+                case 2: HalfYmm<R2>(kc, a, stride, b, c, ldc, accumulate); break;
+                default: HalfYmm<R1>(kc, a, stride, b, c, ldc, accumulate); break;
+            }
+        }
+
+        /// <summary>The zmm register tile: C[r×32] (+)= Apanel[r×kc] · Bpanel[kc×32], r = TRows.Count ≤ 12 (24 accumulators,
+        /// 2 loads and r broadcasts per 2r FMAs); the first <paramref name="lines"/> steps also prefetch a cache line
+        /// each of <paramref name="pf"/> into L2. TRows is a JIT-time constant: the guards vanish and unused accumulators
+        /// are never allocated, so each row count gets its own straight-line kernel.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void TileZmm<TRows>(int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines) where TRows : struct, IRows
+        {
+            int r = TRows.Count;
+            // C is read back only after the k loop: start fetching it now so the loads at the end do not stall.
+            for (int i = 0; i < r; i++) { Sse.Prefetch0(c + (long)i * ldc); Sse.Prefetch0(c + (long)i * ldc + 31); }
+            Vector512<float> c00a = default, c00b = default, c01a = default, c01b = default;
+            Vector512<float> c02a = default, c02b = default, c03a = default, c03b = default;
+            Vector512<float> c04a = default, c04b = default, c05a = default, c05b = default;
+            Vector512<float> c06a = default, c06b = default, c07a = default, c07b = default;
+            Vector512<float> c08a = default, c08b = default, c09a = default, c09b = default;
+            Vector512<float> c10a = default, c10b = default, c11a = default, c11b = default;
+            for (int p = 0; p < kc; p++)
+            {
+                if (p < lines) { Sse.Prefetch1(pf); pf += 16; }
+                var b0 = Vector512.Load(b);
+                var b1 = Vector512.Load(b + 16);
+                { var x = Vector512.Create(a[0]); c00a = Vector512.FusedMultiplyAdd(x, b0, c00a); c00b = Vector512.FusedMultiplyAdd(x, b1, c00b); }
+                if (r > 1)  { var x = Vector512.Create(a[1]); c01a = Vector512.FusedMultiplyAdd(x, b0, c01a); c01b = Vector512.FusedMultiplyAdd(x, b1, c01b); }
+                if (r > 2)  { var x = Vector512.Create(a[2]); c02a = Vector512.FusedMultiplyAdd(x, b0, c02a); c02b = Vector512.FusedMultiplyAdd(x, b1, c02b); }
+                if (r > 3)  { var x = Vector512.Create(a[3]); c03a = Vector512.FusedMultiplyAdd(x, b0, c03a); c03b = Vector512.FusedMultiplyAdd(x, b1, c03b); }
+                if (r > 4)  { var x = Vector512.Create(a[4]); c04a = Vector512.FusedMultiplyAdd(x, b0, c04a); c04b = Vector512.FusedMultiplyAdd(x, b1, c04b); }
+                if (r > 5)  { var x = Vector512.Create(a[5]); c05a = Vector512.FusedMultiplyAdd(x, b0, c05a); c05b = Vector512.FusedMultiplyAdd(x, b1, c05b); }
+                if (r > 6)  { var x = Vector512.Create(a[6]); c06a = Vector512.FusedMultiplyAdd(x, b0, c06a); c06b = Vector512.FusedMultiplyAdd(x, b1, c06b); }
+                if (r > 7)  { var x = Vector512.Create(a[7]); c07a = Vector512.FusedMultiplyAdd(x, b0, c07a); c07b = Vector512.FusedMultiplyAdd(x, b1, c07b); }
+                if (r > 8)  { var x = Vector512.Create(a[8]); c08a = Vector512.FusedMultiplyAdd(x, b0, c08a); c08b = Vector512.FusedMultiplyAdd(x, b1, c08b); }
+                if (r > 9)  { var x = Vector512.Create(a[9]); c09a = Vector512.FusedMultiplyAdd(x, b0, c09a); c09b = Vector512.FusedMultiplyAdd(x, b1, c09b); }
+                if (r > 10) { var x = Vector512.Create(a[10]); c10a = Vector512.FusedMultiplyAdd(x, b0, c10a); c10b = Vector512.FusedMultiplyAdd(x, b1, c10b); }
+                if (r > 11) { var x = Vector512.Create(a[11]); c11a = Vector512.FusedMultiplyAdd(x, b0, c11a); c11b = Vector512.FusedMultiplyAdd(x, b1, c11b); }
+                a += r;
+                b += NR;
+            }
+            Store(c + 0L * ldc, c00a, c00b, accumulate);
+            if (r > 1)  Store(c + 1L * ldc, c01a, c01b, accumulate);
+            if (r > 2)  Store(c + 2L * ldc, c02a, c02b, accumulate);
+            if (r > 3)  Store(c + 3L * ldc, c03a, c03b, accumulate);
+            if (r > 4)  Store(c + 4L * ldc, c04a, c04b, accumulate);
+            if (r > 5)  Store(c + 5L * ldc, c05a, c05b, accumulate);
+            if (r > 6)  Store(c + 6L * ldc, c06a, c06b, accumulate);
+            if (r > 7)  Store(c + 7L * ldc, c07a, c07b, accumulate);
+            if (r > 8)  Store(c + 8L * ldc, c08a, c08b, accumulate);
+            if (r > 9)  Store(c + 9L * ldc, c09a, c09b, accumulate);
+            if (r > 10) Store(c + 10L * ldc, c10a, c10b, accumulate);
+            if (r > 11) Store(c + 11L * ldc, c11a, c11b, accumulate);
+        }
+
+        /// <summary>Columns 0..15 of up to six rows of a tile, with twelve ymm accumulators (AVX2 has 16 registers).
+        /// <paramref name="stride"/> is the panel's row count: row i of step p is a[p·stride + i].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void HalfYmm<TRows>(int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate) where TRows : struct, IRows
+        {
+            int r = TRows.Count;
+            Vector256<float> c0a = default, c0b = default, c1a = default, c1b = default;
+            Vector256<float> c2a = default, c2b = default, c3a = default, c3b = default;
+            Vector256<float> c4a = default, c4b = default, c5a = default, c5b = default;
             for (int p = 0; p < kc; p++)
             {
                 var b0 = Vector256.Load(b);
                 var b1 = Vector256.Load(b + 8);
-                var a0 = Vector256.Create(a[0]);
-                c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-                var a1 = Vector256.Create(a[1]);
-                c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-                var a2 = Vector256.Create(a[2]);
-                c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-                var a3 = Vector256.Create(a[3]);
-                c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-                var a4 = Vector256.Create(a[4]);
-                c40 = Vector256.FusedMultiplyAdd(a4, b0, c40); c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
-                var a5 = Vector256.Create(a[5]);
-                c50 = Vector256.FusedMultiplyAdd(a5, b0, c50); c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-                a += MR;
+                { var x = Vector256.Create(a[0]); c0a = Vector256.FusedMultiplyAdd(x, b0, c0a); c0b = Vector256.FusedMultiplyAdd(x, b1, c0b); }
+                if (r > 1) { var x = Vector256.Create(a[1]); c1a = Vector256.FusedMultiplyAdd(x, b0, c1a); c1b = Vector256.FusedMultiplyAdd(x, b1, c1b); }
+                if (r > 2) { var x = Vector256.Create(a[2]); c2a = Vector256.FusedMultiplyAdd(x, b0, c2a); c2b = Vector256.FusedMultiplyAdd(x, b1, c2b); }
+                if (r > 3) { var x = Vector256.Create(a[3]); c3a = Vector256.FusedMultiplyAdd(x, b0, c3a); c3b = Vector256.FusedMultiplyAdd(x, b1, c3b); }
+                if (r > 4) { var x = Vector256.Create(a[4]); c4a = Vector256.FusedMultiplyAdd(x, b0, c4a); c4b = Vector256.FusedMultiplyAdd(x, b1, c4b); }
+                if (r > 5) { var x = Vector256.Create(a[5]); c5a = Vector256.FusedMultiplyAdd(x, b0, c5a); c5b = Vector256.FusedMultiplyAdd(x, b1, c5b); }
+                a += stride;
                 b += NR;
             }
-            Store(c, c00, c01, accumulate);
-            Store(c + ldc, c10, c11, accumulate);
-            Store(c + 2L * ldc, c20, c21, accumulate);
-            Store(c + 3L * ldc, c30, c31, accumulate);
-            Store(c + 4L * ldc, c40, c41, accumulate);
-            Store(c + 5L * ldc, c50, c51, accumulate);
+            Store(c + 0L * ldc, c0a, c0b, accumulate);
+            if (r > 1) Store(c + 1L * ldc, c1a, c1b, accumulate);
+            if (r > 2) Store(c + 2L * ldc, c2a, c2b, accumulate);
+            if (r > 3) Store(c + 3L * ldc, c3a, c3b, accumulate);
+            if (r > 4) Store(c + 4L * ldc, c4a, c4b, accumulate);
+            if (r > 5) Store(c + 5L * ldc, c5a, c5b, accumulate);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* c, Vector512<float> lo, Vector512<float> hi, bool accumulate)
+        {
+            if (accumulate)
+            {
+                lo += Vector512.Load(c);
+                hi += Vector512.Load(c + 16);
+            }
+            Vector512.Store(lo, c);
+            Vector512.Store(hi, c + 16);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -333,50 +505,20 @@ namespace CellDsl.Kernels
             Vector256.Store(hi, c + 8);
         }
 
-        /// <summary>The zmm register tile: twelve accumulators, 2 loads and 6 broadcasts per 12 FMAs.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Kernel6x32Zmm(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
-        {
-            Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-            Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            for (int p = 0; p < kc; p++)
-            {
-                var b0 = Vector512.Load(b);
-                var b1 = Vector512.Load(b + 16);
-                var a0 = Vector512.Create(a[0]);
-                c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-                var a1 = Vector512.Create(a[1]);
-                c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-                var a2 = Vector512.Create(a[2]);
-                c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-                var a3 = Vector512.Create(a[3]);
-                c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-                var a4 = Vector512.Create(a[4]);
-                c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-                var a5 = Vector512.Create(a[5]);
-                c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
-                a += MR;
-                b += NR;
-            }
-            Store(c, c00, c01, accumulate);
-            Store(c + ldc, c10, c11, accumulate);
-            Store(c + 2L * ldc, c20, c21, accumulate);
-            Store(c + 3L * ldc, c30, c31, accumulate);
-            Store(c + 4L * ldc, c40, c41, accumulate);
-            Store(c + 5L * ldc, c50, c51, accumulate);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store(float* c, Vector512<float> lo, Vector512<float> hi, bool accumulate)
-        {
-            if (accumulate)
-            {
-                lo += Vector512.Load(c);
-                hi += Vector512.Load(c + 16);
-            }
-            Vector512.Store(lo, c);
-            Vector512.Store(hi, c + 16);
-        }
+        /// <summary>A row count known when the JIT compiles a kernel instantiated over it.</summary>
+        private interface IRows { static abstract int Count { get; } }
+        private struct R1 : IRows { public static int Count => 1; }
+        private struct R2 : IRows { public static int Count => 2; }
+        private struct R3 : IRows { public static int Count => 3; }
+        private struct R4 : IRows { public static int Count => 4; }
+        private struct R5 : IRows { public static int Count => 5; }
+        private struct R6 : IRows { public static int Count => 6; }
+        private struct R7 : IRows { public static int Count => 7; }
+        private struct R8 : IRows { public static int Count => 8; }
+        private struct R9 : IRows { public static int Count => 9; }
+        private struct R10 : IRows { public static int Count => 10; }
+        private struct R11 : IRows { public static int Count => 11; }
+        private struct R12 : IRows { public static int Count => 12; }
     }
 }
 

@@ -9,8 +9,10 @@ public class GemmTests
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 3, 5, 7 }, { 20, 33, 17 }, { 7, 64, 65 }, { 35, 12, 129 },
-        // Past every block size (MC = 72, KC = 256, NR = 32, MR = 6) with ragged edges.
-        { 77, 70, 300 }, { 150, 3100, 9 }, { 6, 32, 513 },
+        // Past every block size (MB = 768, NB = 512, KC = 256, NR = 32, MR = 12) with ragged edges.
+        { 77, 70, 300 }, { 150, 3100, 9 }, { 6, 32, 513 }, { 800, 45, 70 },
+        // Every height of the last row panel (M mod 12 = 1..11 and 0) gets its own kernel.
+        { 2, 40, 30 }, { 21, 64, 10 }, { 22, 33, 31 }, { 64, 96, 40 }, { 24, 50, 6 },
     };
 
     private static float[] Random(int n, int seed)
@@ -57,6 +59,8 @@ public class PackedGemmTests
     [InlineData(true, 20, 70, 300)]
     [InlineData(false, 77, 33, 9)]
     [InlineData(true, 150, 100, 520)]
+    [InlineData(true, 22, 1100, 600)]   // several column blocks and depth blocks: the prefetch of the next block crosses both
+    [InlineData(false, 800, 40, 70)]    // more rows than one packed block of A
     public void Prepacked_weights_give_the_reference_product(bool transB, int m, int n, int k)
     {
         var rng = new CellRandom(5);
