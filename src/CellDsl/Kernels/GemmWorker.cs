@@ -1,15 +1,23 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 
 namespace CellDsl.Kernels
 {
     /// <summary>
     /// The second core for <see cref="Sgemm"/>: one persistent background thread that takes the right-hand columns
-    /// of a large enough product while the calling thread does the left-hand ones. Each element of C is still one
-    /// FMA chain in the same order, so results do not depend on the split. Handing over costs no allocation: the
-    /// worker sleeps on a semaphore between products. Set CELLDSL_THREADS=1 to keep
-    /// everything on the calling thread.
+    /// of a product while the calling thread does the left-hand ones. Each element of C is still one FMA chain in
+    /// the same order, so results do not depend on the split. Handing over allocates nothing. Set CELLDSL_THREADS=1
+    /// to keep everything on the calling thread.
     /// </summary>
+    /// <remarks>
+    /// The per-step products of a recurrent pass are small (a few to a few hundred microseconds) and come one after
+    /// another with a little elementwise work between them. So after each product the worker spins for a while
+    /// (<see cref="SpinMicroseconds"/>) before it sleeps, which makes a hand-off cost about a cache-line transfer;
+    /// and a half the worker has not picked up by the time the caller finishes its own half is taken back by the
+    /// caller, so a sleeping worker (whose wake-up costs up to hundreds of microseconds on a virtual machine) never
+    /// makes a product wait.
+    /// </remarks>
     internal static unsafe class GemmWorker
     {
         /// <summary>One product's description; the worker computes columns [N0, N1).</summary>
@@ -21,15 +29,19 @@ namespace CellDsl.Kernels
             public PackedMatrix? Packed;
         }
 
-        // Below this many multiply-adds per half (about a millisecond), waking the worker costs more than it gains.
-        private const long MinimumWork = 100_000_000;
+        // Below this many multiply-adds per half (a few microseconds) the hand-off is not worth it.
+        private const long MinimumWork = 500_000;
+        private const int SpinMicroseconds = 100;
 
         private static readonly bool Enabled = Environment.ProcessorCount >= 2 && Environment.GetEnvironmentVariable("CELLDSL_THREADS") != "1";
+        private static readonly long SpinTicks = SpinMicroseconds * Stopwatch.Frequency / 1_000_000;
         private static readonly object Gate = new();
         private static Thread? _thread;
         private static readonly SemaphoreSlim Wake = new(0);
         private static Job _job;
-        private static int _sequence, _done, _sleeping;
+        // _posted: the last job's sequence number; _claimed: the last sequence number someone took the right-hand
+        // half of (the worker, or the caller taking it back); _done: the last one the worker finished.
+        private static int _posted, _claimed, _done, _sleeping;
         private static Exception? _failure;
 
         /// <summary>Where to split n columns between the two threads (a multiple of 32), or 0 to stay on one thread.</summary>
@@ -54,14 +66,26 @@ namespace CellDsl.Kernels
             {
                 EnsureStarted();
                 _job = job;
-                int seq = _sequence + 1;
-                Volatile.Write(ref _sequence, seq);
+                int seq = _posted + 1;
+                Volatile.Write(ref _posted, seq);
                 Interlocked.MemoryBarrier();
                 if (Volatile.Read(ref _sleeping) == 1) Wake.Release();
-                Execute(job, 0, job.N0);
-                // The worker is on the other core and its half takes about as long as this one: spin, never yield.
-                while (Volatile.Read(ref _done) != seq) { }
-                if (_failure is { } e) { _failure = null; throw new InvalidOperationException("The GEMM worker thread failed.", e); }
+                Exception? mine = null;
+                try { Execute(job, 0, job.N0); }
+                catch (Exception e) { mine = e; }
+                if (Interlocked.CompareExchange(ref _claimed, seq, seq - 1) == seq - 1)
+                {
+                    // The worker has not started: do its half here rather than wait for it to wake.
+                    if (mine is null) Execute(job, job.N0, job.N1);
+                }
+                else
+                {
+                    // The worker is on the other core with a half as long as this one: spin, never yield. Wait even
+                    // when this half failed, so the next product cannot overwrite a job the worker is still reading.
+                    while (Volatile.Read(ref _done) != seq) { }
+                }
+                if (mine is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(mine);
+                if (_failure is { } failure) { _failure = null; throw new InvalidOperationException("The GEMM worker thread failed.", failure); }
             }
             finally
             {
@@ -88,23 +112,37 @@ namespace CellDsl.Kernels
             int handled = 0;
             while (true)
             {
-                int seq = Volatile.Read(ref _sequence);
+                int seq = Volatile.Read(ref _posted);
                 if (seq != handled)
                 {
-                    try { Execute(_job, _job.N0, _job.N1); }
-                    catch (Exception e) { _failure = e; }
                     handled = seq;
+                    // Claim it; if the caller already took this half back, there is nothing to do.
+                    if (Interlocked.CompareExchange(ref _claimed, seq, seq - 1) != seq - 1) continue;
+                    var job = _job;
+                    try { Execute(job, job.N0, job.N1); }
+                    catch (Exception e) { _failure = e; }
                     Volatile.Write(ref _done, seq);
                     continue;
                 }
-                // No spinning between jobs: on this project's virtual machines an idle spin (with or without PAUSE)
-                // slowed the other core's single-threaded work by 1.5-4x. Only products big enough to hide a
-                // semaphore wake-up (see MinimumWork) come here.
+                if (SpinUntilPosted(handled)) continue;
                 Volatile.Write(ref _sleeping, 1);
                 Interlocked.MemoryBarrier();
-                if (Volatile.Read(ref _sequence) == handled) Wake.Wait();
+                if (Volatile.Read(ref _posted) == handled) Wake.Wait();
                 Volatile.Write(ref _sleeping, 0);
             }
+        }
+
+        /// <summary>Watches for a new job for up to <see cref="SpinMicroseconds"/>; true if one came.</summary>
+        private static bool SpinUntilPosted(int handled)
+        {
+            long until = Stopwatch.GetTimestamp() + SpinTicks;
+            do
+            {
+                for (int i = 0; i < 64; i++)
+                    if (Volatile.Read(ref _posted) != handled) return true;
+            }
+            while (Stopwatch.GetTimestamp() < until);
+            return false;
         }
     }
 }

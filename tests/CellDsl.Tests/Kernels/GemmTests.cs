@@ -144,3 +144,31 @@ public class YmmKernelTests
         for (int i = 0; i < c.Length; i++) Assert.True(Math.Abs(expected[i] - c[i]) <= 1e-5f * k, $"element {i}");
     }
 }
+
+public class GemmWorkerTests
+{
+    [Fact]
+    public void Split_products_match_unsplit_ones_whether_the_worker_is_spinning_asleep_or_taken_back()
+    {
+        // 20×800×200 (3.2M multiply-adds) is split between the threads; one row of it is not. Pauses between some
+        // products let the worker fall asleep, so the caller also takes halves back. Every element is the same FMA
+        // chain on either path, so the results must be bit-identical.
+        int m = 20, n = 800, k = 200;
+        var rng = new CellRandom(31);
+        var w = new float[n * k]; rng.FillUniform(w, -1f, 1f);
+        using var packed = new PackedMatrix();
+        packed.Pack(transB: true, k, n, w, 0, k);
+        for (int trial = 0; trial < 60; trial++)
+        {
+            var a = new float[m * k]; rng.FillUniform(a, -1f, 1f);
+            var whole = new float[m * n];
+            var rows = new float[m * n];
+            if (trial % 3 == 0) Thread.Sleep(2);
+            if (trial % 2 == 0) Sgemm.Multiply(false, m, a, 0, k, packed, whole, 0, n, accumulate: false);
+            else Sgemm.Multiply(false, true, m, n, k, a, 0, k, w, 0, k, whole, 0, n, accumulate: false);
+            for (int i = 0; i < m; i++)
+                Sgemm.Multiply(false, m: 1, a, i * k, k, packed, rows, i * n, n, accumulate: false);
+            Assert.Equal(rows, whole);
+        }
+    }
+}
