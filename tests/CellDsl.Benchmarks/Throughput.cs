@@ -24,17 +24,19 @@ public static class Throughput
                         var line = new Dictionary<string, object>
                         {
                             ["peer"] = "celldsl", ["cell"] = cell, ["layers"] = l, ["T"] = CellBenchmarks.Steps, ["B"] = b, ["H"] = h,
-                            ["threads"] = 1, ["fwd_tok_s"] = Math.Round(tokens / fwd, 1), ["fwdbwd_tok_s"] = Math.Round(tokens / fwdBwd, 1),
+                            ["threads"] = CellDsl.Kernels.Sgemm.Threads, ["fwd_tok_s"] = Math.Round(tokens / fwd, 1), ["fwdbwd_tok_s"] = Math.Round(tokens / fwdBwd, 1),
                         };
                         output.WriteLine(JsonSerializer.Serialize(line));
                         output.Flush();
                     }
     }
 
-    /// <summary>Median seconds per call after 3 warm-up calls, over at least 5 calls and the time budget.</summary>
+    /// <summary>Median seconds per call after a warm-up (at least 3 calls and 0.5 s, so the runtime's tiered JIT has
+    /// recompiled the per-step code of small configurations), over at least 5 calls and the time budget.</summary>
     public static double Median(Action op, double budgetSeconds)
     {
-        for (int i = 0; i < 3; i++) op();
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < 3 || warm.Elapsed.TotalSeconds < 0.5; i++) op();
         var times = new List<double>();
         var total = Stopwatch.StartNew();
         while (times.Count < 5 || total.Elapsed.TotalSeconds < budgetSeconds)

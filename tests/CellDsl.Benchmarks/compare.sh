@@ -27,10 +27,16 @@ fi
 
 dotnet build "$root/tests/CellDsl.Benchmarks" -c Release -v quiet -nologo >&2
 bench=(dotnet run -c Release --no-build --project "$root/tests/CellDsl.Benchmarks" --)
-echo "CellDsl cells..." >&2
-"${bench[@]}" throughput "$cells" "$Bs" "$Hs" "$layers" "$budget" >> "$out"
-echo "CellDsl GEMM..." >&2
-"${bench[@]}" gemm "$Bs" "$Hs" "$budget" >> "$out"
+# CellDsl on one thread, then (on a machine with two or more cores) on two: the caller and the GEMM worker.
+thread_counts="1"
+if (( $(nproc) >= 2 )) && ((!quick)); then thread_counts="1 2"; fi
+for t in $thread_counts; do
+    if [[ $t == 1 ]]; then env=(CELLDSL_THREADS=1); else env=(CELLDSL_THREADS=2); fi
+    echo "CellDsl cells, $t thread(s)..." >&2
+    env "${env[@]}" "${bench[@]}" throughput "$cells" "$Bs" "$Hs" "$layers" "$budget" >> "$out"
+    echo "CellDsl GEMM, $t thread(s)..." >&2
+    env "${env[@]}" "${bench[@]}" gemm "$Bs" "$Hs" "$budget" >> "$out"
+done
 echo "peers..." >&2
 bash "$here/peers/run_peers.sh" "${peer_args[@]}" >> "$out"
 echo "results: $out" >&2

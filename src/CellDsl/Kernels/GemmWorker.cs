@@ -44,6 +44,9 @@ namespace CellDsl.Kernels
         private static int _posted, _claimed, _done, _sleeping;
         private static Exception? _failure;
 
+        /// <summary>How many threads a large product runs on: 2, or 1 with CELLDSL_THREADS=1 or a single core.</summary>
+        public static int Threads => Enabled ? 2 : 1;
+
         /// <summary>Where to split n columns between the two threads (a multiple of 32), or 0 to stay on one thread.</summary>
         public static int SplitPoint(int m, int n, int k)
         {

@@ -30,6 +30,9 @@ namespace CellDsl.Kernels
         private const int NB = 512;   // 256·512·4 B = 512 KiB of B panels: stays in L2 while every A panel passes over it
         private const int MB = 768;   // 768·256·4 B = 768 KiB of packed A per KC block: with the B block, within L2
 
+        /// <summary>Threads a product may run on (the caller and one worker): 2, or 1 with CELLDSL_THREADS=1 or one core.</summary>
+        public static int Threads => GemmWorker.Threads;
+
         [ThreadStatic] private static float* t_packA;
         [ThreadStatic] private static long t_packACapacity;
         [ThreadStatic] private static float* t_packB;
