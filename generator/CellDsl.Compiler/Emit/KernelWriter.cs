@@ -295,7 +295,7 @@ namespace CellDsl.Compiler.Emit
                 inits.Add($"{kv.Value} = {_e.Base(new Location(kv.Key.Buffer, kv.Key.Mode, 0), step)}");
             foreach (int p in _params) inits.Add($"at_{_e.ParamName(p)} = at_{_e.ParamName(p)}");
             w.Line($"var {local} = new {_name} {{ {string.Join(", ", inits)} }};");
-            w.Line($"global::CellDsl.Kernels.Columns.Run(ref {local}, {Emission.UnitText(_unit)});");
+            w.Line($"global::CellDsl.Kernels.Columns.Run(ref {local}, {Emission.UnitText(_unit)}, {rows});");
         }
     }
 }

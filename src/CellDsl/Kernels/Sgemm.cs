@@ -31,7 +31,7 @@ namespace CellDsl.Kernels
         private const int MB = 768;   // 768·256·4 B = 768 KiB of packed A per KC block: with the B block, within L2
 
         /// <summary>Threads a product may run on (the caller and one worker): 2, or 1 with CELLDSL_THREADS=1 or one core.</summary>
-        public static int Threads => GemmWorker.Threads;
+        public static int Threads => Worker.Threads;
 
         [ThreadStatic] private static float* t_packA;
         [ThreadStatic] private static long t_packACapacity;
@@ -80,13 +80,13 @@ namespace CellDsl.Kernels
                 if (!accumulate) for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
                 return;
             }
-            int split = GemmWorker.SplitPoint(m, n, k);
+            int split = Worker.SplitPoint(m, n, k);
             if (split <= 0)
             {
                 Columns(transA, transB, m, 0, n, k, a, lda, b, ldb, c, ldc, accumulate);
                 return;
             }
-            GemmWorker.Run(new GemmWorker.Job { TransA = transA, TransB = transB, M = m, N0 = split, N1 = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc, Accumulate = accumulate });
+            Worker.Run(new Worker.Job { TransA = transA, TransB = transB, M = m, N0 = split, N1 = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc, Accumulate = accumulate });
         }
 
         /// <summary>Columns [n0, n1) of C (+)= op(A)·op(B), packing op(B) block by block.</summary>
@@ -134,13 +134,13 @@ namespace CellDsl.Kernels
                 if (!accumulate) for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
                 return;
             }
-            int split = GemmWorker.SplitPoint(m, n, k);
+            int split = Worker.SplitPoint(m, n, k);
             if (split <= 0)
             {
                 Columns(transA, m, 0, n, a, lda, b, c, ldc, accumulate);
                 return;
             }
-            GemmWorker.Run(new GemmWorker.Job { TransA = transA, M = m, N0 = split, N1 = n, K = k, A = a, Lda = lda, Packed = b, C = c, Ldc = ldc, Accumulate = accumulate });
+            Worker.Run(new Worker.Job { TransA = transA, M = m, N0 = split, N1 = n, K = k, A = a, Lda = lda, Packed = b, C = c, Ldc = ldc, Accumulate = accumulate });
         }
 
         /// <summary>Columns [n0, n1) of C (+)= op(A)·B with B prepacked; n0 is a multiple of 32.</summary>

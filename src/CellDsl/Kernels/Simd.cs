@@ -99,24 +99,42 @@ namespace CellDsl.Kernels
         void Run<V>(int j0, int j1) where V : struct, ISimd<V>;
     }
 
-    public static class Columns
+    public static unsafe class Columns
     {
-        /// <summary>Runs <paramref name="kernel"/> over columns [0, width): full zmm vectors, then ymm, then scalars.</summary>
+        /// <summary>Runs <paramref name="kernel"/> over columns [0, width) of <paramref name="rows"/> rows, split between
+        /// the two cores when the loop is big enough (see <see cref="Worker"/>). The kernel must be a local of the
+        /// caller: the worker reads it through a pointer while the caller waits.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Run<TKernel>(ref TKernel kernel, int width) where TKernel : struct, IColumnKernel
+        public static void Run<TKernel>(ref TKernel kernel, int width, int rows) where TKernel : struct, IColumnKernel
         {
-            int j = 0;
+            int split = Worker.SplitColumns(rows, width);
+            if (split <= 0)
+            {
+                Range(ref kernel, 0, width);
+                return;
+            }
+            Worker.Run(new Worker.Job { Kernel = Unsafe.AsPointer(ref kernel), Range = &Range<TKernel>, N0 = split, N1 = width });
+        }
+
+        private static void Range<TKernel>(void* kernel, int j0, int j1) where TKernel : struct, IColumnKernel
+            => Range(ref Unsafe.AsRef<TKernel>(kernel), j0, j1);
+
+        /// <summary>Runs <paramref name="kernel"/> over columns [j0, j1) on this thread: full zmm vectors, then ymm, then scalars.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Range<TKernel>(ref TKernel kernel, int j0, int j1) where TKernel : struct, IColumnKernel
+        {
+            int j = j0;
             if (Vector512.IsHardwareAccelerated)
             {
-                int end = width & ~(Vector512<float>.Count - 1);
-                if (end > 0) { kernel.Run<Simd512>(0, end); j = end; }
+                int end = j + ((j1 - j) & ~(Vector512<float>.Count - 1));
+                if (end > j) { kernel.Run<Simd512>(j, end); j = end; }
             }
             if (Vector256.IsHardwareAccelerated)
             {
-                int end = j + ((width - j) & ~(Vector256<float>.Count - 1));
+                int end = j + ((j1 - j) & ~(Vector256<float>.Count - 1));
                 if (end > j) { kernel.Run<Simd256>(j, end); j = end; }
             }
-            if (j < width) kernel.Run<Scalar>(j, width);
+            if (j < j1) kernel.Run<Scalar>(j, j1);
         }
     }
 }

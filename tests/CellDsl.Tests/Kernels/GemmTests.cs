@@ -145,7 +145,7 @@ public class YmmKernelTests
     }
 }
 
-public class GemmWorkerTests
+public class WorkerTests
 {
     [Fact]
     public void Split_products_match_unsplit_ones_whether_the_worker_is_spinning_asleep_or_taken_back()

@@ -350,7 +350,7 @@ namespace CellDsl.Zoo
             for (int t = 0; t < T; t++)
             {
                 var forwardStep0 = new ForwardStep0 { A = a, P = p, Rows = B, H = H, I = I, S_c = at[Buffers.S_c] + t * B * H, V_n12 = at[Buffers.V_n12], V_n29 = at[Buffers.V_n29], at_p_c_ig = at_p_c_ig, at_p_c_fg = at_p_c_fg };
-                global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H);
+                global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H, B);
                 // Z1[B, 4 * H] = h · [W_h_z | W_h_ig | W_h_fg | W_h_og]ᵀ
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
                 // Z2[B, 3 * H] = i · [W_i_ig | W_i_fg | W_i_og]ᵀ
@@ -360,7 +360,7 @@ namespace CellDsl.Zoo
                 // Z4[B, 3 * H] = o · [W_o_ig | W_o_fg | W_o_og]ᵀ
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_o] + t * B * H, H, w4, a, at[Buffers.Z4], 3 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (4 * H), Z1 = at[Buffers.Z1], V_z_7 = at[Buffers.V_z_7] + t * B * H, V_n12 = at[Buffers.V_n12], Z2 = at[Buffers.Z2], Z3 = at[Buffers.Z3], Z4 = at[Buffers.Z4], S_i_next = at[Buffers.S_i] + (t + 1) * B * H, V_n29 = at[Buffers.V_n29], S_f_next = at[Buffers.S_f] + (t + 1) * B * H, S_c = at[Buffers.S_c] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, S_o_next = at[Buffers.S_o] + (t + 1) * B * H, V_n57 = at[Buffers.V_n57] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_z = at_b_z, at_b_ig = at_b_ig, at_b_fg = at_b_fg, at_p_c_og = at_p_c_og, at_b_og = at_b_og };
-                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
             }
         }
 
@@ -403,7 +403,7 @@ namespace CellDsl.Zoo
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_fg_39], H, a, at[Buffers.dS_f], H, B, H);
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_og_56], H, a, at[Buffers.dS_o], H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n58 = at[Buffers.D_n58], S_o_next = at[Buffers.S_o] + (t + 1) * B * H, V_n57 = at[Buffers.V_n57] + t * B * H, D_og_56 = at[Buffers.D_og_56], dZ4 = at[Buffers.dZ4] + t * B * (3 * H), dZ3 = at[Buffers.dZ3] + t * B * (3 * H), dZ2 = at[Buffers.dZ2] + t * B * (3 * H), S_c_next = at[Buffers.S_c] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * (4 * H), dZ1 = at[Buffers.dZ1] + t * B * (4 * H), D_n42 = at[Buffers.D_n42], S_f_next = at[Buffers.S_f] + (t + 1) * B * H, dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, S_i_next = at[Buffers.S_i] + (t + 1) * B * H, V_z_7 = at[Buffers.V_z_7] + t * B * H, D_fg_39 = at[Buffers.D_fg_39], D_n29 = at[Buffers.D_n29], D_ig_25 = at[Buffers.D_ig_25], D_n12 = at[Buffers.D_n12], at_b_z = at_b_z, at_b_ig = at_b_ig, at_b_fg = at_b_fg, at_p_c_og = at_p_c_og, at_b_og = at_b_og };
-                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_z | W_h_ig | W_h_fg | W_h_og]
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // d i += dZ2 · [W_i_ig | W_i_fg | W_i_og]
@@ -413,7 +413,7 @@ namespace CellDsl.Zoo
                 // d o += dZ4 · [W_o_ig | W_o_fg | W_o_og]
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ4] + t * B * (3 * H), 3 * H, wt4, a, at[Buffers.dSPrev_o], H, accumulate: true);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n29 = at[Buffers.D_n29], dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, D_n12 = at[Buffers.D_n12], at_p_c_ig = at_p_c_ig, at_p_c_fg = at_p_c_fg };
-                global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H);
+                global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);

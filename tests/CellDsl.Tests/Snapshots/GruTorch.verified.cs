@@ -195,13 +195,13 @@ namespace CellDsl.Zoo
             // Z0[T * B, 3 * H] = x · [W_ir | W_iz | W_in]ᵀ
             global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 3 * H, accumulate: false);
             var forwardPre1 = new ForwardPre1 { A = a, P = p, Rows = T * B, H = H, I = I, Z0 = at[Buffers.Z0], V_n16 = at[Buffers.V_n16], at_b_in = at_b_in };
-            global::CellDsl.Kernels.Columns.Run(ref forwardPre1, H);
+            global::CellDsl.Kernels.Columns.Run(ref forwardPre1, H, T * B);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, 3 * H] = h · [W_hr | W_hz | W_hn]ᵀ
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 3 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (3 * H), Z1 = at[Buffers.Z1], V_r_7 = at[Buffers.V_r_7] + t * B * H, V_z_13 = at[Buffers.V_z_13] + t * B * H, V_n19 = at[Buffers.V_n19] + t * B * H, V_n16 = at[Buffers.V_n16] + t * B * H, V_n_22 = at[Buffers.V_n_22] + t * B * H, V_n24 = at[Buffers.V_n24] + t * B * H, S_h = at[Buffers.S_h] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_r = at_b_r, at_b_z = at_b_z, at_b_hn = at_b_hn };
-                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
             }
         }
 
@@ -224,14 +224,14 @@ namespace CellDsl.Zoo
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n27], H, a, at[Buffers.dS_h], H, B, H);
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n27], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n27 = at[Buffers.D_n27], S_h = at[Buffers.S_h] + t * B * H, V_z_13 = at[Buffers.V_z_13] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], V_n_22 = at[Buffers.V_n_22] + t * B * H, V_n24 = at[Buffers.V_n24] + t * B * H, D_n16 = at[Buffers.D_n16] + t * B * H, V_n19 = at[Buffers.V_n19] + t * B * H, V_r_7 = at[Buffers.V_r_7] + t * B * H, dZ1 = at[Buffers.dZ1] + t * B * (3 * H), dZ0 = at[Buffers.dZ0] + t * B * (3 * H), at_b_r = at_b_r, at_b_z = at_b_z, at_b_hn = at_b_hn };
-                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_hr | W_hz | W_hn]
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (3 * H), 3 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             var backwardPre1 = new BackwardPre1 { A = a, P = p, G = g, Rows = T * B, H = H, I = I, D_n16 = at[Buffers.D_n16], dZ0 = at[Buffers.dZ0], at_b_in = at_b_in };
-            global::CellDsl.Kernels.Columns.Run(ref backwardPre1, H);
+            global::CellDsl.Kernels.Columns.Run(ref backwardPre1, H, T * B);
             // d x += dZ0 · [W_ir | W_iz | W_in]
             global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.

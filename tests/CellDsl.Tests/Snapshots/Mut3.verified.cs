@@ -214,17 +214,17 @@ namespace CellDsl.Zoo
             for (int t = 0; t < T; t++)
             {
                 var forwardStep0 = new ForwardStep0 { A = a, P = p, Rows = B, H = H, I = I, S_h = at[Buffers.S_h] + t * B * H, V_n3 = at[Buffers.V_n3] + t * B * H };
-                global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H);
+                global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H, B);
                 // Z1[B, H] = h · [W_h_r]ᵀ
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
                 // Z2[B, H] = Tanh(h) · [W_h_z]ᵀ
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.V_n3] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (3 * H), Z2 = at[Buffers.Z2], V_z_8 = at[Buffers.V_z_8] + t * B * H, Z1 = at[Buffers.Z1], V_r_14 = at[Buffers.V_r_14] + t * B * H, S_h = at[Buffers.S_h] + t * B * H, V_n15 = at[Buffers.V_n15] + t * B * H, V_n24 = at[Buffers.V_n24] + t * B * H, V_n25 = at[Buffers.V_n25], at_b_z = at_b_z, at_b_r = at_b_r };
-                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
                 // Z3[B, H] = r * h · [W_rh_h]ᵀ
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.V_n15] + t * B * H, H, w3, a, at[Buffers.Z3], H, accumulate: false);
                 var forwardStep2 = new ForwardStep2 { A = a, P = p, Rows = B, H = H, I = I, Z3 = at[Buffers.Z3], Z0 = at[Buffers.Z0] + t * B * (3 * H), V_n21 = at[Buffers.V_n21] + t * B * H, V_z_8 = at[Buffers.V_z_8] + t * B * H, V_n25 = at[Buffers.V_n25], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_h = at_b_h };
-                global::CellDsl.Kernels.Columns.Run(ref forwardStep2, H);
+                global::CellDsl.Kernels.Columns.Run(ref forwardStep2, H, B);
             }
         }
 
@@ -255,17 +255,17 @@ namespace CellDsl.Zoo
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n26], H, a, at[Buffers.dS_h], H, B, H);
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n26], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n26 = at[Buffers.D_n26], D_n25 = at[Buffers.D_n25], V_z_8 = at[Buffers.V_z_8] + t * B * H, V_n21 = at[Buffers.V_n21] + t * B * H, D_z_8 = at[Buffers.D_z_8], dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ3 = at[Buffers.dZ3] + t * B * H, at_b_h = at_b_h };
-                global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H);
+                global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
                 // d r * h += dZ3 · [W_rh_h]
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ3] + t * B * H, H, wt3, a, at[Buffers.D_n15], H, accumulate: true);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n25 = at[Buffers.D_n25], V_n24 = at[Buffers.V_n24] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], S_h = at[Buffers.S_h] + t * B * H, D_n15 = at[Buffers.D_n15], V_r_14 = at[Buffers.V_r_14] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ1 = at[Buffers.dZ1] + t * B * H, D_z_8 = at[Buffers.D_z_8], V_z_8 = at[Buffers.V_z_8] + t * B * H, dZ2 = at[Buffers.dZ2] + t * B * H, at_b_z = at_b_z, at_b_r = at_b_r };
-                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_r]
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // d Tanh(h) += dZ2 · [W_h_z]
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n3], H, accumulate: true);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n3 = at[Buffers.D_n3], V_n3 = at[Buffers.V_n3] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h] };
-                global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H);
+                global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }

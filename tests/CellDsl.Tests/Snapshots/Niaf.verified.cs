@@ -242,11 +242,11 @@ namespace CellDsl.Zoo
             for (int t = 0; t < T; t++)
             {
                 var forwardStep0 = new ForwardStep0 { A = a, P = p, Rows = B, H = H, I = I, S_c = at[Buffers.S_c] + t * B * H, V_n11 = at[Buffers.V_n11], V_n19 = at[Buffers.V_n19], at_p_c_i = at_p_c_i, at_p_c_f = at_p_c_f };
-                global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H);
+                global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H, B);
                 // Z1[B, 4 * H] = h · [W_h_z | W_h_i | W_h_f | W_h_o]ᵀ
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (4 * H), Z1 = at[Buffers.Z1], V_z_6 = at[Buffers.V_z_6] + t * B * H, V_n11 = at[Buffers.V_n11], V_i_15 = at[Buffers.V_i_15] + t * B * H, V_n19 = at[Buffers.V_n19], V_f_23 = at[Buffers.V_f_23] + t * B * H, S_c = at[Buffers.S_c] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, V_o_34 = at[Buffers.V_o_34] + t * B * H, V_n35 = at[Buffers.V_n35] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_z = at_b_z, at_b_i = at_b_i, at_b_f = at_b_f, at_p_c_o = at_p_c_o, at_b_o = at_b_o };
-                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
             }
         }
 
@@ -274,11 +274,11 @@ namespace CellDsl.Zoo
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n36], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n26], H, a, at[Buffers.dS_c], H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n36 = at[Buffers.D_n36], V_o_34 = at[Buffers.V_o_34] + t * B * H, V_n35 = at[Buffers.V_n35] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * (4 * H), dZ1 = at[Buffers.dZ1] + t * B * (4 * H), D_n26 = at[Buffers.D_n26], V_f_23 = at[Buffers.V_f_23] + t * B * H, dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, V_i_15 = at[Buffers.V_i_15] + t * B * H, V_z_6 = at[Buffers.V_z_6] + t * B * H, D_n19 = at[Buffers.D_n19], D_n11 = at[Buffers.D_n11], at_b_z = at_b_z, at_b_i = at_b_i, at_b_f = at_b_f, at_p_c_o = at_p_c_o, at_b_o = at_b_o };
-                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_z | W_h_i | W_h_f | W_h_o]
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n19 = at[Buffers.D_n19], dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, D_n11 = at[Buffers.D_n11], at_p_c_i = at_p_c_i, at_p_c_f = at_p_c_f };
-                global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H);
+                global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);

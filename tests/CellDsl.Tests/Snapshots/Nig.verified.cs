@@ -211,11 +211,11 @@ namespace CellDsl.Zoo
             for (int t = 0; t < T; t++)
             {
                 var forwardStep0 = new ForwardStep0 { A = a, P = p, Rows = B, H = H, I = I, S_c = at[Buffers.S_c] + t * B * H, V_n12 = at[Buffers.V_n12], at_p_c_f = at_p_c_f };
-                global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H);
+                global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H, B);
                 // Z1[B, 3 * H] = h · [W_h_z | W_h_f | W_h_o]ᵀ
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 3 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (3 * H), Z1 = at[Buffers.Z1], V_z_7 = at[Buffers.V_z_7] + t * B * H, V_n12 = at[Buffers.V_n12], V_f_16 = at[Buffers.V_f_16] + t * B * H, S_c = at[Buffers.S_c] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, V_o_26 = at[Buffers.V_o_26] + t * B * H, V_n27 = at[Buffers.V_n27] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_z = at_b_z, at_b_f = at_b_f, at_p_c_o = at_p_c_o, at_b_o = at_b_o };
-                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
             }
         }
 
@@ -242,11 +242,11 @@ namespace CellDsl.Zoo
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n28], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n18], H, a, at[Buffers.dS_c], H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n28 = at[Buffers.D_n28], V_o_26 = at[Buffers.V_o_26] + t * B * H, V_n27 = at[Buffers.V_n27] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ1 = at[Buffers.dZ1] + t * B * (3 * H), D_n18 = at[Buffers.D_n18], V_f_16 = at[Buffers.V_f_16] + t * B * H, dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, D_n12 = at[Buffers.D_n12], V_z_7 = at[Buffers.V_z_7] + t * B * H, at_b_z = at_b_z, at_b_f = at_b_f, at_p_c_o = at_p_c_o, at_b_o = at_b_o };
-                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_z | W_h_f | W_h_o]
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (3 * H), 3 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n12 = at[Buffers.D_n12], dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, at_p_c_f = at_p_c_f };
-                global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H);
+                global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);

@@ -133,7 +133,7 @@ namespace CellDsl.Zoo
                 // Z1[B, H] = h · [W_h_h]ᵀ
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
                 var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * H, Z1 = at[Buffers.Z1], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_h = at_b_h };
-                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
             }
         }
 
@@ -156,7 +156,7 @@ namespace CellDsl.Zoo
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n7], H, a, at[Buffers.dS_h], H, B, H);
                 global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n7], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n7 = at[Buffers.D_n7], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * H, dZ1 = at[Buffers.dZ1] + t * B * H, at_b_h = at_b_h };
-                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H);
+                global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_h]
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // dL/d(state before step t) is dL/d(state after step t-1).

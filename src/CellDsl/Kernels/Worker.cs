@@ -5,10 +5,11 @@ using System.Threading;
 namespace CellDsl.Kernels
 {
     /// <summary>
-    /// The second core for <see cref="Sgemm"/>: one persistent background thread that takes the right-hand columns
-    /// of a product while the calling thread does the left-hand ones. Each element of C is still one FMA chain in
-    /// the same order, so results do not depend on the split. Handing over allocates nothing. Set CELLDSL_THREADS=1
-    /// to keep everything on the calling thread.
+    /// The second core: one persistent background thread that takes the right-hand columns of a product
+    /// (<see cref="Sgemm"/>) or of a fused elementwise loop (<see cref="Columns"/>) while the calling thread does the
+    /// left-hand ones. Each output element is computed by the same operations in the same order on either thread, so
+    /// results do not depend on the split. Handing over allocates nothing. Set CELLDSL_THREADS=1 to keep everything
+    /// on the calling thread.
     /// </summary>
     /// <remarks>
     /// The per-step products of a recurrent pass are small (a few to a few hundred microseconds) and come one after
@@ -18,19 +19,25 @@ namespace CellDsl.Kernels
     /// caller, so a sleeping worker (whose wake-up costs up to hundreds of microseconds on a virtual machine) never
     /// makes a product wait.
     /// </remarks>
-    internal static unsafe class GemmWorker
+    internal static unsafe class Worker
     {
-        /// <summary>One product's description; the worker computes columns [N0, N1).</summary>
+        /// <summary>A product's or a column loop's description; the worker computes columns [N0, N1).</summary>
         internal struct Job
         {
             public bool TransA, TransB, Accumulate;
             public int M, N0, N1, K, Lda, Ldb, Ldc;
             public float* A, B, C;
             public PackedMatrix? Packed;
+            /// <summary>For a column loop: the kernel (a struct on the caller's stack, which waits for the worker)
+            /// and the function that runs it over a column range.</summary>
+            public void* Kernel;
+            public delegate*<void*, int, int, void> Range;
         }
 
         // Below this many multiply-adds per half (a few microseconds) the hand-off is not worth it.
         private const long MinimumWork = 500_000;
+        // Likewise for elementwise loops, in elements (rows × columns) per half.
+        private const int MinimumElements = 8192;
         private const int SpinMicroseconds = 100;
 
         private static readonly bool Enabled = Environment.ProcessorCount >= 2 && Environment.GetEnvironmentVariable("CELLDSL_THREADS") != "1";
@@ -54,6 +61,14 @@ namespace CellDsl.Kernels
             if (Thread.CurrentThread == _thread) return 0;
             int half = (n / 2 + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR;
             return half < n ? half : 0;
+        }
+
+        /// <summary>Where to split a column loop of <paramref name="width"/> columns (a multiple of 16), or 0.</summary>
+        public static int SplitColumns(int rows, int width)
+        {
+            if (!Enabled || (long)rows * width < 2 * MinimumElements || width < 32) return 0;
+            if (Thread.CurrentThread == _thread) return 0;
+            return (width / 2 + 15) / 16 * 16;
         }
 
         /// <summary>Runs columns [job.N0, job.N1) on the worker and [0, job.N0) here; returns when both are done.</summary>
@@ -99,7 +114,8 @@ namespace CellDsl.Kernels
         private static void Execute(in Job j, int n0, int n1)
         {
             if (n0 >= n1) return;
-            if (j.Packed is { } p) Sgemm.Columns(j.TransA, j.M, n0, n1, j.A, j.Lda, p, j.C, j.Ldc, j.Accumulate);
+            if (j.Range != null) j.Range(j.Kernel, n0, n1);
+            else if (j.Packed is { } p) Sgemm.Columns(j.TransA, j.M, n0, n1, j.A, j.Lda, p, j.C, j.Ldc, j.Accumulate);
             else Sgemm.Columns(j.TransA, j.TransB, j.M, n0, n1, j.K, j.A, j.Lda, j.B, j.Ldb, j.C, j.Ldc, j.Accumulate);
         }
 
