@@ -182,14 +182,35 @@ namespace CellDsl.Kernels
 
         private static int RoundUp(int n) => (n + NR - 1) / NR * NR;
 
-        /// <summary>Packs all of op(B) [k×n] into <paramref name="dst"/> as <see cref="PackedMatrix"/> lays it out.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        /// <summary>Packs all of op(B) [k×n] into <paramref name="dst"/> as <see cref="PackedMatrix"/> lays it out, the
+        /// right-hand columns on the worker when the matrix is big: packing the weights is a pass over memory between
+        /// the products of a recurrent pass, and a worker left idle that long goes to sleep.</summary>
         internal static void PackAll(bool transB, float* b, int ldb, int k, int n, int paddedN, float* dst)
         {
-            for (int pc = 0; pc < k; pc += KC)
+            var pack = new PackJob { TransB = transB, B = b, Ldb = ldb, K = k, PaddedN = paddedN, Dst = dst };
+            int split = Worker.SplitPack(k, n);
+            if (split <= 0)
+                PackColumns(&pack, 0, n);
+            else
+                Worker.Run(new Worker.Job { Kernel = &pack, Range = &PackColumns, N0 = split, N1 = n });
+        }
+
+        private struct PackJob
+        {
+            public bool TransB;
+            public float* B, Dst;
+            public int Ldb, K, PaddedN;
+        }
+
+        /// <summary>Columns [j0, j1) of the packed op(B); j0 is a multiple of 32, so the range is whole panels.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void PackColumns(void* job, int j0, int j1)
+        {
+            ref PackJob j = ref Unsafe.AsRef<PackJob>(job);
+            for (int pc = 0; pc < j.K; pc += KC)
             {
-                int kc = Math.Min(KC, k - pc);
-                PackPanelsB(transB, b, ldb, pc, kc, 0, n, dst + (long)pc * paddedN);
+                int kc = Math.Min(KC, j.K - pc);
+                PackPanelsB(j.TransB, j.B, j.Ldb, pc, kc, j0, j1 - j0, j.Dst + (long)pc * j.PaddedN + (long)j0 * kc);
             }
         }
 

@@ -6,7 +6,7 @@ namespace CellDsl.Kernels
 {
     /// <summary>
     /// The second core: one persistent background thread that takes the right-hand columns of a product
-    /// (<see cref="Sgemm"/>) or of a fused elementwise loop (<see cref="Columns"/>) while the calling thread does the
+    /// (<see cref="Sgemm"/>), of a matrix being packed, or of a fused elementwise loop (<see cref="Columns"/>) while the calling thread does the
     /// left-hand ones. Each output element is computed by the same operations in the same order on either thread, so
     /// results do not depend on the split. Handing over allocates nothing. Set CELLDSL_THREADS=1 to keep everything
     /// on the calling thread.
@@ -38,6 +38,8 @@ namespace CellDsl.Kernels
         private const long MinimumWork = 500_000;
         // Likewise for elementwise loops, in elements (rows × columns) per half.
         private const int MinimumElements = 8192;
+        // And for packing a matrix, in elements per half (a copy of 256 KiB, tens of microseconds).
+        private const int MinimumPacked = 65536;
         private const int SpinMicroseconds = 100;
 
         private static readonly bool Enabled = Environment.ProcessorCount >= 2 && Environment.GetEnvironmentVariable("CELLDSL_THREADS") != "1";
@@ -58,6 +60,15 @@ namespace CellDsl.Kernels
         public static int SplitPoint(int m, int n, int k)
         {
             if (!Enabled || n < 2 * Sgemm.NR || (long)m * n * k < 2 * MinimumWork) return 0;
+            if (Thread.CurrentThread == _thread) return 0;
+            int half = (n / 2 + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR;
+            return half < n ? half : 0;
+        }
+
+        /// <summary>Where to split the packing of a [k×n] matrix (a multiple of 32 columns), or 0.</summary>
+        public static int SplitPack(int k, int n)
+        {
+            if (!Enabled || n < 2 * Sgemm.NR || (long)k * n < 2 * MinimumPacked) return 0;
             if (Thread.CurrentThread == _thread) return 0;
             int half = (n / 2 + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR;
             return half < n ? half : 0;

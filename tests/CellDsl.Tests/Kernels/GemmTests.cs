@@ -171,4 +171,31 @@ public class WorkerTests
             Assert.Equal(rows, whole);
         }
     }
+
+    [Theory]
+    [InlineData(true, 700, 2600)]    // W_h of an LSTM at H = 650, used as Wᵀ in the forward pass
+    [InlineData(false, 2600, 650)]   // the same weights as the backward pass uses them
+    [InlineData(true, 300, 467)]     // a ragged last panel
+    public void Packing_split_between_the_threads_matches_the_per_call_packing(bool transB, int k, int n)
+    {
+        // Large weights are packed half on each thread; the product with them must equal, bit for bit, the product
+        // that packs op(B) block by block itself on one thread. Pauses let the worker fall asleep before some packs,
+        // so the caller also takes halves back.
+        if (Sgemm.Threads == 2) Assert.True(Worker.SplitPack(k, n) > 0, "this shape should be packed on both threads");
+        int m = 5, ldb = transB ? k : n;
+        var rng = new CellRandom(37);
+        var b = new float[(transB ? n : k) * ldb]; rng.FillUniform(b, -1f, 1f);
+        var a = new float[m * k]; rng.FillUniform(a, -1f, 1f);
+        var expected = new float[m * n];
+        Sgemm.Multiply(false, transB, m, n, k, a, 0, k, b, 0, ldb, expected, 0, n, accumulate: false);
+        using var packed = new PackedMatrix();
+        for (int trial = 0; trial < 6; trial++)
+        {
+            if (trial % 2 == 0) Thread.Sleep(2);
+            packed.Pack(transB, k, n, b, 0, ldb);
+            var c = new float[m * n];
+            Sgemm.Multiply(false, m, a, 0, k, packed, c, 0, n, accumulate: false);
+            Assert.Equal(expected, c);
+        }
+    }
 }
