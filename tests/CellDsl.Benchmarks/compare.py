@@ -33,15 +33,78 @@ def fmt(x):
     return "–" if x is None else f"{x:.2f}"
 
 
+def percent(gf, roof):
+    return "–" if not roof else f"{100 * gf / roof:.0f}%"
+
+
+def gflops_fwdbwd(row):
+    """Effective GFLOP/s of a forward+backward row (GEMM FLOPs only)."""
+    return 3 * flops(row["cell"], row["layers"], row["T"], row["B"], row["H"]) * row["fwdbwd_tok_s"] / (row["T"] * row["B"]) / 1e9
+
+
+def spread(values):
+    """min–max (median), or – when empty."""
+    if not values:
+        return "–"
+    v = sorted(values)
+    return f"{v[0]:.2f}–{v[-1]:.2f} (median {v[len(v) // 2]:.2f}, {len(v)} configurations)"
+
+
+def targets(rnn, gemm, peak):
+    """One line per target of the speed work, from this run's rows."""
+    print("### Against the targets\n")
+    if peak:
+        print("FMA peak measured in this run: " + ", ".join(f"{peak[t]:.0f} GFLOP/s on {t} thread(s)" for t in sorted(peak)) + ".\n")
+    ours = [k for k in rnn if k[0] == "celldsl"]
+    thread_counts = sorted({k[5] for k in ours})
+    for thr in thread_counts:
+        mine = [k for k in ours if k[5] == thr]
+        print(f"**{thr} thread(s)**\n")
+        for cell in ("lstm", "peephole", "gru-torch"):
+            ratios = []
+            for _, c, L, B, H, _ in mine:
+                d = rnn.get(("onednn", ONEDNN[cell], L, B, H, thr)) if c == cell else None
+                if d:
+                    ratios.append(rnn[("celldsl", c, L, B, H, thr)]["fwdbwd_tok_s"] / d["fwdbwd_tok_s"])
+            below = sum(r < 1.0 for r in ratios)
+            print(f"- {cell} fwd+bwd / oneDNN (target >= 1.0): {spread(ratios)}; below 1.0 in {below}")
+        rel, vs_loop = [], []
+        for _, c, L, B, H, _ in mine:
+            if c in ONEDNN:
+                continue
+            lstm = rnn.get(("celldsl", "lstm", L, B, H, thr))
+            if lstm:
+                rel.append(gflops_fwdbwd(rnn[("celldsl", c, L, B, H, thr)]) / gflops_fwdbwd(lstm))
+            loop = rnn.get(("torch", "peephole_loop", L, B, H, thr))
+            if loop:
+                vs_loop.append(rnn[("celldsl", c, L, B, H, thr)]["fwdbwd_tok_s"] / loop["fwdbwd_tok_s"])
+        print(f"- cells oneDNN lacks, GFLOP/s vs CellDsl's LSTM (target >= 0.90): {spread(rel)}")
+        print(f"- cells oneDNN lacks, fwd+bwd / PyTorch module loop (target >= 5): {spread(vs_loop)}")
+        if peak.get(thr):
+            big = [gflops_fwdbwd(rnn[k]) / peak[thr] for k in mine if k[4] >= 650 and k[1] in ONEDNN]
+            print(f"- LSTM, peephole, GRU fwd+bwd at H >= 650, fraction of the FMA peak (target >= 0.75): {spread(big)}")
+        g = []
+        for (op, M, N, K, t), row in gemm.items():
+            best = max([row[p] for p in ("openblas", "blis") if p in row], default=None)
+            if t == thr and "celldsl" in row and best:
+                g.append(row["celldsl"] / best)
+        print(f"- SGEMM / best of OpenBLAS and BLIS (target >= 0.9): {spread(g)}\n")
+
+
 def main():
     rows = load(sys.argv[1:])
     rnn = defaultdict(dict)   # (cell key, layers, B, H, threads) -> peer -> row
     gemm = defaultdict(dict)  # (op, M, N, K, threads) -> peer -> gflops
+    peak = {}                 # threads -> FMA roof, GFLOP/s (all threads together)
     for r in rows:
-        if "op" in r:
+        if r.get("peer") == "fma_peak":
+            peak[r["threads"]] = r["gflops"]
+        elif "op" in r:
             gemm[(r["op"], r["M"], r["N"], r["K"], r["threads"])][r["peer"]] = r["gflops"]
         elif "cell" in r:
             rnn[(r["peer"], r["cell"], r["layers"], r["B"], r["H"], r["threads"])] = r
+
+    targets(rnn, gemm, peak)
 
     print("### Recurrent cells: tokens/s forward / forward+backward, and ratios CellDsl / peer\n")
     print("Each row compares CellDsl and the peers at the same thread count.\n")
@@ -62,22 +125,19 @@ def main():
         print(f"| {cell} | {L} | {B} | {H} | {thr} | {pair(me)} | {pair(d)} | {pair(t)} | {ratio(d)} | {ratio(t)}{tname} |")
 
     print("\n### Cost per FLOP relative to CellDsl's LSTM (fwd+bwd; 1.00 = as efficient as the LSTM)\n")
-    print("| cell | L | B | H | thr | GFLOP/s | vs LSTM |")
-    print("|---|---|---|---|---|---|---|")
+    print("| cell | L | B | H | thr | GFLOP/s | % of FMA peak | vs LSTM |")
+    print("|---|---|---|---|---|---|---|---|")
     for _, cell, L, B, H, thr in ours:
         me = rnn[("celldsl", cell, L, B, H, thr)]
         lstm = rnn.get(("celldsl", "lstm", L, B, H, thr))
-        gf = 3 * flops(cell, L, 35, B, H) / (35 * B / me["fwdbwd_tok_s"]) / 1e9
-        rel = None
-        if lstm:
-            gl = 3 * flops("lstm", L, 35, B, H) / (35 * B / lstm["fwdbwd_tok_s"]) / 1e9
-            rel = gf / gl
-        print(f"| {cell} | {L} | {B} | {H} | {thr} | {gf:.0f} | {fmt(rel)} |")
+        gf = gflops_fwdbwd(me)
+        rel = None if lstm is None else gf / gflops_fwdbwd(lstm)
+        print(f"| {cell} | {L} | {B} | {H} | {thr} | {gf:.0f} | {percent(gf, peak.get(thr))} | {fmt(rel)} |")
 
     if gemm:
         print("\n### SGEMM GFLOP/s and ratio CellDsl / best of OpenBLAS and BLIS\n")
-        print("| op | M | N | K | thr | CellDsl | OpenBLAS | BLIS | ratio |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("| op | M | N | K | thr | CellDsl | % of FMA peak | OpenBLAS | BLIS | ratio |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for key in sorted(gemm):
             g = gemm[key]
             if "celldsl" not in g:
@@ -85,7 +145,7 @@ def main():
             best = max([g[p] for p in ("openblas", "blis") if p in g], default=None)
             ratio = None if best is None else g["celldsl"] / best
             op, M, N, K, thr = key
-            print(f"| {op} | {M} | {N} | {K} | {thr} | {g['celldsl']:.0f} | {g.get('openblas', '–')} | {g.get('blis', '–')} | {fmt(ratio)} |")
+            print(f"| {op} | {M} | {N} | {K} | {thr} | {g['celldsl']:.0f} | {percent(g['celldsl'], peak.get(thr))} | {g.get('openblas', '–')} | {g.get('blis', '–')} | {fmt(ratio)} |")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ kernels each library picked go to stderr.
 
   --quick            one small configuration per peer: T=35 B=20 H=200, 1 layer, 1 thread,
                      0.2 s budget (seconds in total); options given explicitly still apply
-  --peers LIST       subset of onednn,torch,openblas,blis (default: all)
+  --peers LIST       subset of onednn,torch,openblas,blis,peak (default: all; peak is the
+                     FMA roof the GFLOP/s are compared with)
   --T N              sequence length (default 35)
   --B LIST           batch sizes (default 20,64)
   --H LIST           hidden = input sizes (default 200,650,1500)
@@ -39,7 +40,7 @@ die() {
     exit 1
 }
 
-peers="onednn,torch,openblas,blis"
+peers="onednn,torch,openblas,blis,peak"
 T=35 Bs="20,64" Hs="200,650,1500" layers="1,2" threads="1,2" budget=0.5
 big=0 asis=0 quick=0 omp_wait=PASSIVE out=""
 build_dir="${TMPDIR:-/tmp}/celldsl-peers-$(id -u)"
@@ -91,8 +92,8 @@ check_list --layers "$layers"
 check_list --threads "$threads"
 [[ "$T" =~ ^[1-9][0-9]*$ ]] || die "--T takes a positive integer, got '$T'"
 [[ "$budget" =~ ^[0-9]*\.?[0-9]+$ ]] || die "--budget takes a number of seconds, got '$budget'"
-[[ "$peers" =~ ^(onednn|torch|openblas|blis)(,(onednn|torch|openblas|blis))*$ ]] ||
-    die "--peers takes a comma-separated subset of onednn,torch,openblas,blis, got '$peers'"
+[[ "$peers" =~ ^(onednn|torch|openblas|blis|peak)(,(onednn|torch|openblas|blis|peak))*$ ]] ||
+    die "--peers takes a comma-separated subset of onednn,torch,openblas,blis,peak, got '$peers'"
 [[ "$omp_wait" =~ ^(ACTIVE|PASSIVE|active|passive)$ ]] || die "--omp-wait takes ACTIVE or PASSIVE, got '$omp_wait'"
 wants() { [[ ",$peers," == *",$1,"* ]]; }
 IFS=, read -ra B_list <<<"$Bs"
@@ -104,7 +105,7 @@ IFS=, read -ra thread_list <<<"$threads"
 
 need_cmd() { command -v "$1" >/dev/null 2>&1 || die "$1 not found: install the Debian package $2 (apt-get install $2)"; }
 multiarch="x86_64-linux-gnu"
-if wants onednn || wants openblas || wants blis; then
+if wants onednn || wants openblas || wants blis || wants peak; then
     need_cmd gcc gcc
     multiarch="$(gcc -print-multiarch 2>/dev/null)"
     [[ -n "$multiarch" ]] || multiarch="x86_64-linux-gnu"
@@ -160,6 +161,9 @@ build() { # executable source compiler-and-flags... -- link-flags...
         "${cc[@]}" -o "$exe" "$src" "${ld[@]}" || die "build of $exe failed"
     fi
 }
+if wants peak; then
+    build fma_peak fma_peak.c gcc -O3 -march=native -std=gnu11 -fopenmp -Wall
+fi
 if wants onednn; then
     build dnnl_rnn dnnl_rnn.cpp g++ -O3 -march=native -std=c++17 -fopenmp -Wall -- -ldnnl
 fi
@@ -210,6 +214,9 @@ openblas_env_prefix() { # unset|asis -> sets env_prefix
 }
 
 for t in "${thread_list[@]}"; do
+    if wants peak; then
+        run_peer "fma peak threads=$t" "" env OMP_NUM_THREADS="$t" OMP_WAIT_POLICY=PASSIVE "$build_dir/fma_peak"
+    fi
     if wants onednn; then
         for H in "${H_list[@]}"; do
             for L in "${L_list[@]}"; do
