@@ -80,13 +80,13 @@ namespace CellDsl.Kernels
                 if (!accumulate) for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
                 return;
             }
-            int split = Worker.SplitPoint(m, n, k);
+            int split = Worker.SplitPoint(m, n, k, prepacked: false, out bool byRows);
             if (split <= 0)
             {
                 Columns(transA, transB, m, 0, n, k, a, lda, b, ldb, c, ldc, accumulate);
                 return;
             }
-            Worker.Run(new Worker.Job { TransA = transA, TransB = transB, M = m, N0 = split, N1 = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc, Accumulate = accumulate });
+            Worker.Run(new Worker.Job { TransA = transA, TransB = transB, ByRows = byRows, Split = split, End = byRows ? m : n, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc, Accumulate = accumulate });
         }
 
         /// <summary>Columns [n0, n1) of C (+)= op(A)·op(B), packing op(B) block by block.</summary>
@@ -134,13 +134,13 @@ namespace CellDsl.Kernels
                 if (!accumulate) for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
                 return;
             }
-            int split = Worker.SplitPoint(m, n, k);
+            int split = Worker.SplitPoint(m, n, k, prepacked: true, out bool byRows);
             if (split <= 0)
             {
                 Columns(transA, m, 0, n, a, lda, b, c, ldc, accumulate);
                 return;
             }
-            Worker.Run(new Worker.Job { TransA = transA, M = m, N0 = split, N1 = n, K = k, A = a, Lda = lda, Packed = b, C = c, Ldc = ldc, Accumulate = accumulate });
+            Worker.Run(new Worker.Job { TransA = transA, ByRows = byRows, Split = split, End = byRows ? m : n, M = m, N = n, K = k, A = a, Lda = lda, Packed = b, C = c, Ldc = ldc, Accumulate = accumulate });
         }
 
         /// <summary>Columns [n0, n1) of C (+)= op(A)·B with B prepacked; n0 is a multiple of 32.</summary>
@@ -192,7 +192,7 @@ namespace CellDsl.Kernels
             if (split <= 0)
                 PackColumns(&pack, 0, n);
             else
-                Worker.Run(new Worker.Job { Kernel = &pack, Range = &PackColumns, N0 = split, N1 = n });
+                Worker.Run(new Worker.Job { Kernel = &pack, Range = &PackColumns, Split = split, End = n });
         }
 
         private struct PackJob

@@ -113,7 +113,7 @@ namespace CellDsl.Kernels
                 Range(ref kernel, 0, width);
                 return;
             }
-            Worker.Run(new Worker.Job { Kernel = Unsafe.AsPointer(ref kernel), Range = &Range<TKernel>, N0 = split, N1 = width });
+            Worker.Run(new Worker.Job { Kernel = Unsafe.AsPointer(ref kernel), Range = &Range<TKernel>, Split = split, End = width });
         }
 
         private static void Range<TKernel>(void* kernel, int j0, int j1) where TKernel : struct, IColumnKernel

@@ -21,11 +21,12 @@ namespace CellDsl.Kernels
     /// </remarks>
     internal static unsafe class Worker
     {
-        /// <summary>A product's or a column loop's description; the worker computes columns [N0, N1).</summary>
+        /// <summary>A product's, a pack's or a column loop's description. The caller computes [0, Split) and the worker
+        /// [Split, End): columns, or rows of a product when <see cref="ByRows"/>.</summary>
         internal struct Job
         {
-            public bool TransA, TransB, Accumulate;
-            public int M, N0, N1, K, Lda, Ldb, Ldc;
+            public bool TransA, TransB, Accumulate, ByRows;
+            public int Split, End, M, N, K, Lda, Ldb, Ldc;
             public float* A, B, C;
             public PackedMatrix? Packed;
             /// <summary>For a column loop: the kernel (a struct on the caller's stack, which waits for the worker)
@@ -40,6 +41,8 @@ namespace CellDsl.Kernels
         private const int MinimumElements = 8192;
         // And for packing a matrix, in elements per half (a copy of 256 KiB, tens of microseconds).
         private const int MinimumPacked = 65536;
+        // Products with at least this many rows are split by rows (16 panels of 12 rows each side).
+        private const int MinimumSplitRows = 2 * 16 * Sgemm.MR;
         private const int SpinMicroseconds = 100;
 
         private static readonly bool Enabled = Environment.ProcessorCount >= 2 && Environment.GetEnvironmentVariable("CELLDSL_THREADS") != "1";
@@ -56,11 +59,23 @@ namespace CellDsl.Kernels
         /// <summary>How many threads a large product runs on: 2, or 1 with CELLDSL_THREADS=1 or a single core.</summary>
         public static int Threads => Enabled ? 2 : 1;
 
-        /// <summary>Where to split n columns between the two threads (a multiple of 32), or 0 to stay on one thread.</summary>
-        public static int SplitPoint(int m, int n, int k)
+        /// <summary>Where to split an m×n×k product between the two threads, or 0 to stay on one thread: a row (a multiple
+        /// of 12) when <paramref name="byRows"/>, else a column (a multiple of 32).</summary>
+        /// <remarks>Each thread packs the op(A) rows and op(B) columns its share needs. Split by columns, both threads
+        /// pack all of op(A); by rows, both pack all of op(B) (nothing, when B is prepacked). So tall products (the
+        /// input projection and dX over all T·B rows, the weight gradients over 4H rows) split by rows; the per-step
+        /// products, with only B rows, by columns.</remarks>
+        public static int SplitPoint(int m, int n, int k, bool prepacked, out bool byRows)
         {
-            if (!Enabled || n < 2 * Sgemm.NR || (long)m * n * k < 2 * MinimumWork) return 0;
+            byRows = false;
+            if (!Enabled || (long)m * n * k < 2 * MinimumWork) return 0;
             if (Thread.CurrentThread == _thread) return 0;
+            if (m >= MinimumSplitRows && (prepacked || m >= n))
+            {
+                byRows = true;
+                return (m + Sgemm.MR - 1) / Sgemm.MR / 2 * Sgemm.MR;
+            }
+            if (n < 2 * Sgemm.NR) return 0;
             int half = (n / 2 + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR;
             return half < n ? half : 0;
         }
@@ -82,13 +97,13 @@ namespace CellDsl.Kernels
             return (width / 2 + 15) / 16 * 16;
         }
 
-        /// <summary>Runs columns [job.N0, job.N1) on the worker and [0, job.N0) here; returns when both are done.</summary>
+        /// <summary>Runs [job.Split, job.End) on the worker and [0, job.Split) here; returns when both are done.</summary>
         public static void Run(Job job)
         {
             // One caller at a time uses the worker; a concurrent caller computes everything itself.
             if (!Monitor.TryEnter(Gate))
             {
-                Execute(job, 0, job.N1);
+                Execute(job, 0, job.End);
                 return;
             }
             try
@@ -100,12 +115,12 @@ namespace CellDsl.Kernels
                 Interlocked.MemoryBarrier();
                 if (Volatile.Read(ref _sleeping) == 1) Wake.Release();
                 Exception? mine = null;
-                try { Execute(job, 0, job.N0); }
+                try { Execute(job, 0, job.Split); }
                 catch (Exception e) { mine = e; }
                 if (Interlocked.CompareExchange(ref _claimed, seq, seq - 1) == seq - 1)
                 {
                     // The worker has not started: do its half here rather than wait for it to wake.
-                    if (mine is null) Execute(job, job.N0, job.N1);
+                    if (mine is null) Execute(job, job.Split, job.End);
                 }
                 else
                 {
@@ -122,12 +137,27 @@ namespace CellDsl.Kernels
             }
         }
 
-        private static void Execute(in Job j, int n0, int n1)
+        private static void Execute(in Job j, int lo, int hi)
         {
-            if (n0 >= n1) return;
-            if (j.Range != null) j.Range(j.Kernel, n0, n1);
-            else if (j.Packed is { } p) Sgemm.Columns(j.TransA, j.M, n0, n1, j.A, j.Lda, p, j.C, j.Ldc, j.Accumulate);
-            else Sgemm.Columns(j.TransA, j.TransB, j.M, n0, n1, j.K, j.A, j.Lda, j.B, j.Ldb, j.C, j.Ldc, j.Accumulate);
+            if (lo >= hi) return;
+            if (j.Range != null)
+            {
+                j.Range(j.Kernel, lo, hi);
+                return;
+            }
+            // Rows [lo, hi) of C need rows [lo, hi) of op(A): columns of A when it is transposed.
+            int m = j.M, n0 = lo, n1 = hi;
+            float* a = j.A, c = j.C;
+            if (j.ByRows)
+            {
+                m = hi - lo;
+                n0 = 0;
+                n1 = j.N;
+                a += j.TransA ? lo : (long)lo * j.Lda;
+                c += (long)lo * j.Ldc;
+            }
+            if (j.Packed is { } p) Sgemm.Columns(j.TransA, m, n0, n1, a, j.Lda, p, c, j.Ldc, j.Accumulate);
+            else Sgemm.Columns(j.TransA, j.TransB, m, n0, n1, j.K, a, j.Lda, j.B, j.Ldb, c, j.Ldc, j.Accumulate);
         }
 
         private static void EnsureStarted()
@@ -149,7 +179,7 @@ namespace CellDsl.Kernels
                     // Claim it; if the caller already took this half back, there is nothing to do.
                     if (Interlocked.CompareExchange(ref _claimed, seq, seq - 1) != seq - 1) continue;
                     var job = _job;
-                    try { Execute(job, job.N0, job.N1); }
+                    try { Execute(job, job.Split, job.End); }
                     catch (Exception e) { _failure = e; }
                     Volatile.Write(ref _done, seq);
                     continue;

@@ -173,6 +173,52 @@ public class WorkerTests
     }
 
     [Theory]
+    [InlineData(false, false, 700, 130, 90)]    // dX = dZ · W over all T·B rows, B prepacked
+    [InlineData(true, false, 401, 96, 70)]      // a weight gradient dZᵀ · x: A transposed, 4H rows (ragged: 401 = 33·12 + 5)
+    [InlineData(false, true, 389, 200, 64)]     // the input projection x · Wᵀ
+    public void Tall_products_split_by_rows_match_row_by_row_products(bool transA, bool transB, int m, int n, int k)
+    {
+        // Tall products are split between the threads by rows; one row at a time is not split at all. The pauses let
+        // the worker fall asleep, so the caller also takes the second half back. Results must be bit-identical.
+        if (Sgemm.Threads == 2)
+        {
+            Assert.True(Worker.SplitPoint(m, n, k, prepacked: false, out bool byRows) > 0 && byRows == (m >= n), "split as intended");
+            Assert.True(Worker.SplitPoint(m, n, k, prepacked: true, out byRows) > 0 && byRows, "prepacked: split by rows");
+        }
+        var rng = new CellRandom(41);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        var a = new float[(transA ? k : m) * lda]; rng.FillUniform(a, -1f, 1f);
+        var b = new float[(transB ? n : k) * ldb]; rng.FillUniform(b, -1f, 1f);
+        using var packed = new PackedMatrix();
+        packed.Pack(transB, k, n, b, 0, ldb);
+        var rows = new float[m * n];
+        var column = new float[transA ? k : 1];
+        for (int i = 0; i < m; i++)
+        {
+            if (transA)
+            {
+                // Row i of op(A) is column i of A: copy it into a [k×1] matrix.
+                for (int p = 0; p < k; p++) column[p] = a[p * lda + i];
+                Sgemm.Multiply(true, transB, 1, n, k, column, 0, 1, b, 0, ldb, rows, i * n, n, accumulate: false);
+            }
+            else
+            {
+                Sgemm.Multiply(false, transB, 1, n, k, a, i * k, k, b, 0, ldb, rows, i * n, n, accumulate: false);
+            }
+        }
+        for (int trial = 0; trial < 4; trial++)
+        {
+            if (trial % 2 == 0) Thread.Sleep(2);
+            var whole = new float[m * n];
+            Sgemm.Multiply(transA, transB, m, n, k, a, 0, lda, b, 0, ldb, whole, 0, n, accumulate: false);
+            Assert.Equal(rows, whole);
+            var prepacked = new float[m * n];
+            Sgemm.Multiply(transA, m, a, 0, lda, packed, prepacked, 0, n, accumulate: false);
+            Assert.Equal(rows, prepacked);
+        }
+    }
+
+    [Theory]
     [InlineData(true, 700, 2600)]    // W_h of an LSTM at H = 650, used as Wᵀ in the forward pass
     [InlineData(false, 2600, 650)]   // the same weights as the backward pass uses them
     [InlineData(true, 300, 467)]     // a ragged last panel
