@@ -5,11 +5,11 @@ using System.Threading;
 namespace CellDsl.Kernels
 {
     /// <summary>
-    /// The second core: one persistent background thread that takes the right-hand columns of a product
-    /// (<see cref="Sgemm"/>), of a matrix being packed, or of a fused elementwise loop (<see cref="Columns"/>) while the calling thread does the
-    /// left-hand ones. Each output element is computed by the same operations in the same order on either thread, so
-    /// results do not depend on the split. Handing over allocates nothing. Set CELLDSL_THREADS=1 to keep everything
-    /// on the calling thread.
+    /// The second core: one persistent background thread that takes the second half of a product (<see cref="Sgemm"/>:
+    /// its lower rows or right-hand columns), of a matrix being packed, or of a fused elementwise loop
+    /// (<see cref="Columns"/>) while the calling thread does the first half. Each output element is computed by the
+    /// same operations in the same order on either thread, so results do not depend on the split. Handing over
+    /// allocates nothing. Set CELLDSL_THREADS=1 to keep everything on the calling thread.
     /// </summary>
     /// <remarks>
     /// The per-step products of a recurrent pass are small (a few to a few hundred microseconds) and come one after
@@ -75,16 +75,21 @@ namespace CellDsl.Kernels
                 byRows = true;
                 return (m + Sgemm.MR - 1) / Sgemm.MR / 2 * Sgemm.MR;
             }
-            if (n < 2 * Sgemm.NR) return 0;
-            int half = (n / 2 + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR;
-            return half < n ? half : 0;
+            return ColumnHalf(n);
         }
 
         /// <summary>Where to split the packing of a [k×n] matrix (a multiple of 32 columns), or 0.</summary>
         public static int SplitPack(int k, int n)
         {
-            if (!Enabled || n < 2 * Sgemm.NR || (long)k * n < 2 * MinimumPacked) return 0;
+            if (!Enabled || (long)k * n < 2 * MinimumPacked) return 0;
             if (Thread.CurrentThread == _thread) return 0;
+            return ColumnHalf(n);
+        }
+
+        /// <summary>About half of n columns, rounded up to whole 32-column panels, or 0 if that leaves the worker none.</summary>
+        private static int ColumnHalf(int n)
+        {
+            if (n < 2 * Sgemm.NR) return 0;
             int half = (n / 2 + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR;
             return half < n ? half : 0;
         }
