@@ -233,12 +233,14 @@ for t in "${thread_list[@]}"; do
     fi
 
     if wants torch; then
+        # nn.LSTM and nn.GRU, then each CellDsl cell written as a PyTorch module loop.
+        torch_cells=(lstm gru peephole_loop cifg_loop gru_loop mut1_loop mut2_loop mut3_loop)
         specs=()
         for H in "${H_list[@]}"; do
             for L in "${L_list[@]}"; do
                 skip_config "$L" "$H" && continue
                 for B in "${B_list[@]}"; do
-                    for cell in lstm gru peephole_loop; do specs+=("$cell:$L:$T:$B:$H"); done
+                    for cell in "${torch_cells[@]}"; do specs+=("$cell:$L:$T:$B:$H"); done
                 done
             done
         done
