@@ -244,13 +244,15 @@ namespace CellDsl.Kernels
             }
         }
 
-        /// <summary>A tile narrower than 32 columns (the last of a row): computed in full (B's panel is zero-padded) into a
-        /// scratch tile, then the valid columns are written.</summary>
+        /// <summary>A tile narrower than 32 columns (the last of a row): computed into a scratch tile (B's panel is
+        /// zero-padded), then the valid columns are written. Up to 16 columns compute only the panel's left half: the
+        /// edge of N = 200 or 650 (8 and 10 columns) would otherwise cost a full tile.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void EdgeTile(int rows, int cols, int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, float* pf, int lines)
         {
             float* tile = stackalloc float[MR * NR];
-            Tile(rows, kc, ap, bp, tile, NR, false, pf, lines);
+            if (cols <= NR / 2) HalfTile(rows, kc, ap, bp, tile, NR, pf, lines);
+            else Tile(rows, kc, ap, bp, tile, NR, false, pf, lines);
             for (int i = 0; i < rows; i++)
             {
                 float* dst = c + (long)i * ldc, src = tile + i * NR;
@@ -417,6 +419,32 @@ namespace CellDsl.Kernels
             }
         }
 
+        /// <summary>Columns 0..15 of a tile, written (not added) to <paramref name="c"/>.</summary>
+        private static void HalfTile(int rows, int kc, float* a, float* b, float* c, int ldc, float* pf, int lines)
+        {
+            if (!UseZmm)
+            {
+                for (int g = 0; g < rows; g += 6)
+                    HalfYmm(Math.Min(6, rows - g), kc, a + g, rows, b, c + (long)g * ldc, ldc, false);
+                return;
+            }
+            switch (rows)
+            {
+                case 12: HalfZmm<R12>(kc, a, b, c, ldc, pf, lines); break;
+                case 11: HalfZmm<R11>(kc, a, b, c, ldc, pf, lines); break;
+                case 10: HalfZmm<R10>(kc, a, b, c, ldc, pf, lines); break;
+                case 9: HalfZmm<R9>(kc, a, b, c, ldc, pf, lines); break;
+                case 8: HalfZmm<R8>(kc, a, b, c, ldc, pf, lines); break;
+                case 7: HalfZmm<R7>(kc, a, b, c, ldc, pf, lines); break;
+                case 6: HalfZmm<R6>(kc, a, b, c, ldc, pf, lines); break;
+                case 5: HalfZmm<R5>(kc, a, b, c, ldc, pf, lines); break;
+                case 4: HalfZmm<R4>(kc, a, b, c, ldc, pf, lines); break;
+                case 3: HalfZmm<R3>(kc, a, b, c, ldc, pf, lines); break;
+                case 2: HalfZmm<R2>(kc, a, b, c, ldc, pf, lines); break;
+                default: HalfZmm<R1>(kc, a, b, c, ldc, pf, lines); break;
+            }
+        }
+
         private static void HalfYmm(int rows, int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate)
         {
             switch (rows)
@@ -478,6 +506,48 @@ namespace CellDsl.Kernels
             if (r > 9)  Store(c + 9L * ldc, c09a, c09b, accumulate);
             if (r > 10) Store(c + 10L * ldc, c10a, c10b, accumulate);
             if (r > 11) Store(c + 11L * ldc, c11a, c11b, accumulate);
+        }
+
+        /// <summary>Columns 0..15 of a zmm tile, one accumulator per row (1 load and r broadcasts per r FMAs), written to
+        /// <paramref name="c"/>: the same FMA chain per element as <see cref="TileZmm"/>, so results do not depend on
+        /// whether a column lands in an edge tile.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void HalfZmm<TRows>(int kc, float* a, float* b, float* c, int ldc, float* pf, int lines) where TRows : struct, IRows
+        {
+            int r = TRows.Count;
+            Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
+            Vector512<float> c06 = default, c07 = default, c08 = default, c09 = default, c10 = default, c11 = default;
+            for (int p = 0; p < kc; p++)
+            {
+                if (p < lines) { Sse.Prefetch1(pf); pf += 16; }
+                var b0 = Vector512.Load(b);
+                c00 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c00);
+                if (r > 1) c01 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c01);
+                if (r > 2) c02 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c02);
+                if (r > 3) c03 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c03);
+                if (r > 4) c04 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c04);
+                if (r > 5) c05 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c05);
+                if (r > 6) c06 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c06);
+                if (r > 7) c07 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c07);
+                if (r > 8) c08 = Vector512.FusedMultiplyAdd(Vector512.Create(a[8]), b0, c08);
+                if (r > 9) c09 = Vector512.FusedMultiplyAdd(Vector512.Create(a[9]), b0, c09);
+                if (r > 10) c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), b0, c10);
+                if (r > 11) c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), b0, c11);
+                a += r;
+                b += NR;
+            }
+            Vector512.Store(c00, c);
+            if (r > 1) Vector512.Store(c01, c + 1L * ldc);
+            if (r > 2) Vector512.Store(c02, c + 2L * ldc);
+            if (r > 3) Vector512.Store(c03, c + 3L * ldc);
+            if (r > 4) Vector512.Store(c04, c + 4L * ldc);
+            if (r > 5) Vector512.Store(c05, c + 5L * ldc);
+            if (r > 6) Vector512.Store(c06, c + 6L * ldc);
+            if (r > 7) Vector512.Store(c07, c + 7L * ldc);
+            if (r > 8) Vector512.Store(c08, c + 8L * ldc);
+            if (r > 9) Vector512.Store(c09, c + 9L * ldc);
+            if (r > 10) Vector512.Store(c10, c + 10L * ldc);
+            if (r > 11) Vector512.Store(c11, c + 11L * ldc);
         }
 
         /// <summary>Columns 0..15 of up to six rows of a tile, with twelve ymm accumulators (AVX2 has 16 registers).

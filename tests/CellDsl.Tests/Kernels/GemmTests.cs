@@ -112,6 +112,25 @@ public class GemmNumericContractTests
         ReferenceGemm.Multiply(false, true, 8, n, k, a, 0, k, w, 0, k, expected, 0, n, accumulate: false);
         for (int i = 0; i < 8 * n; i++) Assert.True(Math.Abs(expected[i] - packedWhole[i]) <= 1e-5f * k, $"element {i}");
     }
+    [Theory]
+    [InlineData(12, 40)]   // an 8-column edge: the half-width tile
+    [InlineData(7, 56)]    // a 24-column edge: a full tile into scratch
+    [InlineData(25, 47)]   // 15 columns: the widest half-width edge, ragged rows
+    public void Edge_columns_equal_the_same_columns_computed_in_full_tiles(int m, int n)
+    {
+        // The same B columns, once as the ragged right edge of an n-column product and once inside a product of 64
+        // columns (whole tiles): each element is one FMA chain in k order either way, so the results must be equal.
+        int k = 300, wide = 64;
+        var rng = new CellRandom(29);
+        var a = new float[m * k]; rng.FillUniform(a, -1f, 1f);
+        var b = new float[k * wide]; rng.FillUniform(b, -1f, 1f);
+        var edge = new float[m * n];
+        Sgemm.Multiply(false, false, m, n, k, a, 0, k, b, 0, wide, edge, 0, n, accumulate: false);
+        var full = new float[m * wide];
+        Sgemm.Multiply(false, false, m, wide, k, a, 0, k, b, 0, wide, full, 0, wide, accumulate: false);
+        for (int i = 0; i < m; i++)
+            Assert.Equal(full.AsSpan(i * wide, n).ToArray(), edge.AsSpan(i * n, n).ToArray());
+    }
 }
 
 /// <summary>The ymm micro-kernel that machines without AVX-512 run, forced on here.</summary>
