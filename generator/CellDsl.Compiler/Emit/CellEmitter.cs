@@ -147,11 +147,6 @@ namespace CellDsl.Compiler.Emit
             _w.Line($"StateSequences = new[] {{ {string.Join(", ", _plan.StateSeq.Select(i => "Buffers." + _plan.Buffers[i].Name))} }},");
             _w.Line($"StateGradients = new[] {{ {string.Join(", ", _plan.DStateCarry.Select(i => "Buffers." + _plan.Buffers[i].Name))} }},");
             _w.Line($"PackedWeights = {2 * _plan.Groups.Count},");
-            var cleared = new List<int> { _plan.DX };
-            cleared.AddRange(_plan.Groups.Select(g => g.DZ));
-            for (int i = 0; i < _g.Nodes.Count; i++)
-                if (_g.Nodes[i].IsElementwise && _plan.Adjoints[i] is { } loc && _plan.Buffers[loc.Buffer].Rows == Rows.Sequence) cleared.Add(loc.Buffer);
-            _w.Line($"ClearedBeforeBackward = new[] {{ {string.Join(", ", cleared.Distinct().Select(i => "Buffers." + _plan.Buffers[i].Name))} }},");
             _w.Close(";");
             _w.Close();
             _w.Line();
@@ -286,27 +281,34 @@ namespace CellDsl.Compiler.Emit
                 _w.Line($"var wt{grp.Index} = workspace.Packed[{_plan.Groups.Count + grp.Index}];");
                 _w.Line($"wt{grp.Index}.Pack(transB: false, {Mul(grp.Nodes.Count, "H")}, {dim}, p, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim});");
             }
+            // Gradient buffers are not cleared: the first write to each stores (see AdjointWrites).
             _w.Open("for (int t = T - 1; t >= 0; t--)");
-            _w.Line("// Per-step accumulators start at zero.");
-            for (int k = 0; k < _g.StateCount; k++)
-                _w.Line($"global::System.Array.Clear(a, at[Buffers.{BufName(_plan.DStatePrev[k])}], B * H);");
-            for (int i = 0; i < _g.Nodes.Count; i++)
-                if (_g.Nodes[i].IsElementwise && _plan.Adjoints[i] is { } loc && _plan.Buffers[loc.Buffer].Rows == Rows.Batch)
-                    _w.Line($"global::System.Array.Clear(a, at[Buffers.{BufName(loc.Buffer)}], B * {WidthText(loc.Buffer)});");
             _w.Line("// dL/d(state after step t) flows into the value each state took.");
             for (int k = 0; k < _g.StateCount; k++)
             {
                 int next = _g.Next[k];
                 var loc = _plan.Adjoints[next] ?? throw new InvalidOperationException("state value without adjoint storage");
-                string dst = $"{Base(loc, true)}, {WidthText(loc.Buffer)}";
-                _w.Line($"{Kernels}.RowOps.Add(a, {dst}, a, at[Buffers.{BufName(_plan.DStateCarry[k])}], H, B, H);");
-                if (k == _g.OutputState)
-                    _w.Line($"{Kernels}.RowOps.Add(a, {dst}, a, at[Buffers.{BufName(_plan.DY)}] + t * B * H, H, B, H);");
+                string dst = $"a, {Base(loc, true)}, {WidthText(loc.Buffer)}";
+                string carry = $"a, at[Buffers.{BufName(_plan.DStateCarry[k])}], H";
+                string dy = $"a, at[Buffers.{BufName(_plan.DY)}] + t * B * H, H";
+                bool first = Writes.Write(loc);
+                if (k == _g.OutputState && first)
+                    _w.Line($"{Kernels}.RowOps.Sum({dst}, {carry}, {dy}, B, H);");
+                else
+                {
+                    _w.Line($"{Kernels}.RowOps.{(first ? "Copy" : "Add")}({dst}, {carry}, B, H);");
+                    if (k == _g.OutputState) _w.Line($"{Kernels}.RowOps.Add({dst}, {dy}, B, H);");
+                }
             }
             for (int s = _plan.StepStageCount - 1; s >= 0; s--) BackwardStage(Phase.Step, s);
             _w.Line("// dL/d(state before step t) is dL/d(state after step t-1).");
             for (int k = 0; k < _g.StateCount; k++)
-                _w.Line($"global::System.Array.Copy(a, at[Buffers.{BufName(_plan.DStatePrev[k])}], a, at[Buffers.{BufName(_plan.DStateCarry[k])}], B * H);");
+            {
+                var prev = new Location(_plan.DStatePrev[k], RowMode.Batch, 0);
+                _w.Line(Writes.IsWritten(prev)
+                    ? $"global::System.Array.Copy(a, at[Buffers.{BufName(prev.Buffer)}], a, at[Buffers.{BufName(_plan.DStateCarry[k])}], B * H);"
+                    : $"global::System.Array.Clear(a, at[Buffers.{BufName(_plan.DStateCarry[k])}], B * H); // step t does not read the {_g.States[k]} before it");
+            }
             _w.Close();
             for (int s = _plan.PreStageCount - 1; s >= 0; s--) BackwardStage(Phase.Pre, s);
             _w.Line("// Weight gradients: one GEMM over all T·B rows per stacked projection.");
@@ -316,9 +318,24 @@ namespace CellDsl.Compiler.Emit
                 var v = _plan.Values[op]!;
                 string gh = Mul(grp.Nodes.Count, "H");
                 string dim = UnitText(_plan.Dims[op]);
+                ZeroUnwritten(grp, step: false);
                 _w.Line($"{Kernels}.Sgemm.Multiply(true, false, {gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh}, a, {BaseAll(v)}, {WidthText(v.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: true);");
             }
+            var dx = new Location(_plan.DX, RowMode.Step, 0);
+            if (Writes.Write(dx)) _w.Line($"global::System.Array.Clear(a, at[Buffers.{BufName(_plan.DX)}], T * B * I); // the loss does not depend on x");
             _w.Close();
+        }
+
+        /// <summary>Clears the columns of a group's dZ that no adjoint reached (their projections do not affect the loss)
+        /// before a GEMM reads the whole dZ.</summary>
+        private void ZeroUnwritten(GemmGroup grp, bool step)
+        {
+            for (int c = 0; c < grp.Nodes.Count; c++)
+            {
+                var slice = new Location(grp.DZ, RowMode.Step, c);
+                if (!Writes.Write(slice)) continue;
+                _w.Line($"{Kernels}.RowOps.Clear(a, {Base(slice, step)}, {WidthText(grp.DZ)}, {(step ? "B" : "T * B")}, H);");
+            }
         }
 
         private void BackwardStage(Phase phase, int s)
@@ -343,14 +360,17 @@ namespace CellDsl.Compiler.Emit
                 string gh = Mul(grp.Nodes.Count, "H");
                 string dim = UnitText(_plan.Dims[op]);
                 var dz = new Location(grp.DZ, RowMode.Step, 0);
-                _w.Line($"// d {DslPrinter.Expression(_g, op)} += dZ{grp.Index} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]");
-                _w.Line($"{Kernels}.Sgemm.Multiply(false, {rows}, a, {Base(dz, step)}, {gh}, wt{grp.Index}, a, {Base(d, step)}, {WidthText(d.Buffer)}, accumulate: true);");
+                ZeroUnwritten(grp, step);
+                bool first = Writes.Write(d);
+                _w.Line($"// d {DslPrinter.Expression(_g, op)} {(first ? "=" : "+=")} dZ{grp.Index} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]");
+                _w.Line($"{Kernels}.Sgemm.Multiply(false, {rows}, a, {Base(dz, step)}, {gh}, wt{grp.Index}, a, {Base(d, step)}, {WidthText(d.Buffer)}, accumulate: {(first ? "false" : "true")});");
             }
         }
 
         // ---------------------------------------------------------------- helpers shared with kernels
 
         internal CellPlan Plan => _plan;
+        internal AdjointWrites Writes { get; } = new AdjointWrites();
         internal CellGraph Graph => _g;
         internal List<int>? NextOf(int node) => _nextOf[node];
         internal int Uses(int node) => _uses[node];

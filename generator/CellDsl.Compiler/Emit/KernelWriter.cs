@@ -193,11 +193,17 @@ namespace CellDsl.Compiler.Emit
 
                 var loc = _plan.Adjoints[n];
                 var sum = new List<string>();
-                if (external) sum.Add($"V.Load(ref a, {At(loc!)})");
+                // Contributions from outside this loop were written before it; if none was, they are zero.
+                if (external && _e.Writes.IsWritten(loc!)) sum.Add($"V.Load(ref a, {At(loc!)})");
                 sum.AddRange(parts);
+                if (sum.Count == 0) sum.Add("V.Create(0f)");
                 string d = Unique("d_" + PreferredName(n));
                 _body.Add($"var {d} = {string.Join(" + ", sum)};");
-                if (node.Op == OpKind.Dense && parts.Count > 0) _body.Add($"V.Store({d}, ref a, {At(loc!)});");
+                if (node.Op == OpKind.Dense && parts.Count > 0)
+                {
+                    _e.Writes.Write(loc!);
+                    _body.Add($"V.Store({d}, ref a, {At(loc!)});");
+                }
                 _summary.Add($"{d} = dL/d({DslPrinter.Expression(_g, n)})");
 
                 foreach (var term in terms)
@@ -218,7 +224,7 @@ namespace CellDsl.Compiler.Emit
                     else
                     {
                         var target = _plan.Adjoints[term.Target] ?? throw new InvalidOperationException($"adjoint of node {term.Target} has no storage");
-                        _body.Add($"V.AddTo(ref a, {At(target)}, {e});");
+                        _body.Add(_e.Writes.Write(target) ? $"V.Store({e}, ref a, {At(target)});" : $"V.AddTo(ref a, {At(target)}, {e});");
                     }
                 }
             }

@@ -27,7 +27,5 @@ namespace CellDsl
         public required int[] StateGradients { get; init; }
         /// <summary>Weight matrices packed for the GEMM per pass (two per stacked projection: forward and transposed).</summary>
         public required int PackedWeights { get; init; }
-        /// <summary>Buffers Backward accumulates into, cleared before it starts.</summary>
-        public required int[] ClearedBeforeBackward { get; init; }
     }
 }

@@ -115,8 +115,6 @@ namespace CellDsl
                 throw new ArgumentException($"dInitialState must be empty or [S={S}, B={B}, H={H}] floats, got {dInitialState.Length}.", nameof(dInitialState));
             var data = workspace.Data;
             var offsets = workspace.Offsets;
-            foreach (int buffer in Layout.ClearedBeforeBackward)
-                data.AsSpan(offsets[buffer], BufferLength(workspace, buffer)).Clear();
             var dy = data.AsSpan(offsets[Layout.DY], T * B * H);
             if (dOutput.IsEmpty) dy.Clear(); else dOutput.CopyTo(dy);
             for (int k = 0; k < S; k++)
@@ -131,9 +129,6 @@ namespace CellDsl
                     data.AsSpan(offsets[Layout.StateGradients[k]], B * H).CopyTo(dInitialState.Slice(k * B * H, B * H));
         }
 
-        private int BufferLength(CellWorkspace ws, int buffer)
-            => (buffer + 1 < ws.Offsets.Length ? ws.Offsets[buffer + 1] : ws.Data.Length) - ws.Offsets[buffer];
-
         private void Check(CellWorkspace workspace)
         {
             ArgumentNullException.ThrowIfNull(workspace);
@@ -147,7 +142,8 @@ namespace CellDsl
         /// <summary>The generated forward pass; x and the initial states are already in the workspace.</summary>
         protected abstract void ForwardCore(CellWorkspace workspace);
 
-        /// <summary>The generated backward pass; dY and the final-state gradients are in the workspace, accumulators cleared.</summary>
+        /// <summary>The generated backward pass; dY and the final-state gradients are in the workspace; the
+        /// other gradient buffers hold whatever the last pass left, and the generated code writes each before reading it.</summary>
         protected abstract void BackwardCore(CellWorkspace workspace);
 
         /// <summary>The message thrown when a cell that needs input size == hidden size gets other sizes.</summary>

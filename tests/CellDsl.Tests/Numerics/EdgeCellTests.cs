@@ -9,9 +9,9 @@ namespace CellDsl.Tests.Numerics;
 
 public class EdgeCellTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Names => new() { nameof(FeedForward), nameof(DenseOfDense), nameof(Linears), nameof(SharedStates), nameof(InputWidthLoops), nameof(ReadAfterWrite) };
+    public static TheoryData<string> Names => new() { nameof(FeedForward), nameof(DenseOfDense), nameof(Linears), nameof(SharedStates), nameof(InputWidthLoops), nameof(ReadAfterWrite), nameof(IgnoresInput) };
 
-    private static IRecurrentCell Create(string name, int i, int h, int seed) => name switch
+    internal static IRecurrentCell Create(string name, int i, int h, int seed) => name switch
     {
         nameof(FeedForward) => new FeedForward(i, h, seed),
         nameof(DenseOfDense) => new DenseOfDense(i, h, seed),
@@ -19,6 +19,7 @@ public class EdgeCellTests(ITestOutputHelper output)
         nameof(SharedStates) => new SharedStates(i, h, seed),
         nameof(InputWidthLoops) => new InputWidthLoops(i, h, seed),
         nameof(ReadAfterWrite) => new ReadAfterWrite(i, h, seed),
+        nameof(IgnoresInput) => new IgnoresInput(i, h, seed),
         _ => throw new ArgumentException(name),
     };
 

@@ -74,3 +74,13 @@ public partial class ReadAfterWrite
         h = k * Sigmoid(W(h) + W(k, "W_special"));
     }
 }
+
+/// <summary>The input is never read: dL/dx is zero, and nothing in the backward pass writes it.</summary>
+[RnnCell]
+public partial class IgnoresInput
+{
+    static void Step(Var x, ref Var h)
+    {
+        h = Tanh(W(h) + B(0.5f));
+    }
+}

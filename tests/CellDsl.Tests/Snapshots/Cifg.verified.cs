@@ -168,7 +168,6 @@ namespace CellDsl.Zoo
                 StateSequences = new[] { Buffers.S_h, Buffers.S_c },
                 StateGradients = new[] { Buffers.dS_h, Buffers.dS_c },
                 PackedWeights = 4,
-                ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1 },
             };
         }
 
@@ -237,28 +236,21 @@ namespace CellDsl.Zoo
             wt1.Pack(transB: false, 3 * H, H, p, at_W_h_f, H);
             for (int t = T - 1; t >= 0; t--)
             {
-                // Per-step accumulators start at zero.
-                global::System.Array.Clear(a, at[Buffers.dSPrev_h], B * H);
-                global::System.Array.Clear(a, at[Buffers.dSPrev_c], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n6], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n21], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n31], B * H);
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n31], H, a, at[Buffers.dS_h], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n31], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n21], H, a, at[Buffers.dS_c], H, B, H);
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n31], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n21], H, a, at[Buffers.dS_c], H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n31 = at[Buffers.D_n31], V_o_29 = at[Buffers.V_o_29] + t * B * H, V_n30 = at[Buffers.V_n30] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ1 = at[Buffers.dZ1] + t * B * (3 * H), D_n21 = at[Buffers.D_n21], V_f_10 = at[Buffers.V_f_10] + t * B * H, dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, V_i_12 = at[Buffers.V_i_12] + t * B * H, V_z_18 = at[Buffers.V_z_18] + t * B * H, D_n6 = at[Buffers.D_n6], at_b_f = at_b_f, at_b_z = at_b_z, at_p_c_o = at_p_c_o, at_b_o = at_b_o };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
-                // d h += dZ1 · [W_h_f | W_h_z | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (3 * H), 3 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                // d h = dZ1 · [W_h_f | W_h_z | W_h_o]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (3 * H), 3 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n6 = at[Buffers.D_n6], dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, at_p_c_f = at_p_c_f };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
-            // d x += dZ0 · [W_x_f | W_x_z | W_x_o]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
+            // d x = dZ0 · [W_x_f | W_x_z | W_x_o]
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_f, I, accumulate: true);
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, H, T * B, a, at[Buffers.dZ1], 3 * H, a, at[Buffers.S_h], H, g, at_W_h_f, H, accumulate: true);
@@ -430,13 +422,13 @@ namespace CellDsl.Zoo
                         var c = V.Load(ref a, rS_c_next + j);
                         V.AddTo(ref g, at_p_c_o + j, d_t25 * c);
                         var d_t24 = d_t26;
-                        V.AddTo(ref a, rdZ0 + 2 * H + j, d_t24);
+                        V.Store(d_t24, ref a, rdZ0 + 2 * H + j);
                         var d_W_h_o = d_t24;
                         V.Store(d_W_h_o, ref a, rdZ1 + 2 * H + j);
                         var d_c = V.Load(ref a, rD_n21 + j) + d_t30 * (V.Create(1f) - t30 * t30) + d_t25 * p_c_o;
                         var d_t20 = d_c;
                         var f = V.Load(ref a, rV_f_10 + j);
-                        V.AddTo(ref a, rdSPrev_c + j, d_t20 * f);
+                        V.Store(d_t20 * f, ref a, rdSPrev_c + j);
                         var c_prev = V.Load(ref a, rS_c + j);
                         var d_t19 = d_c;
                         var i = V.Load(ref a, rV_i_12 + j);
@@ -445,7 +437,7 @@ namespace CellDsl.Zoo
                         var d_t17 = d_z * (V.Create(1f) - z * z);
                         V.AddTo(ref g, at_b_z + j, d_t17);
                         var d_t15 = d_t17;
-                        V.AddTo(ref a, rdZ0 + H + j, d_t15);
+                        V.Store(d_t15, ref a, rdZ0 + H + j);
                         var d_W_h_z = d_t15;
                         V.Store(d_W_h_z, ref a, rdZ1 + H + j);
                         var d_i = d_t19 * z;
@@ -453,9 +445,9 @@ namespace CellDsl.Zoo
                         var d_t9 = d_f * (f * (V.Create(1f) - f));
                         V.AddTo(ref g, at_b_f + j, d_t9);
                         var d_t7 = d_t9;
-                        V.AddTo(ref a, rD_n6 + j, d_t7);
+                        V.Store(d_t7, ref a, rD_n6 + j);
                         var d_t4 = d_t7;
-                        V.AddTo(ref a, rdZ0 + j, d_t4);
+                        V.Store(d_t4, ref a, rdZ0 + j);
                         var d_W_h_f = d_t4;
                         V.Store(d_W_h_f, ref a, rdZ1 + j);
                     }

@@ -278,7 +278,6 @@ namespace CellDsl.Zoo
                 StateSequences = new[] { Buffers.S_h, Buffers.S_c, Buffers.S_i, Buffers.S_f, Buffers.S_o },
                 StateGradients = new[] { Buffers.dS_h, Buffers.dS_c, Buffers.dS_i, Buffers.dS_f, Buffers.dS_o },
                 PackedWeights = 10,
-                ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.dZ2, Buffers.dZ3, Buffers.dZ4 },
             };
         }
 
@@ -382,36 +381,22 @@ namespace CellDsl.Zoo
             wt4.Pack(transB: false, 3 * H, H, p, at_W_o_ig, H);
             for (int t = T - 1; t >= 0; t--)
             {
-                // Per-step accumulators start at zero.
-                global::System.Array.Clear(a, at[Buffers.dSPrev_h], B * H);
-                global::System.Array.Clear(a, at[Buffers.dSPrev_c], B * H);
-                global::System.Array.Clear(a, at[Buffers.dSPrev_i], B * H);
-                global::System.Array.Clear(a, at[Buffers.dSPrev_f], B * H);
-                global::System.Array.Clear(a, at[Buffers.dSPrev_o], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n12], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_ig_25], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n29], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_fg_39], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n42], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_og_56], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n58], B * H);
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n58], H, a, at[Buffers.dS_h], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n58], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n42], H, a, at[Buffers.dS_c], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_ig_25], H, a, at[Buffers.dS_i], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_fg_39], H, a, at[Buffers.dS_f], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_og_56], H, a, at[Buffers.dS_o], H, B, H);
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n58], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n42], H, a, at[Buffers.dS_c], H, B, H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_ig_25], H, a, at[Buffers.dS_i], H, B, H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_fg_39], H, a, at[Buffers.dS_f], H, B, H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_og_56], H, a, at[Buffers.dS_o], H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n58 = at[Buffers.D_n58], S_o_next = at[Buffers.S_o] + (t + 1) * B * H, V_n57 = at[Buffers.V_n57] + t * B * H, D_og_56 = at[Buffers.D_og_56], dZ4 = at[Buffers.dZ4] + t * B * (3 * H), dZ3 = at[Buffers.dZ3] + t * B * (3 * H), dZ2 = at[Buffers.dZ2] + t * B * (3 * H), S_c_next = at[Buffers.S_c] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * (4 * H), dZ1 = at[Buffers.dZ1] + t * B * (4 * H), D_n42 = at[Buffers.D_n42], S_f_next = at[Buffers.S_f] + (t + 1) * B * H, dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, S_i_next = at[Buffers.S_i] + (t + 1) * B * H, V_z_7 = at[Buffers.V_z_7] + t * B * H, D_fg_39 = at[Buffers.D_fg_39], D_n29 = at[Buffers.D_n29], D_ig_25 = at[Buffers.D_ig_25], D_n12 = at[Buffers.D_n12], at_b_z = at_b_z, at_b_ig = at_b_ig, at_b_fg = at_b_fg, at_p_c_og = at_p_c_og, at_b_og = at_b_og };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
-                // d h += dZ1 · [W_h_z | W_h_ig | W_h_fg | W_h_og]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
-                // d i += dZ2 · [W_i_ig | W_i_fg | W_i_og]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * (3 * H), 3 * H, wt2, a, at[Buffers.dSPrev_i], H, accumulate: true);
-                // d f += dZ3 · [W_f_ig | W_f_fg | W_f_og]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ3] + t * B * (3 * H), 3 * H, wt3, a, at[Buffers.dSPrev_f], H, accumulate: true);
-                // d o += dZ4 · [W_o_ig | W_o_fg | W_o_og]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ4] + t * B * (3 * H), 3 * H, wt4, a, at[Buffers.dSPrev_o], H, accumulate: true);
+                // d h = dZ1 · [W_h_z | W_h_ig | W_h_fg | W_h_og]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
+                // d i = dZ2 · [W_i_ig | W_i_fg | W_i_og]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * (3 * H), 3 * H, wt2, a, at[Buffers.dSPrev_i], H, accumulate: false);
+                // d f = dZ3 · [W_f_ig | W_f_fg | W_f_og]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ3] + t * B * (3 * H), 3 * H, wt3, a, at[Buffers.dSPrev_f], H, accumulate: false);
+                // d o = dZ4 · [W_o_ig | W_o_fg | W_o_og]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ4] + t * B * (3 * H), 3 * H, wt4, a, at[Buffers.dSPrev_o], H, accumulate: false);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n29 = at[Buffers.D_n29], dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, D_n12 = at[Buffers.D_n12], at_p_c_ig = at_p_c_ig, at_p_c_fg = at_p_c_fg };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
@@ -421,8 +406,8 @@ namespace CellDsl.Zoo
                 global::System.Array.Copy(a, at[Buffers.dSPrev_f], a, at[Buffers.dS_f], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_o], a, at[Buffers.dS_o], B * H);
             }
-            // d x += dZ0 · [W_x_z | W_x_ig | W_x_fg | W_x_og]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
+            // d x = dZ0 · [W_x_z | W_x_ig | W_x_fg | W_x_og]
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
@@ -657,13 +642,13 @@ namespace CellDsl.Zoo
                         var c = V.Load(ref a, rS_c_next + j);
                         V.AddTo(ref g, at_p_c_og + j, d_t46 * c);
                         var d_t45 = d_t47;
-                        V.AddTo(ref a, rdZ0 + 3 * H + j, d_t45);
+                        V.Store(d_t45, ref a, rdZ0 + 3 * H + j);
                         var d_W_h_og = d_t45;
                         V.Store(d_W_h_og, ref a, rdZ1 + 3 * H + j);
                         var d_c = V.Load(ref a, rD_n42 + j) + d_t57 * (V.Create(1f) - t57 * t57) + d_t46 * p_c_og;
                         var d_t41 = d_c;
                         var f = V.Load(ref a, rS_f_next + j);
-                        V.AddTo(ref a, rdSPrev_c + j, d_t41 * f);
+                        V.Store(d_t41 * f, ref a, rdSPrev_c + j);
                         var c_prev = V.Load(ref a, rS_c + j);
                         var d_t40 = d_c;
                         var i = V.Load(ref a, rS_i_next + j);
@@ -681,9 +666,9 @@ namespace CellDsl.Zoo
                         var d_W_i_fg = d_t32;
                         V.Store(d_W_i_fg, ref a, rdZ2 + H + j);
                         var d_t30 = d_t32;
-                        V.AddTo(ref a, rD_n29 + j, d_t30);
+                        V.Store(d_t30, ref a, rD_n29 + j);
                         var d_t28 = d_t30;
-                        V.AddTo(ref a, rdZ0 + 2 * H + j, d_t28);
+                        V.Store(d_t28, ref a, rdZ0 + 2 * H + j);
                         var d_W_h_fg = d_t28;
                         V.Store(d_W_h_fg, ref a, rdZ1 + 2 * H + j);
                         var d_i = V.Load(ref a, rD_ig_25 + j) + d_t40 * z;
@@ -699,16 +684,16 @@ namespace CellDsl.Zoo
                         var d_W_i_ig = d_t16;
                         V.Store(d_W_i_ig, ref a, rdZ2 + j);
                         var d_t13 = d_t16;
-                        V.AddTo(ref a, rD_n12 + j, d_t13);
+                        V.Store(d_t13, ref a, rD_n12 + j);
                         var d_t10 = d_t13;
-                        V.AddTo(ref a, rdZ0 + H + j, d_t10);
+                        V.Store(d_t10, ref a, rdZ0 + H + j);
                         var d_W_h_ig = d_t10;
                         V.Store(d_W_h_ig, ref a, rdZ1 + H + j);
                         var d_z = d_t40 * i;
                         var d_t6 = d_z * (V.Create(1f) - z * z);
                         V.AddTo(ref g, at_b_z + j, d_t6);
                         var d_t4 = d_t6;
-                        V.AddTo(ref a, rdZ0 + j, d_t4);
+                        V.Store(d_t4, ref a, rdZ0 + j);
                         var d_W_h_z = d_t4;
                         V.Store(d_W_h_z, ref a, rdZ1 + j);
                     }

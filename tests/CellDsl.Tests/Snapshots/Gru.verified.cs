@@ -151,7 +151,6 @@ namespace CellDsl.Zoo
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
                 PackedWeights = 6,
-                ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.dZ2 },
             };
         }
 
@@ -226,19 +225,12 @@ namespace CellDsl.Zoo
             wt2.Pack(transB: false, H, H, p, at_W_rh_n, H);
             for (int t = T - 1; t >= 0; t--)
             {
-                // Per-step accumulators start at zero.
-                global::System.Array.Clear(a, at[Buffers.dSPrev_h], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n15], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n21], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n23], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n25], B * H);
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n25], H, a, at[Buffers.dS_h], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n25], H, a, at[Buffers.dY] + t * B * H, H, B, H);
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n25], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n25 = at[Buffers.D_n25], D_n21 = at[Buffers.D_n21], V_n_20 = at[Buffers.V_n_20] + t * B * H, D_n23 = at[Buffers.D_n23], V_n23 = at[Buffers.V_n23] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ2 = at[Buffers.dZ2] + t * B * H, at_b_n = at_b_n };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
-                // d r * h += dZ2 · [W_rh_n]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n15], H, accumulate: true);
+                // d r * h = dZ2 · [W_rh_n]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n15], H, accumulate: false);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n23 = at[Buffers.D_n23], D_n21 = at[Buffers.D_n21], S_h = at[Buffers.S_h] + t * B * H, V_z_13 = at[Buffers.V_z_13] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], D_n15 = at[Buffers.D_n15], V_r_7 = at[Buffers.V_r_7] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ1 = at[Buffers.dZ1] + t * B * (2 * H), at_b_r = at_b_r, at_b_z = at_b_z };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_r | W_h_z]
@@ -246,8 +238,8 @@ namespace CellDsl.Zoo
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
-            // d x += dZ0 · [W_x_r | W_x_z | W_x_n]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
+            // d x = dZ0 · [W_x_r | W_x_z | W_x_n]
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_r, I, accumulate: true);
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 2 * H, H, T * B, a, at[Buffers.dZ1], 2 * H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
@@ -382,16 +374,16 @@ namespace CellDsl.Zoo
                     for (int j = j0; j < j1; j += V.Count)
                     {
                         var d_h = V.Load(ref a, rD_n25 + j);
-                        V.AddTo(ref a, rD_n21 + j, d_h);
+                        V.Store(d_h, ref a, rD_n21 + j);
                         var d_t24 = d_h;
                         var n = V.Load(ref a, rV_n_20 + j);
-                        V.AddTo(ref a, rD_n23 + j, d_t24 * n);
+                        V.Store(d_t24 * n, ref a, rD_n23 + j);
                         var t23 = V.Load(ref a, rV_n23 + j);
                         var d_n = d_t24 * t23;
                         var d_t19 = d_n * (V.Create(1f) - n * n);
                         V.AddTo(ref g, at_b_n + j, d_t19);
                         var d_t17 = d_t19;
-                        V.AddTo(ref a, rdZ0 + 2 * H + j, d_t17);
+                        V.Store(d_t17, ref a, rdZ0 + 2 * H + j);
                         var d_W_rh_n = d_t17;
                         V.Store(d_W_rh_n, ref a, rdZ2 + j);
                     }
@@ -442,7 +434,7 @@ namespace CellDsl.Zoo
                         var d_t21 = V.Load(ref a, rD_n21 + j);
                         var h_prev = V.Load(ref a, rS_h + j);
                         var z = V.Load(ref a, rV_z_13 + j);
-                        V.AddTo(ref a, rdSPrev_h + j, d_t21 * z);
+                        V.Store(d_t21 * z, ref a, rdSPrev_h + j);
                         var d_t15 = V.Load(ref a, rD_n15 + j);
                         var r = V.Load(ref a, rV_r_7 + j);
                         V.AddTo(ref a, rdSPrev_h + j, d_t15 * r);
@@ -450,14 +442,14 @@ namespace CellDsl.Zoo
                         var d_t12 = d_z * (z * (V.Create(1f) - z));
                         V.AddTo(ref g, at_b_z + j, d_t12);
                         var d_t10 = d_t12;
-                        V.AddTo(ref a, rdZ0 + H + j, d_t10);
+                        V.Store(d_t10, ref a, rdZ0 + H + j);
                         var d_W_h_z = d_t10;
                         V.Store(d_W_h_z, ref a, rdZ1 + H + j);
                         var d_r = d_t15 * h_prev;
                         var d_t6 = d_r * (r * (V.Create(1f) - r));
                         V.AddTo(ref g, at_b_r + j, d_t6);
                         var d_t4 = d_t6;
-                        V.AddTo(ref a, rdZ0 + j, d_t4);
+                        V.Store(d_t4, ref a, rdZ0 + j);
                         var d_W_h_r = d_t4;
                         V.Store(d_W_h_r, ref a, rdZ1 + j);
                     }

@@ -152,7 +152,6 @@ namespace CellDsl.Zoo
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
                 PackedWeights = 4,
-                ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.D_n16 },
             };
         }
 
@@ -217,12 +216,8 @@ namespace CellDsl.Zoo
             wt1.Pack(transB: false, 3 * H, H, p, at_W_hr, H);
             for (int t = T - 1; t >= 0; t--)
             {
-                // Per-step accumulators start at zero.
-                global::System.Array.Clear(a, at[Buffers.dSPrev_h], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n27], B * H);
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n27], H, a, at[Buffers.dS_h], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n27], H, a, at[Buffers.dY] + t * B * H, H, B, H);
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n27], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n27 = at[Buffers.D_n27], S_h = at[Buffers.S_h] + t * B * H, V_z_13 = at[Buffers.V_z_13] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], V_n_22 = at[Buffers.V_n_22] + t * B * H, V_n24 = at[Buffers.V_n24] + t * B * H, D_n16 = at[Buffers.D_n16] + t * B * H, V_n19 = at[Buffers.V_n19] + t * B * H, V_r_7 = at[Buffers.V_r_7] + t * B * H, dZ1 = at[Buffers.dZ1] + t * B * (3 * H), dZ0 = at[Buffers.dZ0] + t * B * (3 * H), at_b_r = at_b_r, at_b_z = at_b_z, at_b_hn = at_b_hn };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_hr | W_hz | W_hn]
@@ -232,8 +227,8 @@ namespace CellDsl.Zoo
             }
             var backwardPre1 = new BackwardPre1 { A = a, P = p, G = g, Rows = T * B, H = H, I = I, D_n16 = at[Buffers.D_n16], dZ0 = at[Buffers.dZ0], at_b_in = at_b_in };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre1, H, T * B);
-            // d x += dZ0 · [W_ir | W_iz | W_in]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
+            // d x = dZ0 · [W_ir | W_iz | W_in]
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_ir, I, accumulate: true);
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, H, T * B, a, at[Buffers.dZ1], 3 * H, a, at[Buffers.S_h], H, g, at_W_hr, H, accumulate: true);
@@ -383,14 +378,14 @@ namespace CellDsl.Zoo
                         var d_t26 = d_h;
                         var h_prev = V.Load(ref a, rS_h + j);
                         var z = V.Load(ref a, rV_z_13 + j);
-                        V.AddTo(ref a, rdSPrev_h + j, d_t26 * z);
+                        V.Store(d_t26 * z, ref a, rdSPrev_h + j);
                         var d_t25 = d_h;
                         var n = V.Load(ref a, rV_n_22 + j);
                         var t24 = V.Load(ref a, rV_n24 + j);
                         var d_t24 = d_t25 * n;
                         var d_n = d_t25 * t24;
                         var d_t21 = d_n * (V.Create(1f) - n * n);
-                        V.AddTo(ref a, rD_n16 + j, d_t21);
+                        V.Store(d_t21, ref a, rD_n16 + j);
                         var d_t20 = d_t21;
                         var t19 = V.Load(ref a, rV_n19 + j);
                         var r = V.Load(ref a, rV_r_7 + j);
@@ -402,14 +397,14 @@ namespace CellDsl.Zoo
                         var d_t12 = d_z * (z * (V.Create(1f) - z));
                         V.AddTo(ref g, at_b_z + j, d_t12);
                         var d_t10 = d_t12;
-                        V.AddTo(ref a, rdZ0 + H + j, d_t10);
+                        V.Store(d_t10, ref a, rdZ0 + H + j);
                         var d_W_hz = d_t10;
                         V.Store(d_W_hz, ref a, rdZ1 + H + j);
                         var d_r = d_t20 * t19;
                         var d_t6 = d_r * (r * (V.Create(1f) - r));
                         V.AddTo(ref g, at_b_r + j, d_t6);
                         var d_t4 = d_t6;
-                        V.AddTo(ref a, rdZ0 + j, d_t4);
+                        V.Store(d_t4, ref a, rdZ0 + j);
                         var d_W_hr = d_t4;
                         V.Store(d_W_hr, ref a, rdZ1 + j);
                     }

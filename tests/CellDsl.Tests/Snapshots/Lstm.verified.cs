@@ -169,7 +169,6 @@ namespace CellDsl.Zoo
                 StateSequences = new[] { Buffers.S_h, Buffers.S_c },
                 StateGradients = new[] { Buffers.dS_h, Buffers.dS_c },
                 PackedWeights = 4,
-                ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1 },
             };
         }
 
@@ -234,25 +233,19 @@ namespace CellDsl.Zoo
             wt1.Pack(transB: false, 4 * H, H, p, at_W_h_i, H);
             for (int t = T - 1; t >= 0; t--)
             {
-                // Per-step accumulators start at zero.
-                global::System.Array.Clear(a, at[Buffers.dSPrev_h], B * H);
-                global::System.Array.Clear(a, at[Buffers.dSPrev_c], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n29], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n31], B * H);
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n31], H, a, at[Buffers.dS_h], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n31], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n29], H, a, at[Buffers.dS_c], H, B, H);
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n31], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n29], H, a, at[Buffers.dS_c], H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n31 = at[Buffers.D_n31], V_n30 = at[Buffers.V_n30] + t * B * H, V_o_25 = at[Buffers.V_o_25] + t * B * H, D_n29 = at[Buffers.D_n29], V_g_19 = at[Buffers.V_g_19] + t * B * H, V_i_7 = at[Buffers.V_i_7] + t * B * H, S_c = at[Buffers.S_c] + t * B * H, V_f_13 = at[Buffers.V_f_13] + t * B * H, dSPrev_c = at[Buffers.dSPrev_c], dZ0 = at[Buffers.dZ0] + t * B * (4 * H), dZ1 = at[Buffers.dZ1] + t * B * (4 * H), at_b_i = at_b_i, at_b_f = at_b_f, at_b_g = at_b_g, at_b_o = at_b_o };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
-                // d h += dZ1 · [W_h_i | W_h_f | W_h_g | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                // d h = dZ1 · [W_h_i | W_h_f | W_h_g | W_h_o]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
-            // d x += dZ0 · [W_x_i | W_x_f | W_x_g | W_x_o]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
+            // d x = dZ0 · [W_x_i | W_x_f | W_x_g | W_x_o]
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_i, I, accumulate: true);
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_i, H, accumulate: true);
@@ -388,33 +381,33 @@ namespace CellDsl.Zoo
                         var d_t27 = d_c;
                         var c_prev = V.Load(ref a, rS_c + j);
                         var f = V.Load(ref a, rV_f_13 + j);
-                        V.AddTo(ref a, rdSPrev_c + j, d_t27 * f);
+                        V.Store(d_t27 * f, ref a, rdSPrev_c + j);
                         var d_o = d_h * t30;
                         var d_t24 = d_o * (o * (V.Create(1f) - o));
                         V.AddTo(ref g, at_b_o + j, d_t24);
                         var d_t22 = d_t24;
-                        V.AddTo(ref a, rdZ0 + 3 * H + j, d_t22);
+                        V.Store(d_t22, ref a, rdZ0 + 3 * H + j);
                         var d_W_h_o = d_t22;
                         V.Store(d_W_h_o, ref a, rdZ1 + 3 * H + j);
                         var d_g = d_t28 * i;
                         var d_t18 = d_g * (V.Create(1f) - g_ * g_);
                         V.AddTo(ref g, at_b_g + j, d_t18);
                         var d_t16 = d_t18;
-                        V.AddTo(ref a, rdZ0 + 2 * H + j, d_t16);
+                        V.Store(d_t16, ref a, rdZ0 + 2 * H + j);
                         var d_W_h_g = d_t16;
                         V.Store(d_W_h_g, ref a, rdZ1 + 2 * H + j);
                         var d_f = d_t27 * c_prev;
                         var d_t12 = d_f * (f * (V.Create(1f) - f));
                         V.AddTo(ref g, at_b_f + j, d_t12);
                         var d_t10 = d_t12;
-                        V.AddTo(ref a, rdZ0 + H + j, d_t10);
+                        V.Store(d_t10, ref a, rdZ0 + H + j);
                         var d_W_h_f = d_t10;
                         V.Store(d_W_h_f, ref a, rdZ1 + H + j);
                         var d_i = d_t28 * g_;
                         var d_t6 = d_i * (i * (V.Create(1f) - i));
                         V.AddTo(ref g, at_b_i + j, d_t6);
                         var d_t4 = d_t6;
-                        V.AddTo(ref a, rdZ0 + j, d_t4);
+                        V.Store(d_t4, ref a, rdZ0 + j);
                         var d_W_h_i = d_t4;
                         V.Store(d_W_h_i, ref a, rdZ1 + j);
                     }

@@ -147,7 +147,6 @@ namespace CellDsl.Zoo
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
                 PackedWeights = 6,
-                ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.dZ2, Buffers.D_z_4, Buffers.D_n14, Buffers.D_n21 },
             };
         }
 
@@ -231,18 +230,12 @@ namespace CellDsl.Zoo
             wt2.Pack(transB: false, H, H, p, at_W_rh_h, H);
             for (int t = T - 1; t >= 0; t--)
             {
-                // Per-step accumulators start at zero.
-                global::System.Array.Clear(a, at[Buffers.dSPrev_h], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n12], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n22], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n23], B * H);
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n23], H, a, at[Buffers.dS_h], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n23], H, a, at[Buffers.dY] + t * B * H, H, B, H);
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n23], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n23 = at[Buffers.D_n23], D_n22 = at[Buffers.D_n22], V_z_4 = at[Buffers.V_z_4] + t * B * H, V_n18 = at[Buffers.V_n18] + t * B * H, D_z_4 = at[Buffers.D_z_4] + t * B * H, D_n14 = at[Buffers.D_n14] + t * B * I, dZ2 = at[Buffers.dZ2] + t * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
-                // d r * h += dZ2 · [W_rh_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n12], H, accumulate: true);
+                // d r * h = dZ2 · [W_rh_h]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n12], H, accumulate: false);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n12 = at[Buffers.D_n12], S_h = at[Buffers.S_h] + t * B * H, V_r_11 = at[Buffers.V_r_11] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], dZ0 = at[Buffers.dZ0] + t * B * (2 * H), dZ1 = at[Buffers.dZ1] + t * B * H, at_b_r = at_b_r };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_r]
@@ -254,8 +247,8 @@ namespace CellDsl.Zoo
             }
             var backwardPre1 = new BackwardPre1 { A = a, P = p, G = g, Rows = T * B, H = H, I = I, D_n21 = at[Buffers.D_n21], D_z_4 = at[Buffers.D_z_4], V_z_4 = at[Buffers.V_z_4], dZ0 = at[Buffers.dZ0], at_b_z = at_b_z };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre1, H, T * B);
-            // d x += dZ0 · [W_x_z | W_x_r]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 2 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
+            // d x = dZ0 · [W_x_z | W_x_r]
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 2 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             var backwardPre0Input = new BackwardPre0Input { A = a, P = p, G = g, Rows = T * B, H = H, I = I, D_n14 = at[Buffers.D_n14], V_n14 = at[Buffers.V_n14], dX = at[Buffers.dX] };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre0Input, I, T * B);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
@@ -470,16 +463,16 @@ namespace CellDsl.Zoo
                     for (int j = j0; j < j1; j += V.Count)
                     {
                         var d_h = V.Load(ref a, rD_n23 + j);
-                        V.AddTo(ref a, rD_n22 + j, d_h);
+                        V.Store(d_h, ref a, rD_n22 + j);
                         var d_t19 = d_h;
                         var z = V.Load(ref a, rV_z_4 + j);
                         var t18 = V.Load(ref a, rV_n18 + j);
-                        V.AddTo(ref a, rD_z_4 + j, d_t19 * t18);
+                        V.Store(d_t19 * t18, ref a, rD_z_4 + j);
                         var d_t18 = d_t19 * z;
                         var d_t17 = d_t18 * (V.Create(1f) - t18 * t18);
                         V.AddTo(ref g, at_b_h + j, d_t17);
                         var d_t15 = d_t17;
-                        V.AddTo(ref a, rD_n14 + j, d_t15);
+                        V.Store(d_t15, ref a, rD_n14 + j);
                         var d_W_rh_h = d_t15;
                         V.Store(d_W_rh_h, ref a, rdZ2 + j);
                     }
@@ -520,12 +513,12 @@ namespace CellDsl.Zoo
                         var d_t12 = V.Load(ref a, rD_n12 + j);
                         var h_prev = V.Load(ref a, rS_h + j);
                         var r = V.Load(ref a, rV_r_11 + j);
-                        V.AddTo(ref a, rdSPrev_h + j, d_t12 * r);
+                        V.Store(d_t12 * r, ref a, rdSPrev_h + j);
                         var d_r = d_t12 * h_prev;
                         var d_t10 = d_r * (r * (V.Create(1f) - r));
                         V.AddTo(ref g, at_b_r + j, d_t10);
                         var d_t8 = d_t10;
-                        V.AddTo(ref a, rdZ0 + H + j, d_t8);
+                        V.Store(d_t8, ref a, rdZ0 + H + j);
                         var d_W_h_r = d_t8;
                         V.Store(d_W_h_r, ref a, rdZ1 + j);
                     }
@@ -560,7 +553,7 @@ namespace CellDsl.Zoo
                         var t21 = V.Load(ref a, rV_n21 + j);
                         V.AddTo(ref a, rdSPrev_h + j, d_t22 * t21);
                         var h_prev = V.Load(ref a, rS_h + j);
-                        V.AddTo(ref a, rD_n21 + j, d_t22 * h_prev);
+                        V.Store(d_t22 * h_prev, ref a, rD_n21 + j);
                     }
                 }
             }

@@ -146,7 +146,6 @@ namespace CellDsl.Zoo
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
                 PackedWeights = 6,
-                ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.dZ2 },
             };
         }
 
@@ -221,19 +220,12 @@ namespace CellDsl.Zoo
             wt2.Pack(transB: false, H, H, p, at_W_rh_h, H);
             for (int t = T - 1; t >= 0; t--)
             {
-                // Per-step accumulators start at zero.
-                global::System.Array.Clear(a, at[Buffers.dSPrev_h], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_z_7], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n13], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n23], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n24], B * H);
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n24], H, a, at[Buffers.dS_h], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n24], H, a, at[Buffers.dY] + t * B * H, H, B, H);
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n24], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n24 = at[Buffers.D_n24], D_n23 = at[Buffers.D_n23], V_z_7 = at[Buffers.V_z_7] + t * B * H, V_n19 = at[Buffers.V_n19] + t * B * H, D_z_7 = at[Buffers.D_z_7], dZ0 = at[Buffers.dZ0] + t * B * (2 * H), dZ2 = at[Buffers.dZ2] + t * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
-                // d r * h += dZ2 · [W_rh_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n13], H, accumulate: true);
+                // d r * h = dZ2 · [W_rh_h]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n13], H, accumulate: false);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n23 = at[Buffers.D_n23], V_n22 = at[Buffers.V_n22] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], S_h = at[Buffers.S_h] + t * B * H, D_n13 = at[Buffers.D_n13], V_r_12 = at[Buffers.V_r_12] + t * B * H, dX = at[Buffers.dX] + t * B * I, dZ1 = at[Buffers.dZ1] + t * B * (2 * H), D_z_7 = at[Buffers.D_z_7], V_z_7 = at[Buffers.V_z_7] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (2 * H), at_b_z = at_b_z, at_b_r = at_b_r };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_z | W_h_r]
@@ -378,16 +370,16 @@ namespace CellDsl.Zoo
                     for (int j = j0; j < j1; j += V.Count)
                     {
                         var d_h = V.Load(ref a, rD_n24 + j);
-                        V.AddTo(ref a, rD_n23 + j, d_h);
+                        V.Store(d_h, ref a, rD_n23 + j);
                         var d_t20 = d_h;
                         var z = V.Load(ref a, rV_z_7 + j);
                         var t19 = V.Load(ref a, rV_n19 + j);
-                        V.AddTo(ref a, rD_z_7 + j, d_t20 * t19);
+                        V.Store(d_t20 * t19, ref a, rD_z_7 + j);
                         var d_t19 = d_t20 * z;
                         var d_t18 = d_t19 * (V.Create(1f) - t19 * t19);
                         V.AddTo(ref g, at_b_h + j, d_t18);
                         var d_t16 = d_t18;
-                        V.AddTo(ref a, rdZ0 + H + j, d_t16);
+                        V.Store(d_t16, ref a, rdZ0 + H + j);
                         var d_W_rh_h = d_t16;
                         V.Store(d_W_rh_h, ref a, rdZ2 + j);
                     }
@@ -438,7 +430,7 @@ namespace CellDsl.Zoo
                     {
                         var d_t23 = V.Load(ref a, rD_n23 + j);
                         var t22 = V.Load(ref a, rV_n22 + j);
-                        V.AddTo(ref a, rdSPrev_h + j, d_t23 * t22);
+                        V.Store(d_t23 * t22, ref a, rdSPrev_h + j);
                         var h_prev = V.Load(ref a, rS_h + j);
                         var d_t22 = d_t23 * h_prev;
                         var d_t13 = V.Load(ref a, rD_n13 + j);
@@ -448,7 +440,7 @@ namespace CellDsl.Zoo
                         var d_t11 = d_r * (r * (V.Create(1f) - r));
                         V.AddTo(ref g, at_b_r + j, d_t11);
                         var d_t9 = d_t11;
-                        V.AddTo(ref a, rdX + j, d_t9);
+                        V.Store(d_t9, ref a, rdX + j);
                         var d_W_h_r = d_t9;
                         V.Store(d_W_h_r, ref a, rdZ1 + H + j);
                         var d_z = V.Load(ref a, rD_z_7 + j) + -d_t22;
@@ -456,7 +448,7 @@ namespace CellDsl.Zoo
                         var d_t6 = d_z * (z * (V.Create(1f) - z));
                         V.AddTo(ref g, at_b_z + j, d_t6);
                         var d_t4 = d_t6;
-                        V.AddTo(ref a, rdZ0 + j, d_t4);
+                        V.Store(d_t4, ref a, rdZ0 + j);
                         var d_W_h_z = d_t4;
                         V.Store(d_W_h_z, ref a, rdZ1 + j);
                     }

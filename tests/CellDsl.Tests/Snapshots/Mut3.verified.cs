@@ -157,7 +157,6 @@ namespace CellDsl.Zoo
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
                 PackedWeights = 8,
-                ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1, Buffers.dZ2, Buffers.dZ3 },
             };
         }
 
@@ -244,33 +243,25 @@ namespace CellDsl.Zoo
             wt3.Pack(transB: false, H, H, p, at_W_rh_h, H);
             for (int t = T - 1; t >= 0; t--)
             {
-                // Per-step accumulators start at zero.
-                global::System.Array.Clear(a, at[Buffers.dSPrev_h], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n3], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_z_8], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n15], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n25], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n26], B * H);
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n26], H, a, at[Buffers.dS_h], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n26], H, a, at[Buffers.dY] + t * B * H, H, B, H);
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n26], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n26 = at[Buffers.D_n26], D_n25 = at[Buffers.D_n25], V_z_8 = at[Buffers.V_z_8] + t * B * H, V_n21 = at[Buffers.V_n21] + t * B * H, D_z_8 = at[Buffers.D_z_8], dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ3 = at[Buffers.dZ3] + t * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
-                // d r * h += dZ3 · [W_rh_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ3] + t * B * H, H, wt3, a, at[Buffers.D_n15], H, accumulate: true);
+                // d r * h = dZ3 · [W_rh_h]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ3] + t * B * H, H, wt3, a, at[Buffers.D_n15], H, accumulate: false);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n25 = at[Buffers.D_n25], V_n24 = at[Buffers.V_n24] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], S_h = at[Buffers.S_h] + t * B * H, D_n15 = at[Buffers.D_n15], V_r_14 = at[Buffers.V_r_14] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ1 = at[Buffers.dZ1] + t * B * H, D_z_8 = at[Buffers.D_z_8], V_z_8 = at[Buffers.V_z_8] + t * B * H, dZ2 = at[Buffers.dZ2] + t * B * H, at_b_z = at_b_z, at_b_r = at_b_r };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_r]
                 global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
-                // d Tanh(h) += dZ2 · [W_h_z]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n3], H, accumulate: true);
+                // d Tanh(h) = dZ2 · [W_h_z]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n3], H, accumulate: false);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n3 = at[Buffers.D_n3], V_n3 = at[Buffers.V_n3] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h] };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
-            // d x += dZ0 · [W_x_z | W_x_r | W_x_h]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
+            // d x = dZ0 · [W_x_z | W_x_r | W_x_h]
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
@@ -435,16 +426,16 @@ namespace CellDsl.Zoo
                     for (int j = j0; j < j1; j += V.Count)
                     {
                         var d_h = V.Load(ref a, rD_n26 + j);
-                        V.AddTo(ref a, rD_n25 + j, d_h);
+                        V.Store(d_h, ref a, rD_n25 + j);
                         var d_t22 = d_h;
                         var z = V.Load(ref a, rV_z_8 + j);
                         var t21 = V.Load(ref a, rV_n21 + j);
-                        V.AddTo(ref a, rD_z_8 + j, d_t22 * t21);
+                        V.Store(d_t22 * t21, ref a, rD_z_8 + j);
                         var d_t21 = d_t22 * z;
                         var d_t20 = d_t21 * (V.Create(1f) - t21 * t21);
                         V.AddTo(ref g, at_b_h + j, d_t20);
                         var d_t18 = d_t20;
-                        V.AddTo(ref a, rdZ0 + 2 * H + j, d_t18);
+                        V.Store(d_t18, ref a, rdZ0 + 2 * H + j);
                         var d_W_rh_h = d_t18;
                         V.Store(d_W_rh_h, ref a, rdZ3 + j);
                     }
@@ -495,7 +486,7 @@ namespace CellDsl.Zoo
                     {
                         var d_t25 = V.Load(ref a, rD_n25 + j);
                         var t24 = V.Load(ref a, rV_n24 + j);
-                        V.AddTo(ref a, rdSPrev_h + j, d_t25 * t24);
+                        V.Store(d_t25 * t24, ref a, rdSPrev_h + j);
                         var h_prev = V.Load(ref a, rS_h + j);
                         var d_t24 = d_t25 * h_prev;
                         var d_t15 = V.Load(ref a, rD_n15 + j);
@@ -505,7 +496,7 @@ namespace CellDsl.Zoo
                         var d_t13 = d_r * (r * (V.Create(1f) - r));
                         V.AddTo(ref g, at_b_r + j, d_t13);
                         var d_t11 = d_t13;
-                        V.AddTo(ref a, rdZ0 + H + j, d_t11);
+                        V.Store(d_t11, ref a, rdZ0 + H + j);
                         var d_W_h_r = d_t11;
                         V.Store(d_W_h_r, ref a, rdZ1 + j);
                         var d_z = V.Load(ref a, rD_z_8 + j) + -d_t24;
@@ -513,7 +504,7 @@ namespace CellDsl.Zoo
                         var d_t7 = d_z * (z * (V.Create(1f) - z));
                         V.AddTo(ref g, at_b_z + j, d_t7);
                         var d_t5 = d_t7;
-                        V.AddTo(ref a, rdZ0 + j, d_t5);
+                        V.Store(d_t5, ref a, rdZ0 + j);
                         var d_W_h_z = d_t5;
                         V.Store(d_W_h_z, ref a, rdZ2 + j);
                     }

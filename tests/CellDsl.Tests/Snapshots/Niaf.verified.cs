@@ -191,7 +191,6 @@ namespace CellDsl.Zoo
                 StateSequences = new[] { Buffers.S_h, Buffers.S_c },
                 StateGradients = new[] { Buffers.dS_h, Buffers.dS_c },
                 PackedWeights = 4,
-                ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1 },
             };
         }
 
@@ -262,29 +261,21 @@ namespace CellDsl.Zoo
             wt1.Pack(transB: false, 4 * H, H, p, at_W_h_z, H);
             for (int t = T - 1; t >= 0; t--)
             {
-                // Per-step accumulators start at zero.
-                global::System.Array.Clear(a, at[Buffers.dSPrev_h], B * H);
-                global::System.Array.Clear(a, at[Buffers.dSPrev_c], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n11], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n19], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n26], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n36], B * H);
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n36], H, a, at[Buffers.dS_h], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n36], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n26], H, a, at[Buffers.dS_c], H, B, H);
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n36], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n26], H, a, at[Buffers.dS_c], H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n36 = at[Buffers.D_n36], V_o_34 = at[Buffers.V_o_34] + t * B * H, V_n35 = at[Buffers.V_n35] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * (4 * H), dZ1 = at[Buffers.dZ1] + t * B * (4 * H), D_n26 = at[Buffers.D_n26], V_f_23 = at[Buffers.V_f_23] + t * B * H, dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, V_i_15 = at[Buffers.V_i_15] + t * B * H, V_z_6 = at[Buffers.V_z_6] + t * B * H, D_n19 = at[Buffers.D_n19], D_n11 = at[Buffers.D_n11], at_b_z = at_b_z, at_b_i = at_b_i, at_b_f = at_b_f, at_p_c_o = at_p_c_o, at_b_o = at_b_o };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
-                // d h += dZ1 · [W_h_z | W_h_i | W_h_f | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                // d h = dZ1 · [W_h_z | W_h_i | W_h_f | W_h_o]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n19 = at[Buffers.D_n19], dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, D_n11 = at[Buffers.D_n11], at_p_c_i = at_p_c_i, at_p_c_f = at_p_c_f };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
-            // d x += dZ0 · [W_x_z | W_x_i | W_x_f | W_x_o]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
+            // d x = dZ0 · [W_x_z | W_x_i | W_x_f | W_x_o]
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
@@ -470,13 +461,13 @@ namespace CellDsl.Zoo
                         var c = V.Load(ref a, rS_c_next + j);
                         V.AddTo(ref g, at_p_c_o + j, d_t30 * c);
                         var d_t29 = d_t31;
-                        V.AddTo(ref a, rdZ0 + 3 * H + j, d_t29);
+                        V.Store(d_t29, ref a, rdZ0 + 3 * H + j);
                         var d_W_h_o = d_t29;
                         V.Store(d_W_h_o, ref a, rdZ1 + 3 * H + j);
                         var d_c = V.Load(ref a, rD_n26 + j) + d_t35 * (V.Create(1f) - t35 * t35) + d_t30 * p_c_o;
                         var d_t25 = d_c;
                         var f = V.Load(ref a, rV_f_23 + j);
-                        V.AddTo(ref a, rdSPrev_c + j, d_t25 * f);
+                        V.Store(d_t25 * f, ref a, rdSPrev_c + j);
                         var c_prev = V.Load(ref a, rS_c + j);
                         var d_t24 = d_c;
                         var i = V.Load(ref a, rV_i_15 + j);
@@ -485,24 +476,24 @@ namespace CellDsl.Zoo
                         var d_t22 = d_f * (f * (V.Create(1f) - f));
                         V.AddTo(ref g, at_b_f + j, d_t22);
                         var d_t20 = d_t22;
-                        V.AddTo(ref a, rD_n19 + j, d_t20);
+                        V.Store(d_t20, ref a, rD_n19 + j);
                         var d_t18 = d_t20;
-                        V.AddTo(ref a, rdZ0 + 2 * H + j, d_t18);
+                        V.Store(d_t18, ref a, rdZ0 + 2 * H + j);
                         var d_W_h_f = d_t18;
                         V.Store(d_W_h_f, ref a, rdZ1 + 2 * H + j);
                         var d_i = d_t24 * z;
                         var d_t14 = d_i * (i * (V.Create(1f) - i));
                         V.AddTo(ref g, at_b_i + j, d_t14);
                         var d_t12 = d_t14;
-                        V.AddTo(ref a, rD_n11 + j, d_t12);
+                        V.Store(d_t12, ref a, rD_n11 + j);
                         var d_t9 = d_t12;
-                        V.AddTo(ref a, rdZ0 + H + j, d_t9);
+                        V.Store(d_t9, ref a, rdZ0 + H + j);
                         var d_W_h_i = d_t9;
                         V.Store(d_W_h_i, ref a, rdZ1 + H + j);
                         var d_z = d_t24 * i;
                         V.AddTo(ref g, at_b_z + j, d_z);
                         var d_t4 = d_z;
-                        V.AddTo(ref a, rdZ0 + j, d_t4);
+                        V.Store(d_t4, ref a, rdZ0 + j);
                         var d_W_h_z = d_t4;
                         V.Store(d_W_h_z, ref a, rdZ1 + j);
                     }

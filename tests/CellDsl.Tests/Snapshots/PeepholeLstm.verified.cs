@@ -192,7 +192,6 @@ namespace CellDsl.Zoo
                 StateSequences = new[] { Buffers.S_h, Buffers.S_c },
                 StateGradients = new[] { Buffers.dS_h, Buffers.dS_c },
                 PackedWeights = 4,
-                ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1 },
             };
         }
 
@@ -263,29 +262,21 @@ namespace CellDsl.Zoo
             wt1.Pack(transB: false, 4 * H, H, p, at_W_h_z, H);
             for (int t = T - 1; t >= 0; t--)
             {
-                // Per-step accumulators start at zero.
-                global::System.Array.Clear(a, at[Buffers.dSPrev_h], B * H);
-                global::System.Array.Clear(a, at[Buffers.dSPrev_c], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n12], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n20], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n27], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n37], B * H);
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n37], H, a, at[Buffers.dS_h], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n37], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n27], H, a, at[Buffers.dS_c], H, B, H);
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n37], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n27], H, a, at[Buffers.dS_c], H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n37 = at[Buffers.D_n37], V_o_35 = at[Buffers.V_o_35] + t * B * H, V_n36 = at[Buffers.V_n36] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * (4 * H), dZ1 = at[Buffers.dZ1] + t * B * (4 * H), D_n27 = at[Buffers.D_n27], V_f_24 = at[Buffers.V_f_24] + t * B * H, dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, V_i_16 = at[Buffers.V_i_16] + t * B * H, V_z_7 = at[Buffers.V_z_7] + t * B * H, D_n20 = at[Buffers.D_n20], D_n12 = at[Buffers.D_n12], at_b_z = at_b_z, at_b_i = at_b_i, at_b_f = at_b_f, at_p_c_o = at_p_c_o, at_b_o = at_b_o };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
-                // d h += dZ1 · [W_h_z | W_h_i | W_h_f | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                // d h = dZ1 · [W_h_z | W_h_i | W_h_f | W_h_o]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
                 var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n20 = at[Buffers.D_n20], dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, D_n12 = at[Buffers.D_n12], at_p_c_i = at_p_c_i, at_p_c_f = at_p_c_f };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
-            // d x += dZ0 · [W_x_z | W_x_i | W_x_f | W_x_o]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: true);
+            // d x = dZ0 · [W_x_z | W_x_i | W_x_f | W_x_o]
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
@@ -472,13 +463,13 @@ namespace CellDsl.Zoo
                         var c = V.Load(ref a, rS_c_next + j);
                         V.AddTo(ref g, at_p_c_o + j, d_t31 * c);
                         var d_t30 = d_t32;
-                        V.AddTo(ref a, rdZ0 + 3 * H + j, d_t30);
+                        V.Store(d_t30, ref a, rdZ0 + 3 * H + j);
                         var d_W_h_o = d_t30;
                         V.Store(d_W_h_o, ref a, rdZ1 + 3 * H + j);
                         var d_c = V.Load(ref a, rD_n27 + j) + d_t36 * (V.Create(1f) - t36 * t36) + d_t31 * p_c_o;
                         var d_t26 = d_c;
                         var f = V.Load(ref a, rV_f_24 + j);
-                        V.AddTo(ref a, rdSPrev_c + j, d_t26 * f);
+                        V.Store(d_t26 * f, ref a, rdSPrev_c + j);
                         var c_prev = V.Load(ref a, rS_c + j);
                         var d_t25 = d_c;
                         var i = V.Load(ref a, rV_i_16 + j);
@@ -487,25 +478,25 @@ namespace CellDsl.Zoo
                         var d_t23 = d_f * (f * (V.Create(1f) - f));
                         V.AddTo(ref g, at_b_f + j, d_t23);
                         var d_t21 = d_t23;
-                        V.AddTo(ref a, rD_n20 + j, d_t21);
+                        V.Store(d_t21, ref a, rD_n20 + j);
                         var d_t19 = d_t21;
-                        V.AddTo(ref a, rdZ0 + 2 * H + j, d_t19);
+                        V.Store(d_t19, ref a, rdZ0 + 2 * H + j);
                         var d_W_h_f = d_t19;
                         V.Store(d_W_h_f, ref a, rdZ1 + 2 * H + j);
                         var d_i = d_t25 * z;
                         var d_t15 = d_i * (i * (V.Create(1f) - i));
                         V.AddTo(ref g, at_b_i + j, d_t15);
                         var d_t13 = d_t15;
-                        V.AddTo(ref a, rD_n12 + j, d_t13);
+                        V.Store(d_t13, ref a, rD_n12 + j);
                         var d_t10 = d_t13;
-                        V.AddTo(ref a, rdZ0 + H + j, d_t10);
+                        V.Store(d_t10, ref a, rdZ0 + H + j);
                         var d_W_h_i = d_t10;
                         V.Store(d_W_h_i, ref a, rdZ1 + H + j);
                         var d_z = d_t25 * i;
                         var d_t6 = d_z * (V.Create(1f) - z * z);
                         V.AddTo(ref g, at_b_z + j, d_t6);
                         var d_t4 = d_t6;
-                        V.AddTo(ref a, rdZ0 + j, d_t4);
+                        V.Store(d_t4, ref a, rdZ0 + j);
                         var d_W_h_z = d_t4;
                         V.Store(d_W_h_z, ref a, rdZ1 + j);
                     }

@@ -93,7 +93,6 @@ namespace CellDsl.Zoo
                 StateSequences = new[] { Buffers.S_h },
                 StateGradients = new[] { Buffers.dS_h },
                 PackedWeights = 4,
-                ClearedBeforeBackward = new[] { Buffers.dX, Buffers.dZ0, Buffers.dZ1 },
             };
         }
 
@@ -149,21 +148,17 @@ namespace CellDsl.Zoo
             wt1.Pack(transB: false, H, H, p, at_W_h_h, H);
             for (int t = T - 1; t >= 0; t--)
             {
-                // Per-step accumulators start at zero.
-                global::System.Array.Clear(a, at[Buffers.dSPrev_h], B * H);
-                global::System.Array.Clear(a, at[Buffers.D_n7], B * H);
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n7], H, a, at[Buffers.dS_h], H, B, H);
-                global::CellDsl.Kernels.RowOps.Add(a, at[Buffers.D_n7], H, a, at[Buffers.dY] + t * B * H, H, B, H);
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n7], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n7 = at[Buffers.D_n7], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * H, dZ1 = at[Buffers.dZ1] + t * B * H, at_b_h = at_b_h };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
-                // d h += dZ1 · [W_h_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                // d h = dZ1 · [W_h_h]
+                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
-            // d x += dZ0 · [W_x_h]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], H, wt0, a, at[Buffers.dX], I, accumulate: true);
+            // d x = dZ0 · [W_x_h]
+            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, I, T * B, a, at[Buffers.dZ0], H, a, at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
             global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
@@ -234,7 +229,7 @@ namespace CellDsl.Zoo
                         var d_t6 = d_h * (V.Create(1f) - h * h);
                         V.AddTo(ref g, at_b_h + j, d_t6);
                         var d_t4 = d_t6;
-                        V.AddTo(ref a, rdZ0 + j, d_t4);
+                        V.Store(d_t4, ref a, rdZ0 + j);
                         var d_W_h_h = d_t4;
                         V.Store(d_W_h_h, ref a, rdZ1 + j);
                     }
