@@ -238,7 +238,7 @@ namespace CellDsl.Kernels
                 {
                     float* bp = packB + (long)jr * kc;
                     float* pf = next + (long)tile * lines * 16;
-                    if (nb - jr >= NR) Tile(rows, kc, ap, bp, cr + jr, ldc, accumulate, pf, lines);
+                    if (nb - jr >= NR) Tile<Full>(rows, kc, ap, bp, cr + jr, ldc, accumulate, pf, lines);
                     else EdgeTile(rows, nb - jr, kc, ap, bp, cr + jr, ldc, accumulate, pf, lines);
                 }
             }
@@ -251,8 +251,8 @@ namespace CellDsl.Kernels
         private static void EdgeTile(int rows, int cols, int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, float* pf, int lines)
         {
             float* tile = stackalloc float[MR * NR];
-            if (cols <= NR / 2) HalfTile(rows, kc, ap, bp, tile, NR, pf, lines);
-            else Tile(rows, kc, ap, bp, tile, NR, false, pf, lines);
+            if (cols <= NR / 2) Tile<Half>(rows, kc, ap, bp, tile, NR, false, pf, lines);
+            else Tile<Full>(rows, kc, ap, bp, tile, NR, false, pf, lines);
             for (int i = 0; i < rows; i++)
             {
                 float* dst = c + (long)i * ldc, src = tile + i * NR;
@@ -388,8 +388,10 @@ namespace CellDsl.Kernels
         /// <summary>Whether the zmm micro-kernel runs; without AVX-512 (or when a test asks) ymm half-tiles do.</summary>
         internal static bool UseZmm = Vector512.IsHardwareAccelerated;
 
-        /// <summary>C[rows×32] (+)= Apanel[rows×kc] · Bpanel[kc×32], with the kernel specialised for this row count.</summary>
-        private static void Tile(int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+        /// <summary>C[rows×32] (+)= Apanel[rows×kc] · Bpanel[kc×32] (or its left 16 columns, for <see cref="Half"/>),
+        /// with the kernel specialised for this row count and width.</summary>
+        private static void Tile<TWidth>(int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+            where TWidth : struct, IWidth
         {
             if (!UseZmm)
             {
@@ -398,50 +400,24 @@ namespace CellDsl.Kernels
                 {
                     int r = Math.Min(6, rows - g);
                     HalfYmm(r, kc, a + g, rows, b, c + (long)g * ldc, ldc, accumulate);
-                    HalfYmm(r, kc, a + g, rows, b + 16, c + (long)g * ldc + 16, ldc, accumulate);
+                    if (TWidth.IsFull) HalfYmm(r, kc, a + g, rows, b + 16, c + (long)g * ldc + 16, ldc, accumulate);
                 }
                 return;
             }
             switch (rows)
             {
-                case 12: TileZmm<R12>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 11: TileZmm<R11>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 10: TileZmm<R10>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 9: TileZmm<R9>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 8: TileZmm<R8>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 7: TileZmm<R7>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 6: TileZmm<R6>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 5: TileZmm<R5>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 4: TileZmm<R4>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 3: TileZmm<R3>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 2: TileZmm<R2>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                default: TileZmm<R1>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-            }
-        }
-
-        /// <summary>Columns 0..15 of a tile, written (not added) to <paramref name="c"/>.</summary>
-        private static void HalfTile(int rows, int kc, float* a, float* b, float* c, int ldc, float* pf, int lines)
-        {
-            if (!UseZmm)
-            {
-                for (int g = 0; g < rows; g += 6)
-                    HalfYmm(Math.Min(6, rows - g), kc, a + g, rows, b, c + (long)g * ldc, ldc, false);
-                return;
-            }
-            switch (rows)
-            {
-                case 12: HalfZmm<R12>(kc, a, b, c, ldc, pf, lines); break;
-                case 11: HalfZmm<R11>(kc, a, b, c, ldc, pf, lines); break;
-                case 10: HalfZmm<R10>(kc, a, b, c, ldc, pf, lines); break;
-                case 9: HalfZmm<R9>(kc, a, b, c, ldc, pf, lines); break;
-                case 8: HalfZmm<R8>(kc, a, b, c, ldc, pf, lines); break;
-                case 7: HalfZmm<R7>(kc, a, b, c, ldc, pf, lines); break;
-                case 6: HalfZmm<R6>(kc, a, b, c, ldc, pf, lines); break;
-                case 5: HalfZmm<R5>(kc, a, b, c, ldc, pf, lines); break;
-                case 4: HalfZmm<R4>(kc, a, b, c, ldc, pf, lines); break;
-                case 3: HalfZmm<R3>(kc, a, b, c, ldc, pf, lines); break;
-                case 2: HalfZmm<R2>(kc, a, b, c, ldc, pf, lines); break;
-                default: HalfZmm<R1>(kc, a, b, c, ldc, pf, lines); break;
+                case 12: TileZmm<R12, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 11: TileZmm<R11, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 10: TileZmm<R10, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 9: TileZmm<R9, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 8: TileZmm<R8, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 7: TileZmm<R7, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 6: TileZmm<R6, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 5: TileZmm<R5, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 4: TileZmm<R4, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 3: TileZmm<R3, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 2: TileZmm<R2, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                default: TileZmm<R1, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
             }
         }
 
@@ -460,12 +436,16 @@ namespace CellDsl.Kernels
 
         /// <summary>The zmm register tile: C[r×32] (+)= Apanel[r×kc] · Bpanel[kc×32], r = TRows.Count ≤ 12 (24 accumulators,
         /// 2 loads and r broadcasts per 2r FMAs); the first <paramref name="lines"/> steps also prefetch a cache line
-        /// each of <paramref name="pf"/> into L2. TRows is a JIT-time constant: the guards vanish and unused accumulators
-        /// are never allocated, so each row count gets its own straight-line kernel.</summary>
+        /// each of <paramref name="pf"/> into L2. TRows and TWidth are JIT-time constants: the guards vanish and unused
+        /// accumulators are never allocated, so each row count and width gets its own straight-line kernel. The
+        /// half-width kernel (the left 16 columns, for narrow edges) runs the same FMA chain per element, so a result
+        /// does not depend on whether its column lands in an edge tile.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void TileZmm<TRows>(int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines) where TRows : struct, IRows
+        private static void TileZmm<TRows, TWidth>(int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+            where TRows : struct, IRows where TWidth : struct, IWidth
         {
             int r = TRows.Count;
+            bool w = TWidth.IsFull;
             // C is read back only after the k loop: start fetching it now so the loads at the end do not stall.
             for (int i = 0; i < r; i++) { Sse.Prefetch0(c + (long)i * ldc); Sse.Prefetch0(c + (long)i * ldc + 31); }
             Vector512<float> c00a = default, c00b = default, c01a = default, c01b = default;
@@ -478,76 +458,34 @@ namespace CellDsl.Kernels
             {
                 if (p < lines) { Sse.Prefetch1(pf); pf += 16; }
                 var b0 = Vector512.Load(b);
-                var b1 = Vector512.Load(b + 16);
-                { var x = Vector512.Create(a[0]); c00a = Vector512.FusedMultiplyAdd(x, b0, c00a); c00b = Vector512.FusedMultiplyAdd(x, b1, c00b); }
-                if (r > 1)  { var x = Vector512.Create(a[1]); c01a = Vector512.FusedMultiplyAdd(x, b0, c01a); c01b = Vector512.FusedMultiplyAdd(x, b1, c01b); }
-                if (r > 2)  { var x = Vector512.Create(a[2]); c02a = Vector512.FusedMultiplyAdd(x, b0, c02a); c02b = Vector512.FusedMultiplyAdd(x, b1, c02b); }
-                if (r > 3)  { var x = Vector512.Create(a[3]); c03a = Vector512.FusedMultiplyAdd(x, b0, c03a); c03b = Vector512.FusedMultiplyAdd(x, b1, c03b); }
-                if (r > 4)  { var x = Vector512.Create(a[4]); c04a = Vector512.FusedMultiplyAdd(x, b0, c04a); c04b = Vector512.FusedMultiplyAdd(x, b1, c04b); }
-                if (r > 5)  { var x = Vector512.Create(a[5]); c05a = Vector512.FusedMultiplyAdd(x, b0, c05a); c05b = Vector512.FusedMultiplyAdd(x, b1, c05b); }
-                if (r > 6)  { var x = Vector512.Create(a[6]); c06a = Vector512.FusedMultiplyAdd(x, b0, c06a); c06b = Vector512.FusedMultiplyAdd(x, b1, c06b); }
-                if (r > 7)  { var x = Vector512.Create(a[7]); c07a = Vector512.FusedMultiplyAdd(x, b0, c07a); c07b = Vector512.FusedMultiplyAdd(x, b1, c07b); }
-                if (r > 8)  { var x = Vector512.Create(a[8]); c08a = Vector512.FusedMultiplyAdd(x, b0, c08a); c08b = Vector512.FusedMultiplyAdd(x, b1, c08b); }
-                if (r > 9)  { var x = Vector512.Create(a[9]); c09a = Vector512.FusedMultiplyAdd(x, b0, c09a); c09b = Vector512.FusedMultiplyAdd(x, b1, c09b); }
-                if (r > 10) { var x = Vector512.Create(a[10]); c10a = Vector512.FusedMultiplyAdd(x, b0, c10a); c10b = Vector512.FusedMultiplyAdd(x, b1, c10b); }
-                if (r > 11) { var x = Vector512.Create(a[11]); c11a = Vector512.FusedMultiplyAdd(x, b0, c11a); c11b = Vector512.FusedMultiplyAdd(x, b1, c11b); }
+                var b1 = w ? Vector512.Load(b + 16) : default;
+                { var x = Vector512.Create(a[0]); c00a = Vector512.FusedMultiplyAdd(x, b0, c00a); if (w) c00b = Vector512.FusedMultiplyAdd(x, b1, c00b); }
+                if (r > 1)  { var x = Vector512.Create(a[1]); c01a = Vector512.FusedMultiplyAdd(x, b0, c01a); if (w) c01b = Vector512.FusedMultiplyAdd(x, b1, c01b); }
+                if (r > 2)  { var x = Vector512.Create(a[2]); c02a = Vector512.FusedMultiplyAdd(x, b0, c02a); if (w) c02b = Vector512.FusedMultiplyAdd(x, b1, c02b); }
+                if (r > 3)  { var x = Vector512.Create(a[3]); c03a = Vector512.FusedMultiplyAdd(x, b0, c03a); if (w) c03b = Vector512.FusedMultiplyAdd(x, b1, c03b); }
+                if (r > 4)  { var x = Vector512.Create(a[4]); c04a = Vector512.FusedMultiplyAdd(x, b0, c04a); if (w) c04b = Vector512.FusedMultiplyAdd(x, b1, c04b); }
+                if (r > 5)  { var x = Vector512.Create(a[5]); c05a = Vector512.FusedMultiplyAdd(x, b0, c05a); if (w) c05b = Vector512.FusedMultiplyAdd(x, b1, c05b); }
+                if (r > 6)  { var x = Vector512.Create(a[6]); c06a = Vector512.FusedMultiplyAdd(x, b0, c06a); if (w) c06b = Vector512.FusedMultiplyAdd(x, b1, c06b); }
+                if (r > 7)  { var x = Vector512.Create(a[7]); c07a = Vector512.FusedMultiplyAdd(x, b0, c07a); if (w) c07b = Vector512.FusedMultiplyAdd(x, b1, c07b); }
+                if (r > 8)  { var x = Vector512.Create(a[8]); c08a = Vector512.FusedMultiplyAdd(x, b0, c08a); if (w) c08b = Vector512.FusedMultiplyAdd(x, b1, c08b); }
+                if (r > 9)  { var x = Vector512.Create(a[9]); c09a = Vector512.FusedMultiplyAdd(x, b0, c09a); if (w) c09b = Vector512.FusedMultiplyAdd(x, b1, c09b); }
+                if (r > 10) { var x = Vector512.Create(a[10]); c10a = Vector512.FusedMultiplyAdd(x, b0, c10a); if (w) c10b = Vector512.FusedMultiplyAdd(x, b1, c10b); }
+                if (r > 11) { var x = Vector512.Create(a[11]); c11a = Vector512.FusedMultiplyAdd(x, b0, c11a); if (w) c11b = Vector512.FusedMultiplyAdd(x, b1, c11b); }
                 a += r;
                 b += NR;
             }
-            Store(c + 0L * ldc, c00a, c00b, accumulate);
-            if (r > 1)  Store(c + 1L * ldc, c01a, c01b, accumulate);
-            if (r > 2)  Store(c + 2L * ldc, c02a, c02b, accumulate);
-            if (r > 3)  Store(c + 3L * ldc, c03a, c03b, accumulate);
-            if (r > 4)  Store(c + 4L * ldc, c04a, c04b, accumulate);
-            if (r > 5)  Store(c + 5L * ldc, c05a, c05b, accumulate);
-            if (r > 6)  Store(c + 6L * ldc, c06a, c06b, accumulate);
-            if (r > 7)  Store(c + 7L * ldc, c07a, c07b, accumulate);
-            if (r > 8)  Store(c + 8L * ldc, c08a, c08b, accumulate);
-            if (r > 9)  Store(c + 9L * ldc, c09a, c09b, accumulate);
-            if (r > 10) Store(c + 10L * ldc, c10a, c10b, accumulate);
-            if (r > 11) Store(c + 11L * ldc, c11a, c11b, accumulate);
-        }
-
-        /// <summary>Columns 0..15 of a zmm tile, one accumulator per row (1 load and r broadcasts per r FMAs), written to
-        /// <paramref name="c"/>: the same FMA chain per element as <see cref="TileZmm"/>, so results do not depend on
-        /// whether a column lands in an edge tile.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void HalfZmm<TRows>(int kc, float* a, float* b, float* c, int ldc, float* pf, int lines) where TRows : struct, IRows
-        {
-            int r = TRows.Count;
-            Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
-            Vector512<float> c06 = default, c07 = default, c08 = default, c09 = default, c10 = default, c11 = default;
-            for (int p = 0; p < kc; p++)
-            {
-                if (p < lines) { Sse.Prefetch1(pf); pf += 16; }
-                var b0 = Vector512.Load(b);
-                c00 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c00);
-                if (r > 1) c01 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c01);
-                if (r > 2) c02 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c02);
-                if (r > 3) c03 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c03);
-                if (r > 4) c04 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c04);
-                if (r > 5) c05 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c05);
-                if (r > 6) c06 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c06);
-                if (r > 7) c07 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c07);
-                if (r > 8) c08 = Vector512.FusedMultiplyAdd(Vector512.Create(a[8]), b0, c08);
-                if (r > 9) c09 = Vector512.FusedMultiplyAdd(Vector512.Create(a[9]), b0, c09);
-                if (r > 10) c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), b0, c10);
-                if (r > 11) c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), b0, c11);
-                a += r;
-                b += NR;
-            }
-            Vector512.Store(c00, c);
-            if (r > 1) Vector512.Store(c01, c + 1L * ldc);
-            if (r > 2) Vector512.Store(c02, c + 2L * ldc);
-            if (r > 3) Vector512.Store(c03, c + 3L * ldc);
-            if (r > 4) Vector512.Store(c04, c + 4L * ldc);
-            if (r > 5) Vector512.Store(c05, c + 5L * ldc);
-            if (r > 6) Vector512.Store(c06, c + 6L * ldc);
-            if (r > 7) Vector512.Store(c07, c + 7L * ldc);
-            if (r > 8) Vector512.Store(c08, c + 8L * ldc);
-            if (r > 9) Vector512.Store(c09, c + 9L * ldc);
-            if (r > 10) Vector512.Store(c10, c + 10L * ldc);
-            if (r > 11) Vector512.Store(c11, c + 11L * ldc);
+            Store(c + 0L * ldc, c00a, c00b, w, accumulate);
+            if (r > 1)  Store(c + 1L * ldc, c01a, c01b, w, accumulate);
+            if (r > 2)  Store(c + 2L * ldc, c02a, c02b, w, accumulate);
+            if (r > 3)  Store(c + 3L * ldc, c03a, c03b, w, accumulate);
+            if (r > 4)  Store(c + 4L * ldc, c04a, c04b, w, accumulate);
+            if (r > 5)  Store(c + 5L * ldc, c05a, c05b, w, accumulate);
+            if (r > 6)  Store(c + 6L * ldc, c06a, c06b, w, accumulate);
+            if (r > 7)  Store(c + 7L * ldc, c07a, c07b, w, accumulate);
+            if (r > 8)  Store(c + 8L * ldc, c08a, c08b, w, accumulate);
+            if (r > 9)  Store(c + 9L * ldc, c09a, c09b, w, accumulate);
+            if (r > 10) Store(c + 10L * ldc, c10a, c10b, w, accumulate);
+            if (r > 11) Store(c + 11L * ldc, c11a, c11b, w, accumulate);
         }
 
         /// <summary>Columns 0..15 of up to six rows of a tile, with twelve ymm accumulators (AVX2 has 16 registers).
@@ -581,14 +519,12 @@ namespace CellDsl.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store(float* c, Vector512<float> lo, Vector512<float> hi, bool accumulate)
+        private static void Store(float* c, Vector512<float> lo, Vector512<float> hi, bool full, bool accumulate)
         {
-            if (accumulate)
-            {
-                lo += Vector512.Load(c);
-                hi += Vector512.Load(c + 16);
-            }
+            if (accumulate) lo += Vector512.Load(c);
             Vector512.Store(lo, c);
+            if (!full) return;
+            if (accumulate) hi += Vector512.Load(c + 16);
             Vector512.Store(hi, c + 16);
         }
 
@@ -603,6 +539,11 @@ namespace CellDsl.Kernels
             Vector256.Store(lo, c);
             Vector256.Store(hi, c + 8);
         }
+
+        /// <summary>A tile width known when the JIT compiles a kernel instantiated over it: 32 columns, or the left 16.</summary>
+        private interface IWidth { static abstract bool IsFull { get; } }
+        private struct Full : IWidth { public static bool IsFull => true; }
+        private struct Half : IWidth { public static bool IsFull => false; }
 
         /// <summary>A row count known when the JIT compiles a kernel instantiated over it.</summary>
         private interface IRows { static abstract int Count { get; } }
