@@ -37,8 +37,8 @@ import torch.nn.functional as F
 
 class LoopLayer(nn.Module):
     """One layer of a custom cell the way a PyTorch user writes it: a module with a Python loop
-    over T. A cell gives project(x), the terms that depend on the input only (one F.linear for
-    all gates that read x), and step(terms, state) -> state, h first. With hoisted, project runs
+    over T. A cell gives project(x), the terms that depend on the input only (by default one
+    F.linear for all gates that read x), and step(terms, state) -> state, h first. With hoisted, project runs
     once over all T*B rows before the loop; otherwise once per step. Input size = hidden size."""
 
     states = 1  # h; 2 for cells with a memory cell c
@@ -47,6 +47,10 @@ class LoopLayer(nn.Module):
         super().__init__()
         self.hidden_size = hidden_size
         self.hoisted = hoisted
+
+    def project(self, x):
+        """The default: one projection of x for all gates, bias included (w_ih, bias)."""
+        return (F.linear(x, self.w_ih, self.bias),)
 
     def param(self, *shape):
         bound = 1.0 / math.sqrt(self.hidden_size)
@@ -84,9 +88,6 @@ class PeepholeLSTMLayer(LoopLayer):
         self.p_f = self.param(H)
         self.p_o = self.param(H)
 
-    def project(self, x):
-        return (F.linear(x, self.w_ih, self.bias),)
-
     def step(self, terms, state):
         (x_proj,), (h, c) = terms, state
         i, f, g, o = torch.addmm(x_proj, h, self.w_hh.t()).chunk(4, 1)
@@ -111,9 +112,6 @@ class CifgLayer(LoopLayer):
         self.bias = self.param(3 * H)
         self.p_f = self.param(H)
         self.p_o = self.param(H)
-
-    def project(self, x):
-        return (F.linear(x, self.w_ih, self.bias),)
 
     def step(self, terms, state):
         (x_proj,), (h, c) = terms, state
