@@ -29,7 +29,8 @@ namespace CellDsl.Training.Data
                 throw new DataFormatException(path, null, null, $"The file cannot be read: {e.Message}", "Check its permissions.");
             }
 
-            int start = bytes.AsSpan().StartsWith(Strict.Preamble) ? Strict.Preamble.Length : 0;
+            ReadOnlySpan<byte> byteOrderMark = [0xEF, 0xBB, 0xBF];
+            int start = bytes.AsSpan().StartsWith(byteOrderMark) ? byteOrderMark.Length : 0;
             if (bytes.Length == start)
                 throw new DataFormatException(path, null, null, "The file is empty.", "Point at a file that holds the corpus text.");
             try
