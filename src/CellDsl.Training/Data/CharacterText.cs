@@ -67,6 +67,9 @@ namespace CellDsl.Training.Data
 
         private static TokenStream Encode(string path, string? part, int[] text, int start, int end, Vocabulary vocabulary)
         {
+            if (end - start < 2)
+                throw new DataFormatException(path, null, null, $"The text has {end - start} character: a stream needs at least 2 (one prediction).",
+                    "Use a longer text.");
             // A direct table from scalar value to id: the vocabulary's largest scalar bounds it.
             int max = 0;
             foreach (string t in vocabulary.Tokens) max = Math.Max(max, Rune.GetRuneAt(t, 0).Value);

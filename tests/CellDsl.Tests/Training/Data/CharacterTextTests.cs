@@ -79,6 +79,16 @@ public class CharacterTextTests
         Assert.Contains("separate train, valid and test files", e.Message);
     }
 
+    [Fact]
+    public void A_file_of_one_character_has_no_prediction_to_make_and_is_refused()
+    {
+        using var dir = new TempFolder();
+        string valid = dir.Write("v.txt", "\r\n");   // one character once \r\n is read as \n
+        var e = Assert.Throws<DataFormatException>(() => CharacterText.Load(dir.Write("a.txt", "ab\n"), valid, dir.Write("t.txt", "ab")));
+        Assert.Equal(valid, e.File);
+        Assert.Contains("has 1 character: a stream needs at least 2", e.Message);
+    }
+
     [SharedDataFact("tinyshakespeare")]
     public void Tiny_shakespeare_reads_as_its_characters_with_all_65_in_the_training_part()
     {

@@ -26,9 +26,9 @@ public class CorporaTests
         using var dir = new TempFolder();
         dir.Write("train.txt", "abc");
         dir.Write("valid.txt", "cb");
-        dir.Write("test.txt", "a");
+        dir.Write("test.txt", "ab");
         var corpus = Corpora.Load("text", dir.Path);
-        Assert.Equal((3, 2, 1), (corpus.Train.Length, corpus.Valid.Length, corpus.Test.Length));
+        Assert.Equal((3, 2, 2), (corpus.Train.Length, corpus.Valid.Length, corpus.Test.Length));
         Assert.Equal(Metric.BitsPerCharacter, corpus.Metric);
 
         var split = Corpora.Text(dir.Write("one.txt", new string('x', 100)));
