@@ -56,14 +56,7 @@ namespace CellDsl.Training.Data
             if (string.IsNullOrWhiteSpace(path))
                 throw new ArgumentException("A text file or folder is required (got an empty string).", nameof(path));
             if (!Directory.Exists(path)) return CharacterText.Load(path);
-            var files = new string[TextFileNames.Count];
-            for (int i = 0; i < files.Length; i++)
-            {
-                files[i] = Path.Combine(path, TextFileNames[i]);
-                if (!File.Exists(files[i]))
-                    throw new DataFormatException(files[i], null, null, "The file does not exist.",
-                        $"A text folder holds {string.Join(", ", TextFileNames)}; or name one file to split it 90/5/5.");
-            }
+            var files = TextFile.InFolder(path, TextFileNames, "A text folder", "(or name one file to split it 90/5/5)");
             return CharacterText.Load(files[0], files[1], files[2]);
         }
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 
 namespace CellDsl.Training.Data
 {
@@ -21,17 +20,7 @@ namespace CellDsl.Training.Data
         {
             if (string.IsNullOrWhiteSpace(folder))
                 throw new ArgumentException("A PTB folder is required (got an empty string).", nameof(folder));
-            if (!Directory.Exists(folder))
-                throw new DataFormatException(folder, null, null, "The PTB folder does not exist.",
-                    $"Point at the folder holding {string.Join(", ", FileNames)} (the data/ folder of Mikolov's simple-examples).");
-            var paths = new string[FileNames.Count];
-            for (int i = 0; i < paths.Length; i++)
-            {
-                paths[i] = Path.Combine(folder, FileNames[i]);
-                if (!File.Exists(paths[i]))
-                    throw new DataFormatException(paths[i], null, null, "The file does not exist.",
-                        $"A PTB folder holds {string.Join(", ", FileNames)} (the data/ folder of Mikolov's simple-examples).");
-            }
+            var paths = TextFile.InFolder(folder, FileNames, "A PTB folder", "(the data/ folder of Mikolov's simple-examples)");
             var train = ReadTraining(paths[0]);
             return new Corpus("ptb", train.Vocabulary, train, Read(paths[1], train.Vocabulary), Read(paths[2], train.Vocabulary), Metric.Perplexity);
         }

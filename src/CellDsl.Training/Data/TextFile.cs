@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
@@ -41,6 +42,22 @@ namespace CellDsl.Training.Data
             {
                 throw NotUtf8(path, bytes, start);
             }
+        }
+
+        /// <summary>The paths of a folder's files, each checked to exist, for corpora that come as three files.</summary>
+        public static string[] InFolder(string folder, IReadOnlyList<string> names, string kind, string note)
+        {
+            string holds = $"{kind} holds {string.Join(", ", names)} {note}.";
+            if (!Directory.Exists(folder))
+                throw new DataFormatException(folder, null, null, "The folder does not exist.", holds);
+            var paths = new string[names.Count];
+            for (int i = 0; i < paths.Length; i++)
+            {
+                paths[i] = Path.Combine(folder, names[i]);
+                if (!File.Exists(paths[i]))
+                    throw new DataFormatException(paths[i], null, null, "The file does not exist.", holds);
+            }
+            return paths;
         }
 
         // The decoder's exception does not say where in the file it stopped; walk the bytes to find the first bad one.

@@ -74,7 +74,7 @@ public class PennTreebankTests
         Assert.Contains("ptb.train.txt, ptb.valid.txt, ptb.test.txt", e.Message);
 
         var missing = Path.Combine(dir.Path, "nowhere");
-        Assert.StartsWith($"{missing}: The PTB folder does not exist.", Assert.Throws<DataFormatException>(() => PennTreebank.Load(missing)).Message);
+        Assert.StartsWith($"{missing}: The folder does not exist. A PTB folder holds ptb.train.txt", Assert.Throws<DataFormatException>(() => PennTreebank.Load(missing)).Message);
     }
 
     [Fact]
