@@ -27,7 +27,7 @@ namespace CellDsl.Training.Data
             try { bytes = File.ReadAllBytes(path); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new DataFormatException(path, null, null, $"The file cannot be read: {e.Message}", "Check its permissions.");
+                throw new DataFormatException(path, null, null, $"The file cannot be read: {e.Message}", "Check that it is readable (permissions, and under 2 GB).");
             }
 
             ReadOnlySpan<byte> byteOrderMark = [0xEF, 0xBB, 0xBF];
@@ -73,7 +73,7 @@ namespace CellDsl.Training.Data
             }
             int lineStart = bytes.AsSpan(0, offset).LastIndexOf((byte)'\n') + 1;
             int line = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
-            string what = status == OperationStatus.NeedMoreData ? "the file ends inside a multi-byte character"
+            string what = status == OperationStatus.NeedMoreData || offset == bytes.Length ? "the file ends inside a multi-byte character"
                 : $"byte 0x{bytes[offset]:X2} at byte offset {offset} does not continue a valid UTF-8 sequence";
             return new DataFormatException(path, line, offset - lineStart + 1, $"The file is not UTF-8: {what} (column counted in bytes).",
                 "Convert it to UTF-8 (for example iconv -f latin1 -t utf-8).");

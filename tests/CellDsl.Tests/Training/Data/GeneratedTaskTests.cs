@@ -112,6 +112,7 @@ public class GeneratedTaskTests
         var documents = Examples(Text(corpus.Train), "\n\n");
         Assert.True(documents.Length > 500, $"only {documents.Length} documents");
         int opens = 0, freeChoices = 0, longest = 0;
+        var nameLengths = new int[XmlTask.MaxTagLength + 1];
         foreach (string document in documents)
         {
             var stack = new Stack<string>();
@@ -130,6 +131,7 @@ public class GeneratedTaskTests
                 {
                     Assert.True(iteration < XmlTask.FreeIterations, $"a tag opened at iteration {iteration}");
                     Assert.InRange(tag.Name.Length, XmlTask.MinTagLength, XmlTask.MaxTagLength);
+                    nameLengths[tag.Name.Length]++;
                     Assert.Equal(stack.Count, tag.Indent);
                     stack.Push(tag.Name);
                 }
@@ -144,6 +146,9 @@ public class GeneratedTaskTests
             longest = Math.Max(longest, tags.Count);
         }
         Assert.InRange(opens / (double)freeChoices, 0.48, 0.52);
+        int named = nameLengths.Sum();
+        for (int length = XmlTask.MinTagLength; length <= XmlTask.MaxTagLength; length++)
+            Assert.InRange(nameLengths[length] / (double)named, 1 / 9.0 - 0.015, 1 / 9.0 + 0.015);
         Assert.True(longest > XmlTask.FreeIterations, "no document reached the forced closing");
     }
 
