@@ -12,6 +12,7 @@ namespace CellDsl.Training.Data
     {
         private readonly string[] _tokens;
         private readonly Dictionary<string, int> _ids;
+        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanIds;
 
         public Vocabulary(IEnumerable<string> tokens, string separator)
         {
@@ -21,6 +22,7 @@ namespace CellDsl.Training.Data
             for (int i = 0; i < _tokens.Length; i++)
                 if (!_ids.TryAdd(_tokens[i], i))
                     throw new ArgumentException($"The token '{_tokens[i]}' appears twice in the vocabulary (ids {_ids[_tokens[i]]} and {i}).", nameof(tokens));
+            _spanIds = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
             Separator = separator ?? throw new ArgumentNullException(nameof(separator));
         }
 
@@ -34,6 +36,9 @@ namespace CellDsl.Training.Data
         public string this[int id] => _tokens[id];
 
         public bool TryGetId(string token, out int id) => _ids.TryGetValue(token, out id);
+
+        /// <summary>The id of a token given as a slice of a larger text, without allocating a string for it.</summary>
+        public bool TryGetId(ReadOnlySpan<char> token, out int id) => _spanIds.TryGetValue(token, out id);
 
         public int Id(string token)
             => _ids.TryGetValue(token, out int id) ? id
