@@ -1,4 +1,5 @@
 using System;
+using System.Text.Json.Serialization;
 
 namespace CellDsl.Training.Models
 {
@@ -29,7 +30,7 @@ namespace CellDsl.Training.Models
         /// <summary>Seed of the parameter init.</summary>
         public int Seed { get; init; } = 1;
 
-        public int Embedding => EmbeddingSize > 0 ? EmbeddingSize : HiddenSize;
+        [JsonIgnore] public int Embedding => EmbeddingSize > 0 ? EmbeddingSize : HiddenSize;
 
         /// <summary>Throws naming the first setting that cannot build a model.</summary>
         public void Validate()
