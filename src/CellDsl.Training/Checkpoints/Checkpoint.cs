@@ -7,7 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CellDsl.Training.Models;
-using CellDsl.Training.Training;
+using CellDsl.Training.Bptt;
 
 namespace CellDsl.Training.Checkpoints
 {

@@ -43,8 +43,10 @@ namespace CellDsl.Training.Optimizers
             double c1 = 1 - Math.Pow(Beta1, Steps), c2 = 1 - Math.Pow(Beta2, Steps);
             float step = (float)(learningRate * Math.Sqrt(c2) / c1), eps = (float)(Epsilon * Math.Sqrt(c2));
             float b1 = Beta1, b2 = Beta2;
-            foreach (var group in _parameters.Groups)
+            var groups = _parameters.Groups;
+            for (int k = 0; k < groups.Count; k++)   // by index: a foreach over the interface would allocate
             {
+                var group = groups[k];
                 var p = group.Owner.Parameters;
                 var g = group.Owner.Gradients;
                 var m = _m.AsSpan((int)group.Offset, p.Length);

@@ -18,8 +18,10 @@ namespace CellDsl.Training.Optimizers
 
         public void Step(float learningRate)
         {
-            foreach (var g in _parameters.Groups)
+            var groups = _parameters.Groups;
+            for (int k = 0; k < groups.Count; k++)   // by index: a foreach over the interface would allocate
             {
+                var g = groups[k];
                 var p = g.Owner.Parameters;
                 TensorPrimitives.MultiplyAdd(g.Owner.Gradients, -learningRate, p, p);
             }

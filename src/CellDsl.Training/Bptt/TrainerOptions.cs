@@ -1,7 +1,7 @@
 using System;
 using System.Text.Json.Serialization;
 
-namespace CellDsl.Training.Training
+namespace CellDsl.Training.Bptt
 {
     /// <summary>How a <see cref="Trainer"/> runs; Zaremba's small config by default.</summary>
     public sealed record TrainerOptions

@@ -2,7 +2,7 @@ using System;
 using System.Text.Json.Serialization;
 using CellDsl.Training.Data;
 
-namespace CellDsl.Training.Training
+namespace CellDsl.Training.Bptt
 {
     /// <summary>
     /// One evaluation of a split with teacher forcing and no dropout: Σ NLL over the scored targets, their count and

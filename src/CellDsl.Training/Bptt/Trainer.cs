@@ -4,7 +4,7 @@ using CellDsl.Training.Data;
 using CellDsl.Training.Models;
 using CellDsl.Training.Optimizers;
 
-namespace CellDsl.Training.Training
+namespace CellDsl.Training.Bptt
 {
     /// <summary>
     /// Truncated BPTT over one training stream (Zaremba et al. 2014): each step reads the next window of T steps

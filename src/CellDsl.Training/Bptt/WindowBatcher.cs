@@ -1,7 +1,7 @@
 using System;
 using CellDsl.Training.Data;
 
-namespace CellDsl.Training.Training
+namespace CellDsl.Training.Bptt
 {
     /// <summary>
     /// Zaremba's batching (reader.ptb_producer): one long token stream cut into B parallel streams of
