@@ -98,13 +98,25 @@ namespace CellDsl.Training.Models
         /// Afterwards ws holds the probabilities [T·B, V], and each row's nll and correctness.</summary>
         public double Forward(LanguageModelWorkspace ws, CellRandom? random)
         {
+            ForwardHidden(ws, random);
+            return Decoder.Forward(ws.Top, ws.Steps * ws.Batch, ws.Logits, ws.Targets, ws.Weights, ws.Nll, ws.Correct);
+        }
+
+        /// <summary>Runs ws.Inputs from the carried states without dropout and leaves the raw logits [T·B, V] in
+        /// ws.Logits (no targets needed): for sampling.</summary>
+        public void ForwardLogits(LanguageModelWorkspace ws)
+        {
+            ForwardHidden(ws, null);
+            Decoder.Logits(ws.Top, ws.Steps * ws.Batch, ws.Logits);
+        }
+
+        private void ForwardHidden(LanguageModelWorkspace ws, CellRandom? random)
+        {
             Check(ws);
-            int rows = ws.Steps * ws.Batch;
             Embedding.Forward(ws.Inputs, ws.Embedded);
             ws.InputDropout.Forward(ws.Embedded, ws.Embedded, random);
             ws.Stack.Forward(ws.Embedded, random);
             ws.OutputDropout.Forward(ws.Stack.Output, ws.Top, random);
-            return Decoder.Forward(ws.Top, rows, ws.Logits, ws.Targets, ws.Weights, ws.Nll, ws.Correct);
         }
 
         /// <summary>Adds to every gradient the derivative of L = scale·Σ w·nll of the last Forward on ws (scale = 1/B
