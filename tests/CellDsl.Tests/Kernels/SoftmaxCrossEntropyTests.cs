@@ -114,6 +114,28 @@ public class SoftmaxCrossEntropyTests
     }
 
     [Fact]
+    public void Rows_split_between_two_threads_give_the_same_bits_as_one_row_at_a_time()
+    {
+        int rows = 40, classes = 2000;   // large enough for the worker to take half the rows
+        var logits = Random(rows * classes, 8);
+        var targets = Targets(rows, classes, 9);
+        var weights = Enumerable.Range(0, rows).Select(r => r % 4 == 0 ? 0f : 1f).ToArray();
+        var whole = (float[])logits.Clone();
+        var nll = new float[rows];
+        SoftmaxCrossEntropy.Forward(whole, rows, classes, targets, nll, new bool[rows]);
+        var wholeNll = (float[])nll.Clone();
+        SoftmaxCrossEntropy.Backward(whole, rows, classes, targets, weights, 0.5f);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = logits.AsSpan(r * classes, classes);
+            SoftmaxCrossEntropy.Forward(row, 1, classes, targets.AsSpan(r, 1), nll.AsSpan(r, 1), default);
+            SoftmaxCrossEntropy.Backward(row, 1, classes, targets.AsSpan(r, 1), weights.AsSpan(r, 1), 0.5f);
+        }
+        Assert.Equal(wholeNll, nll);
+        Assert.Equal(logits, whole);
+    }
+
+    [Fact]
     public void A_target_outside_the_classes_is_an_error_naming_the_row()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() =>
