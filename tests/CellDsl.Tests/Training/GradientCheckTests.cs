@@ -13,6 +13,21 @@ public class GradientCheckTests
 {
     private static double[] D(ReadOnlySpan<float> s) { var d = new double[s.Length]; for (int i = 0; i < d.Length; i++) d[i] = s[i]; return d; }
 
+    /// <summary>d loss / d arr[i] for every i by central differences in float64; arr is restored.</summary>
+    internal static double[] CentralDifferences(double[] arr, Func<double> loss, double eps = 1e-6)
+    {
+        var g = new double[arr.Length];
+        for (int i = 0; i < arr.Length; i++)
+        {
+            double keep = arr[i];
+            arr[i] = keep + eps; double up = loss();
+            arr[i] = keep - eps; double down = loss();
+            arr[i] = keep;
+            g[i] = (up - down) / (2 * eps);
+        }
+        return g;
+    }
+
     private static void AssertClose(string what, ReadOnlySpan<float> actual, double[] expected, double tolerance = 1e-3)
     {
         double err = 0, scale = 1e-3;
@@ -41,17 +56,8 @@ public class GradientCheckTests
         emb.Backward(tokens, r);
         // L = Σ r ⊙ E[tokens]: dL/dE by central differences in float64.
         var theta = D(emb.Parameters);
-        var fd = new double[theta.Length];
         double Loss() { double l = 0; for (int n = 0; n < tokens.Length; n++) for (int j = 0; j < 3; j++) l += r[n * 3 + j] * theta[tokens[n] * 3 + j]; return l; }
-        for (int i = 0; i < theta.Length; i++)
-        {
-            double keep = theta[i];
-            theta[i] = keep + 1e-6; double up = Loss();
-            theta[i] = keep - 1e-6; double down = Loss();
-            theta[i] = keep;
-            fd[i] = (up - down) / 2e-6;
-        }
-        AssertClose("dE", emb.Gradients, fd, 1e-6);
+        AssertClose("dE", emb.Gradients, CentralDifferences(theta, Loss), 1e-6);
     }
 
     [Fact]
@@ -88,23 +94,10 @@ public class GradientCheckTests
             }
             return l;
         }
-        double[] Fd(double[] arr, Func<double> loss)
-        {
-            var g = new double[arr.Length];
-            for (int i = 0; i < arr.Length; i++)
-            {
-                double keep = arr[i];
-                arr[i] = keep + 1e-6; double up = loss();
-                arr[i] = keep - 1e-6; double down = loss();
-                arr[i] = keep;
-                g[i] = (up - down) / 2e-6;
-            }
-            return g;
-        }
         var theta = D(dec.Parameters);
         var x = D(h);
-        AssertClose("dW, db", dec.Gradients, Fd(theta, () => Loss(theta, x)));
-        AssertClose("dh", dh, Fd(x, () => Loss(theta, x)));
+        AssertClose("dW, db", dec.Gradients, CentralDifferences(theta, () => Loss(theta, x)));
+        AssertClose("dh", dh, CentralDifferences(x, () => Loss(theta, x)));
     }
 
     public static TheoryData<string, string, float, bool> Models => new()

@@ -66,19 +66,6 @@ public sealed class ReferenceLanguageModel
     }
 
     /// <summary>Central differences of <see cref="Run"/>'s loss with respect to every parameter.</summary>
-    public double[] FiniteDifferences(double[] theta, int[] inputs, int[] targets, float[] weights, int T, int B, double[][] initialStates, Masks? masks, double scale, double eps = 1e-6)
-    {
-        var g = new double[theta.Length];
-        for (int i = 0; i < theta.Length; i++)
-        {
-            double keep = theta[i];
-            theta[i] = keep + eps;
-            double up = Run(theta, inputs, targets, weights, T, B, initialStates, masks, scale).Loss;
-            theta[i] = keep - eps;
-            double down = Run(theta, inputs, targets, weights, T, B, initialStates, masks, scale).Loss;
-            theta[i] = keep;
-            g[i] = (up - down) / (2 * eps);
-        }
-        return g;
-    }
+    public double[] FiniteDifferences(double[] theta, int[] inputs, int[] targets, float[] weights, int T, int B, double[][] initialStates, Masks? masks, double scale)
+        => GradientCheckTests.CentralDifferences(theta, () => Run(theta, inputs, targets, weights, T, B, initialStates, masks, scale).Loss);
 }
