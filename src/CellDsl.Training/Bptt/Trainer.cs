@@ -98,15 +98,18 @@ namespace CellDsl.Training.Bptt
             while (Epoch == epoch && !Finished) TrainWindow();
         }
 
-        /// <summary>Evaluates a whole split in windows of the training shape, states carried from zero, no dropout,
-        /// and records it in <see cref="History"/>. The training position and states are not touched.</summary>
+        /// <summary>Evaluates a whole split in windows of the evaluation shape (<see cref="TrainerOptions.EvaluationSteps"/>,
+        /// <see cref="TrainerOptions.EvaluationBatch"/>), states carried from zero, no dropout, and records it in
+        /// <see cref="History"/>. The training position and states are not touched.</summary>
         public Evaluation Evaluate(TokenStream stream, string split)
         {
             ArgumentNullException.ThrowIfNull(stream);
             if (stream.Vocabulary.Count != Model.VocabularySize)
                 throw new ArgumentException($"{stream.Source}: its vocabulary has {stream.Vocabulary.Count} tokens, the model's {Model.VocabularySize}.", nameof(stream));
-            var batches = new WindowBatcher(stream, Options.Steps, Options.Batch);
-            var ws = _evaluation ??= Model.CreateWorkspace(Options.Steps, Options.Batch);
+            int steps = Options.EvaluationSteps > 0 ? Options.EvaluationSteps : Options.Steps;
+            int batch = Options.EvaluationBatch > 0 ? Options.EvaluationBatch : Options.Batch;
+            var batches = new WindowBatcher(stream, steps, batch);
+            var ws = _evaluation ??= Model.CreateWorkspace(steps, batch);
             ws.ResetState();
             double total = 0;
             long scored = 0, correct = 0;

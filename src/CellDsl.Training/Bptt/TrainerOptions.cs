@@ -29,6 +29,10 @@ namespace CellDsl.Training.Bptt
         /// <summary>"sgd" or "adam".</summary>
         public string Optimizer { get; init; } = "sgd";
 
+        /// <summary>Windows of evaluation: T and B (0: the training ones). The TensorFlow tutorial evaluates with 1 and 1.</summary>
+        public int EvaluationSteps { get; init; }
+        public int EvaluationBatch { get; init; }
+
         /// <summary>Seed of the dropout masks (the parameter init has the model config's seed).</summary>
         public int Seed { get; init; } = 1;
 
@@ -36,6 +40,7 @@ namespace CellDsl.Training.Bptt
         {
             if (Steps <= 0) throw new ArgumentException($"Steps must be positive, got {Steps}.");
             if (Batch <= 0) throw new ArgumentException($"Batch must be positive, got {Batch}.");
+            if (EvaluationSteps < 0 || EvaluationBatch < 0) throw new ArgumentException($"EvaluationSteps and EvaluationBatch must be positive (or 0 for the training ones), got {EvaluationSteps} and {EvaluationBatch}.");
             if (Epochs <= 0) throw new ArgumentException($"Epochs must be positive, got {Epochs}.");
             if (!(ClipNorm >= 0f)) throw new ArgumentException($"ClipNorm must be >= 0 (0: no clipping), got {ClipNorm}.");
             if (Optimizer is not ("sgd" or "adam")) throw new ArgumentException($"Optimizer must be \"sgd\" or \"adam\", got \"{Optimizer}\".");

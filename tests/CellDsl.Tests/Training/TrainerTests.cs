@@ -73,32 +73,37 @@ public class TrainerTests
         Assert.Equal(2, trainer.History.Count);
     }
 
-    [Fact]
-    public void Evaluation_matches_the_float64_reference_model_over_windows_with_carried_state()
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 1)]
+    [InlineData(4, 1)]
+    public void Evaluation_matches_the_float64_reference_model_over_windows_with_carried_state(int evalSteps, int evalBatch)
     {
         var model = Model(6, 4, new[] { "gru", "lstm" }, init: 0.5f);
         var stream = Streams.Random(60, 6, 3);
-        var trainer = new Trainer(model, stream, new TrainerOptions { Steps = 3, Batch = 2 });
+        var trainer = new Trainer(model, stream, new TrainerOptions { Steps = 3, Batch = 2, EvaluationSteps = evalSteps, EvaluationBatch = evalBatch });
         var result = trainer.Evaluate(stream, "train");
 
+        int T = evalSteps > 0 ? evalSteps : 3, B = evalBatch > 0 ? evalBatch : 2;
         var reference = new ReferenceLanguageModel(model);
         var theta = new float[model.Parameters.Count];
         model.Parameters.CopyParametersTo(theta);
         var p = theta.Select(x => (double)x).ToArray();
-        var batches = new WindowBatcher(stream, 3, 2);
-        var inputs = new int[6];
-        var targets = new int[6];
-        var weights = new float[6];
+        var batches = new WindowBatcher(stream, T, B);
+        var inputs = new int[T * B];
+        var targets = new int[T * B];
+        var weights = new float[T * B];
         double[][] states = { Array.Empty<double>(), Array.Empty<double>() };
         double total = 0;
         for (int w = 0; w < batches.Windows; w++)
         {
             batches.Fill(w, inputs, targets, weights);
-            var r = reference.Run(p, inputs, targets, weights, 3, 2, states, null, 1.0);
+            var r = reference.Run(p, inputs, targets, weights, T, B, states, null, 1.0);
             total += r.Loss;
             states = r.FinalStates;
         }
-        Assert.Equal(batches.Windows * 6, result.ScoredTokens);
+        Assert.Equal(batches.Windows * T * B, result.ScoredTokens);
+        if (B == 1) Assert.True(result.ScoredTokens >= 56, $"batch 1 scores {result.ScoredTokens} of the 59 targets");
         Assert.True(Math.Abs(result.TotalNll - total) <= 1e-5 * total, $"total NLL {result.TotalNll} vs the reference's {total}");
         Assert.Equal(Math.Exp(total / result.ScoredTokens), result.Perplexity, 4);
         Assert.Equal(total / result.ScoredTokens / Math.Log(2), result.Value(Metric.BitsPerCharacter), 4);
