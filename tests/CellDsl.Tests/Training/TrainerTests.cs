@@ -167,11 +167,13 @@ public class TrainerTests
         Assert.NotEqual(a.Select(BitConverter.SingleToInt32Bits), Run(2).Select(BitConverter.SingleToInt32Bits));
     }
 
-    [Fact]
-    public void A_training_step_allocates_nothing()
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adam")]
+    public void A_training_step_allocates_nothing(string optimizer)
     {
         var model = Model(30, 16, new[] { "lstm", "gru" }, dropout: 0.2f);
-        var trainer = new Trainer(model, Streams.Random(3000, 30, 5), new TrainerOptions { Steps = 7, Batch = 6, ClipNorm = 1f });
+        var trainer = new Trainer(model, Streams.Random(3000, 30, 5), new TrainerOptions { Steps = 7, Batch = 6, ClipNorm = 1f, Optimizer = optimizer });
         trainer.Progress += _ => { };
         trainer.Train(4);   // JIT, tiering, the GEMM's per-thread buffers
         long before = GC.GetAllocatedBytesForCurrentThread();
