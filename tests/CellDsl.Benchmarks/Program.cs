@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using CellDsl.Benchmarks;
 
 // `throughput [cells] [batches] [hiddens] [layers] [budget-seconds]` prints JSON lines for the peer comparison;
-// `gemm [batches] [hiddens] [budget]` prints SGEMM GFLOP/s lines; anything else goes to BenchmarkDotNet (e.g. --filter *GemmBenchmarks* --job short).
+// `gemm [batches] [hiddens] [budget]` prints SGEMM GFLOP/s lines; `train-step [small,medium] [budget]` whole training steps' tokens/s; anything else goes to BenchmarkDotNet (e.g. --filter *GemmBenchmarks* --job short).
 if (args.Length > 0 && args[0] == "throughput")
 {
     string cells = args.Length > 1 ? args[1] : "lstm,gru-torch,peephole,cifg,gru,mut1,mut2,mut3";
@@ -19,6 +19,13 @@ if (args.Length > 0 && args[0] == "gemm")
     string hiddens = args.Length > 2 ? args[2] : "200,650,1500";
     double budget = args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0.5;
     GemmThroughput.Run(Throughput.Ints(batches), Throughput.Ints(hiddens), CellBenchmarks.Steps, budget, Console.Out);
+    return 0;
+}
+if (args.Length > 0 && args[0] == "train-step")
+{
+    string shapes = args.Length > 1 ? args[1] : "small,medium";
+    double budget = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2;
+    TrainingStep.Run(shapes.Split(','), budget, Console.Out);
     return 0;
 }
 BenchmarkSwitcher.FromAssembly(typeof(CellBenchmarks).Assembly).Run(args);

@@ -12,6 +12,9 @@ namespace CellDsl
 
         public CellRandom(long seed) => _state = unchecked((ulong)seed);
 
+        /// <summary>The whole generator state: a checkpoint saves it, and setting it back resumes the same sequence.</summary>
+        public ulong State { get => _state; set => _state = value; }
+
         public ulong NextUInt64()
         {
             ulong z = unchecked(_state += 0x9E3779B97F4A7C15UL);

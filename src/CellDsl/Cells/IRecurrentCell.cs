@@ -8,7 +8,7 @@ namespace CellDsl
     /// Tensors are flat row-major spans: x is [T, B, I]; outputs [T, B, H]; states are stacked [S, B, H] in
     /// <see cref="StateNames"/> order.
     /// </summary>
-    public interface IRecurrentCell
+    public interface IRecurrentCell : IParameterized
     {
         /// <summary>The declaring class's name.</summary>
         string Name { get; }
@@ -23,21 +23,15 @@ namespace CellDsl
         /// <summary>Index into <see cref="StateNames"/> of the state that is the cell's output.</summary>
         int OutputState { get; }
 
-        /// <summary>All trainable floats, laid out as <see cref="ParameterLayout"/> says.</summary>
-        Span<float> Parameters { get; }
-
-        /// <summary>Gradients with the layout of <see cref="Parameters"/>; Backward adds to them.</summary>
-        Span<float> Gradients { get; }
-
+        /// <summary>How <see cref="IParameterized.Parameters"/> (and <see cref="IParameterized.Gradients"/>, which
+        /// Backward adds to) are laid out.</summary>
         IReadOnlyList<ParameterInfo> ParameterLayout { get; }
 
-        /// <summary>The named parameter's view into <see cref="Parameters"/> (rows × columns, row-major).</summary>
+        /// <summary>The named parameter's view into <see cref="IParameterized.Parameters"/> (rows × columns, row-major).</summary>
         Span<float> Parameter(string name);
 
-        /// <summary>The named parameter's view into <see cref="Gradients"/>.</summary>
+        /// <summary>The named parameter's view into <see cref="IParameterized.Gradients"/>.</summary>
         Span<float> Gradient(string name);
-
-        void ZeroGradients();
 
         /// <summary>All activation memory for sequences of <paramref name="steps"/> steps and <paramref name="batch"/> rows, allocated once.</summary>
         CellWorkspace CreateWorkspace(int steps, int batch);
@@ -47,7 +41,7 @@ namespace CellDsl
         void Forward(CellWorkspace workspace, ReadOnlySpan<float> x, ReadOnlySpan<float> initialState = default);
 
         /// <summary>Back-propagates dL/d outputs [T, B, H] and dL/d final states [S, B, H] (either may be empty) through the
-        /// last Forward on this workspace: adds to <see cref="Gradients"/> and writes dL/dx [T, B, I] and dL/d initial
+        /// last Forward on this workspace: adds to <see cref="IParameterized.Gradients"/> and writes dL/dx [T, B, I] and dL/d initial
         /// states [S, B, H] where those spans are not empty.</summary>
         void Backward(CellWorkspace workspace, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> dFinalState = default,
             Span<float> dx = default, Span<float> dInitialState = default);

@@ -102,6 +102,14 @@ namespace CellDsl.Kernels
             return (width / 2 + 15) / 16 * 16;
         }
 
+        /// <summary>Where to split a loop over <paramref name="rows"/> independent rows of <paramref name="width"/> elements, or 0.</summary>
+        public static int SplitRows(int rows, int width)
+        {
+            if (!Enabled || rows < 2 || (long)rows * width < 2 * MinimumElements) return 0;
+            if (Thread.CurrentThread == _thread) return 0;
+            return rows / 2;
+        }
+
         /// <summary>Runs [job.Split, job.End) on the worker and [0, job.Split) here; returns when both are done.</summary>
         public static void Run(Job job)
         {

@@ -1,0 +1,19 @@
+using System;
+using CellDsl.Training.Layers;
+
+namespace CellDsl.Training.Optimizers
+{
+    /// <summary>Global-norm clipping (Pascanu et al. 2013; TensorFlow's clip_by_global_norm): when ‖g‖₂ over every
+    /// parameter exceeds the bound, every gradient is scaled by bound/‖g‖₂, so the direction is kept.</summary>
+    public static class GradientClipping
+    {
+        /// <summary>Clips to <paramref name="maxNorm"/> (≤ 0 or +∞: no clipping) and returns the norm before clipping.</summary>
+        public static double ClipGlobalNorm(ParameterSet parameters, double maxNorm)
+        {
+            ArgumentNullException.ThrowIfNull(parameters);
+            double norm = parameters.GradientNorm();
+            if (maxNorm > 0 && norm > maxNorm && double.IsFinite(norm)) parameters.ScaleGradients((float)(maxNorm / norm));
+            return norm;
+        }
+    }
+}

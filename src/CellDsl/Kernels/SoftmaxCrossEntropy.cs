@@ -1,0 +1,106 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace CellDsl.Kernels
+{
+    /// <summary>
+    /// Softmax and cross-entropy fused over the rows of a logits block [N, V] with one integer target per row.
+    /// Forward turns each row of logits into its probabilities in place (one exp per element) and gives the row's
+    /// NLL and whether its first argmax is the target; Backward turns those probabilities into dL/d logits in place,
+    /// so the probabilities exist once and no second [N, V] buffer is needed. Rows are independent, so large blocks
+    /// split between the caller and the worker thread by rows, with the same result bits either way.
+    /// </summary>
+    public static unsafe class SoftmaxCrossEntropy
+    {
+        /// <summary>Row r of <paramref name="logits"/> becomes softmax(row r); nll[r] = -log p[r, target[r]];
+        /// correct[r] = (the first index of the row's maximum == target[r]).</summary>
+        public static void Forward(Span<float> logits, int rows, int classes, ReadOnlySpan<int> targets, Span<float> nll, Span<bool> correct)
+        {
+            Check(logits.Length, rows, classes, targets);
+            if (nll.Length < rows) throw new ArgumentException($"nll must hold {rows} floats, got {nll.Length}.", nameof(nll));
+            if (!correct.IsEmpty && correct.Length < rows) throw new ArgumentException($"correct must be empty or hold {rows} entries, got {correct.Length}.", nameof(correct));
+            fixed (float* z = logits, l = nll)
+            fixed (int* t = targets)
+            fixed (bool* c = correct)
+            {
+                var job = new Rows { Z = z, Classes = classes, Targets = t, Nll = l, Correct = c };
+                Run(&job, &ForwardRows, rows, classes);
+            }
+        }
+
+        /// <summary>Row r of <paramref name="probabilities"/> (Forward's output) becomes
+        /// weight[r]·scale·(p[r] − onehot(target[r])): dL/d logits of L = scale·Σ_r weight[r]·nll[r].</summary>
+        public static void Backward(Span<float> probabilities, int rows, int classes, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, float scale)
+        {
+            Check(probabilities.Length, rows, classes, targets);
+            if (weights.Length < rows) throw new ArgumentException($"weights must hold {rows} floats, got {weights.Length}.", nameof(weights));
+            fixed (float* p = probabilities, w = weights)
+            fixed (int* t = targets)
+            {
+                var job = new Rows { Z = p, Classes = classes, Targets = t, Weights = w, Scale = scale };
+                Run(&job, &BackwardRows, rows, classes);
+            }
+        }
+
+        /// <summary>One call's arguments, on the caller's stack while both threads read them.</summary>
+        private struct Rows
+        {
+            public float* Z, Nll, Weights;
+            public int* Targets;
+            public bool* Correct;
+            public int Classes;
+            public float Scale;
+        }
+
+        private static void Run(Rows* job, delegate*<void*, int, int, void> range, int rows, int classes)
+        {
+            int split = Worker.SplitRows(rows, classes);
+            if (split > 0) Worker.Run(new Worker.Job { Kernel = job, Range = range, Split = split, End = rows });
+            else range(job, 0, rows);
+        }
+
+        private static void ForwardRows(void* args, int lo, int hi)
+        {
+            var j = (Rows*)args;
+            int classes = j->Classes;
+            for (int r = lo; r < hi; r++)
+            {
+                var row = new Span<float>(j->Z + (long)r * classes, classes);
+                int target = j->Targets[r];
+                int argmax = TensorPrimitives.IndexOfMax(row);
+                float max = row[argmax];
+                float zTarget = row[target] - max;
+                TensorPrimitives.Subtract(row, max, row);
+                TensorPrimitives.Exp(row, row);
+                float sum = TensorPrimitives.Sum(row);
+                TensorPrimitives.Multiply(row, 1f / sum, row);
+                j->Nll[r] = MathF.Log(sum) - zTarget;
+                if (j->Correct != null) j->Correct[r] = argmax == target;
+            }
+        }
+
+        private static void BackwardRows(void* args, int lo, int hi)
+        {
+            var j = (Rows*)args;
+            int classes = j->Classes;
+            for (int r = lo; r < hi; r++)
+            {
+                var row = new Span<float>(j->Z + (long)r * classes, classes);
+                float w = j->Weights[r] * j->Scale;
+                if (w == 0f) { row.Clear(); continue; }
+                TensorPrimitives.Multiply(row, w, row);
+                row[j->Targets[r]] -= w;
+            }
+        }
+
+        private static void Check(int length, int rows, int classes, ReadOnlySpan<int> targets)
+        {
+            if (rows < 0 || classes <= 0) throw new ArgumentOutOfRangeException(nameof(classes), $"rows must be >= 0 and classes > 0, got {rows} and {classes}.");
+            if (length < (long)rows * classes) throw new ArgumentException($"The logits must hold [N={rows}, V={classes}] = {(long)rows * classes} floats, got {length}.");
+            if (targets.Length < rows) throw new ArgumentException($"targets must hold {rows} ids, got {targets.Length}.", nameof(targets));
+            for (int r = 0; r < rows; r++)
+                if ((uint)targets[r] >= (uint)classes)
+                    throw new ArgumentOutOfRangeException(nameof(targets), $"Target {targets[r]} of row {r} is not a class in [0, {classes}).");
+        }
+    }
+}
