@@ -33,7 +33,7 @@ namespace CellDsl.Generator.Parsing
         public static ParseResult? ParseSource(string source, string path = "Cell.cs", CancellationToken cancellationToken = default)
         {
             var tree = CSharpSyntaxTree.ParseText(source, path: path, cancellationToken: cancellationToken);
-            var decl = tree.GetRoot(cancellationToken).DescendantNodes().OfType<ClassDeclarationSyntax>().FirstOrDefault(HasRnnCellAttribute);
+            var decl = tree.GetRoot(cancellationToken).DescendantNodes().OfType<TypeDeclarationSyntax>().FirstOrDefault(HasRnnCellAttribute);
             return decl is null ? null : Parse(decl, cancellationToken);
         }
 
@@ -43,13 +43,17 @@ namespace CellDsl.Generator.Parsing
                 ? "its equations nest too deeply to compile (split long expressions into locals)"
                 : e.GetType().Name + ": " + e.Message;
 
-        public static bool HasRnnCellAttribute(ClassDeclarationSyntax decl)
+        public static bool HasRnnCellAttribute(TypeDeclarationSyntax decl)
             => decl.AttributeLists.SelectMany(l => l.Attributes).Any(a => LastName(a.Name) is "RnnCell" or "RnnCellAttribute");
 
-        public static ParseResult Parse(ClassDeclarationSyntax decl, CancellationToken cancellationToken = default)
+        /// <summary>Parses one declaration marked [RnnCell]: a class, or a record, struct or interface (each an error).</summary>
+        public static ParseResult Parse(TypeDeclarationSyntax decl, CancellationToken cancellationToken = default)
         {
             try
             {
+                // The user's syntax error is the one to read: a model (or a CDSL error) built from a tree the parser
+                // repaired would only add errors located in generated code, or guesses about what was meant.
+                if (HasSyntaxErrors(decl, cancellationToken)) return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
                 return new Parser(decl, cancellationToken).Run();
             }
             catch (OperationCanceledException)
@@ -61,6 +65,28 @@ namespace CellDsl.Generator.Parsing
                 var d = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, decl.Identifier.GetLocation(), decl.Identifier.ValueText, Describe(e));
                 return new ParseResult(null, new[] { d }.ToEquatableArray());
             }
+        }
+
+        /// <summary>Whether the declaration, or a header of a namespace or type it is nested in (whose names the
+        /// generated part repeats), has a syntax error.</summary>
+        private static bool HasSyntaxErrors(TypeDeclarationSyntax decl, CancellationToken ct)
+        {
+            if (decl.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)) return true;
+            foreach (var p in decl.Ancestors())
+            {
+                int headerEnd = p switch
+                {
+                    BaseTypeDeclarationSyntax t => t.OpenBraceToken.SpanStart,
+                    NamespaceDeclarationSyntax n => n.OpenBraceToken.SpanStart,
+                    FileScopedNamespaceDeclarationSyntax f => f.SemicolonToken.Span.End,
+                    _ => -1,
+                };
+                if (headerEnd < 0) continue;
+                ct.ThrowIfCancellationRequested();
+                if (p.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceSpan.Start <= headerEnd
+                                                && !decl.Span.Contains(d.Location.SourceSpan.Start))) return true;
+            }
+            return false;
         }
 
         internal static string LastName(NameSyntax name) => name switch
@@ -93,7 +119,7 @@ namespace CellDsl.Generator.Parsing
 
         private sealed class Parser
         {
-            private readonly ClassDeclarationSyntax _decl;
+            private readonly TypeDeclarationSyntax _decl;
             private readonly CancellationToken _ct;
             private readonly List<DiagnosticInfo> _diags = new List<DiagnosticInfo>();
             private readonly List<Node> _nodes = new List<Node>();
@@ -111,7 +137,7 @@ namespace CellDsl.Generator.Parsing
             private string _target = "";
             private readonly string _className;
 
-            public Parser(ClassDeclarationSyntax decl, CancellationToken ct)
+            public Parser(TypeDeclarationSyntax decl, CancellationToken ct)
             {
                 _decl = decl;
                 _ct = ct;
@@ -126,6 +152,7 @@ namespace CellDsl.Generator.Parsing
                 var target = ReadTarget();
                 var step = ReadStepSignature();
                 if (step is not null && step.Body is not null) ReadBody(step.Body);
+                if (step?.Body is not null) ReportShadowedOperations(step.Body);
 
                 if (_diags.Any(d => d.IsError) || step is null)
                     return new ParseResult(null, _diags.ToEquatableArray());
@@ -144,7 +171,14 @@ namespace CellDsl.Generator.Parsing
 
             private EmitTarget ReadTarget()
             {
+                if (_decl is RecordDeclarationSyntax record)
+                    Report(DiagnosticDescriptors.UnsupportedClassShape, record.Keyword, _className, "cannot be a record: the generated part derives from CellDsl.RecurrentCell, and a record can derive only from a record; declare it as a class");
+                else if (_decl is not ClassDeclarationSyntax)
+                    Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Keyword, _className, $"cannot be a{(_decl is InterfaceDeclarationSyntax ? "n" : "")} {_decl.Keyword.ValueText}: cells are classes deriving from CellDsl.RecurrentCell");
+                else if (_decl.ParameterList is not null)
+                    Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.ParameterList, _className, "cannot have a primary constructor: the generated part declares the constructor (inputSize, hiddenSize, seed)");
                 if (!_decl.Modifiers.Any(SyntaxKind.PartialKeyword)) Report(DiagnosticDescriptors.NotPartial, _decl.Identifier, _className);
+                if (_decl.Modifiers.Any(SyntaxKind.FileKeyword)) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, "cannot be a file-local type: the generated part is in another file");
                 if (_decl.TypeParameterList is not null) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.TypeParameterList, _className, "cannot be generic: a cell's parameters are floats of fixed shape");
                 if (_decl.BaseList is not null) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.BaseList, _className, "cannot declare a base type or interfaces: the generated part derives from CellDsl.RecurrentCell");
                 if (_decl.Modifiers.Any(SyntaxKind.StaticKeyword)) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, "cannot be static: cells are constructed with their sizes");
@@ -158,10 +192,14 @@ namespace CellDsl.Generator.Parsing
                     {
                         if (!t.Modifiers.Any(SyntaxKind.PartialKeyword))
                             Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, $"is nested in '{t.Identifier.ValueText}', which must be partial too");
+                        if (t.Modifiers.Any(SyntaxKind.FileKeyword))
+                            Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, $"is nested in the file-local type '{t.Identifier.ValueText}': the generated part is in another file");
                         string keyword = t is RecordDeclarationSyntax r
                             ? (r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record")
                             : t.Keyword.ValueText;
-                        containing.Insert(0, new ContainingType(keyword, t.Identifier.ValueText + (t.TypeParameterList?.ToString() ?? "")));
+                        // Type parameter names only: their attributes and variance belong to the user's part alone.
+                        string typeParameters = t.TypeParameterList is { } tps ? "<" + string.Join(", ", tps.Parameters.Select(tp => tp.Identifier.ToString())) + ">" : "";
+                        containing.Insert(0, new ContainingType(keyword, t.Identifier.ValueText + typeParameters));
                     }
                     else if (p is BaseNamespaceDeclarationSyntax n) namespaces.Insert(0, n.Name.ToString());
                 }
@@ -213,6 +251,32 @@ namespace CellDsl.Generator.Parsing
             }
 
             private int _outputState;
+
+            /// <summary>CDSL0017: a member of the cell (or of a type it is nested in) named like a DSL operation that Step
+            /// calls unqualified. C# binds the call to that member; the generator reads the DSL's operation.</summary>
+            private void ReportShadowedOperations(BlockSyntax body)
+            {
+                var called = new HashSet<string>(body.DescendantNodes().OfType<InvocationExpressionSyntax>()
+                    .Select(i => i.Expression is IdentifierNameSyntax id ? id.Identifier.ValueText : null)
+                    .Where(n => n is not null && Array.IndexOf(Primitives, n) >= 0)!, StringComparer.Ordinal);
+                if (called.Count == 0) return;
+                for (SyntaxNode? t = _decl; t is TypeDeclarationSyntax type; t = t.Parent)
+                    foreach (var member in type.Members)
+                        foreach (var token in DeclaredNames(member))
+                            if (called.Contains(token.ValueText))
+                                Report(DiagnosticDescriptors.ShadowedOperation, token, token.ValueText, type.Identifier.ValueText, _className);
+            }
+
+            private static IEnumerable<SyntaxToken> DeclaredNames(MemberDeclarationSyntax m) => m switch
+            {
+                MethodDeclarationSyntax x => new[] { x.Identifier },
+                PropertyDeclarationSyntax x => new[] { x.Identifier },
+                EventDeclarationSyntax x => new[] { x.Identifier },
+                BaseFieldDeclarationSyntax x => x.Declaration.Variables.Select(v => v.Identifier),
+                DelegateDeclarationSyntax x => new[] { x.Identifier },
+                BaseTypeDeclarationSyntax x => new[] { x.Identifier },
+                _ => Array.Empty<SyntaxToken>(),
+            };
 
             // ---------------------------------------------------------------- statements
 
