@@ -73,6 +73,7 @@ namespace CellDsl.Compiler.Graph
             for (int i = 0; i < g.Nodes.Count; i++)
             {
                 var n = g.Nodes[i];
+                if (n.Op < OpKind.Input || n.Op > OpKind.Relu) { errors.Add($"node {i} has an unknown operation ({(int)n.Op})"); continue; }
                 foreach (int a in n.Args)
                     if (a < 0 || a >= i) errors.Add($"node {i} reads node {a}, which is not an earlier node");
                 int arity = n.Op switch
