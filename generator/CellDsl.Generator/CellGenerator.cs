@@ -34,8 +34,9 @@ namespace CellDsl.Generator
         {
             var parsed = context.SyntaxProvider
                 .ForAttributeWithMetadataName(AttributeName,
-                    static (node, _) => node is ClassDeclarationSyntax,
-                    static (ctx, ct) => CellParser.Parse((ClassDeclarationSyntax)ctx.TargetNode, ct))
+                    // Every type, not only classes: a record or struct marked [RnnCell] gets an error, not silence.
+                    static (node, _) => node is TypeDeclarationSyntax,
+                    static (ctx, ct) => CellParser.Parse((TypeDeclarationSyntax)ctx.TargetNode, ct))
                 .WithTrackingName(StepNames.Parse);
 
             context.RegisterSourceOutput(parsed.Select(static (r, _) => r.Diagnostics).WithTrackingName(StepNames.Diagnostics),

@@ -135,8 +135,9 @@ namespace CellDsl.Compiler.Emit
             {
                 var p = _g.Parameters[s.Param];
                 string cols = p.Kind == ParamKind.Dense ? (p.In == Dim.Input ? "(int)I" : "(int)H") : "1";
-                _w.Line($"new(\"{p.Name}\", global::CellDsl.Compiler.Graph.ParamKind.{p.Kind}, checked((int)({s.Offset})), (int)H, {cols}, " +
-                        $"global::CellDsl.Compiler.Graph.InitKind.{p.InitKind}, {DslPrinter.Lit(p.Init)}),");
+                // The runtime's own enums, whose members are named as the compiler's: generated code needs no compiler.
+                _w.Line($"new(\"{p.Name}\", global::CellDsl.ParamKind.{p.Kind}, checked((int)({s.Offset})), (int)H, {cols}, " +
+                        $"global::CellDsl.InitKind.{p.InitKind}, {DslPrinter.Lit(p.Init)}),");
             }
             _w.Close(",");
             _w.Line($"ParameterCount = checked((int)({_plan.ParameterTotal})),");

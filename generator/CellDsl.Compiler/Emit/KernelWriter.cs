@@ -146,7 +146,7 @@ namespace CellDsl.Compiler.Emit
                     case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
                     case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
                     case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
-                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 3)}", 3, prec);
+                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 4)}", 3, prec);
                     case OpKind.Sigmoid: return $"V.Sigmoid({Ref(n.Args[0], 0)})";
                     case OpKind.Tanh: return $"V.Tanh({Ref(n.Args[0], 0)})";
                     case OpKind.Relu: return $"V.Relu({Ref(n.Args[0], 0)})";
@@ -243,12 +243,13 @@ namespace CellDsl.Compiler.Emit
                 case AdjKind.Const: return $"V.Create({DslPrinter.Lit(e.Value)})";
                 case AdjKind.Mul: return Paren($"{Adj(e.A!, grad, 2)} * {Adj(e.B!, grad, 3)}", 2, prec);
                 case AdjKind.Sub: return Paren($"{Adj(e.A!, grad, 1)} - {Adj(e.B!, grad, 2)}", 1, prec);
-                case AdjKind.Neg: return Paren($"-{Adj(e.A!, grad, 3)}", 3, prec);
+                case AdjKind.Neg: return Paren($"-{Adj(e.A!, grad, 4)}", 3, prec);
                 case AdjKind.ReluMask: return $"V.ReluMask({LoadValue(e.Node)}, {Adj(e.A!, grad, 0)})";
                 default: throw new InvalidOperationException(e.Kind.ToString());
             }
         }
 
+        // Levels as in DslPrinter: a unary minus prints its operand at level 4, so -(-a) never becomes the decrement --a.
         private static string Paren(string s, int own, int outer) => own < outer ? "(" + s + ")" : s;
 
         // ------------------------------------------------------------ struct text and call site

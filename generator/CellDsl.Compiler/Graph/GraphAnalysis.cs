@@ -11,25 +11,27 @@ namespace CellDsl.Compiler.Graph
         public static Dim[] Dims(CellGraph g)
         {
             var dims = new Dim[g.Nodes.Count];
-            for (int i = 0; i < dims.Length; i++)
-            {
-                var n = g.Nodes[i];
-                switch (n.Op)
-                {
-                    case OpKind.Input: dims[i] = Dim.Input; break;
-                    case OpKind.State: dims[i] = Dim.Hidden; break;
-                    case OpKind.Const: dims[i] = Dim.Any; break;
-                    case OpKind.Dense:
-                    case OpKind.Bias:
-                    case OpKind.Diag: dims[i] = Dim.Hidden; break;
-                    default:
-                        var d = Dim.Any;
-                        foreach (int a in n.Args) d = Join(d, dims[a]);
-                        dims[i] = d;
-                        break;
-                }
-            }
+            for (int i = 0; i < dims.Length; i++) dims[i] = DimOf(g.Nodes[i], dims);
             return dims;
+        }
+
+        /// <summary>The size of one node's value from its operands' sizes: the one rule, for whole graphs and for
+        /// <see cref="CellBuilder"/> as it adds nodes.</summary>
+        public static Dim DimOf(Node n, IReadOnlyList<Dim> dims)
+        {
+            switch (n.Op)
+            {
+                case OpKind.Input: return Dim.Input;
+                case OpKind.Const: return Dim.Any;
+                case OpKind.State:
+                case OpKind.Dense:
+                case OpKind.Bias:
+                case OpKind.Diag: return Dim.Hidden;
+                default:
+                    var d = Dim.Any;
+                    foreach (int a in n.Args) d = Join(d, dims[a]);
+                    return d;
+            }
         }
 
         private static Dim Join(Dim a, Dim b) => a == Dim.Any ? b : b == Dim.Any ? a : a == b ? a : Dim.Hidden;
@@ -71,6 +73,7 @@ namespace CellDsl.Compiler.Graph
             for (int i = 0; i < g.Nodes.Count; i++)
             {
                 var n = g.Nodes[i];
+                if (n.Op < OpKind.Input || n.Op > OpKind.Relu) { errors.Add($"node {i} has an unknown operation ({(int)n.Op})"); continue; }
                 foreach (int a in n.Args)
                     if (a < 0 || a >= i) errors.Add($"node {i} reads node {a}, which is not an earlier node");
                 int arity = n.Op switch

@@ -118,7 +118,7 @@ namespace CellDsl.Compiler.Printing
                 string Name(int p) => explicitNames ? $", \"{g.Parameters[p].Name}\"" : "";
                 switch (n.Op)
                 {
-                    case OpKind.Const: return Lit(n.Value);
+                    case OpKind.Const: return Literal(n.Value, prec);
                     case OpKind.Bias:
                     {
                         var p = g.Parameters[n.Param];
@@ -136,7 +136,7 @@ namespace CellDsl.Compiler.Printing
                     case OpKind.Sigmoid: return $"Sigmoid({Ref(n.Args[0], 0)})";
                     case OpKind.Tanh: return $"Tanh({Ref(n.Args[0], 0)})";
                     case OpKind.Relu: return $"Relu({Ref(n.Args[0], 0)})";
-                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 3)}", 3, prec);
+                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 4)}", 3, prec);
                     case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
                     case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
                     case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
@@ -189,7 +189,7 @@ namespace CellDsl.Compiler.Printing
                 {
                     case OpKind.Input: return g.InputName;
                     case OpKind.State: return g.States[n.State];
-                    case OpKind.Const: return Lit(n.Value);
+                    case OpKind.Const: return Literal(n.Value, prec);
                     case OpKind.Bias: return g.Parameters[n.Param].Init == 0f ? "B()" : $"B({Lit(g.Parameters[n.Param].Init)})";
                     case OpKind.Dense:
                         return n.Param2 >= 0 || g.Parameters[n.Param].InitKind == InitKind.SmallPlusDiagonal
@@ -198,7 +198,7 @@ namespace CellDsl.Compiler.Printing
                     case OpKind.Sigmoid: return $"Sigmoid({Ref(n.Args[0], 0)})";
                     case OpKind.Tanh: return $"Tanh({Ref(n.Args[0], 0)})";
                     case OpKind.Relu: return $"Relu({Ref(n.Args[0], 0)})";
-                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 3)}", 3, prec);
+                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 4)}", 3, prec);
                     case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
                     case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
                     case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
@@ -208,7 +208,16 @@ namespace CellDsl.Compiler.Printing
             return Expr(node, 0);
         }
 
+        // Precedence levels: 1 for + and -, 2 for *, 3 for unary minus, 4 for what binds tighter (names, calls).
+        // The operand of a unary minus is printed at level 4, so -(-a) never prints as the decrement --a.
         private static string Paren(string s, int own, int outer) => own < outer ? "(" + s + ")" : s;
+
+        /// <summary>A constant as an operand: a negative literal is a unary minus, so it takes parentheses where one would.</summary>
+        private static string Literal(float f, int prec)
+        {
+            string s = Lit(f);
+            return Paren(s, s[0] == '-' ? 3 : 4, prec);
+        }
 
         /// <summary>A float literal that round-trips: 1f, 0.5f, -2f, 1E-05f. Constants folded to a non-finite value
         /// (1e38f * 1e38f) have no literal and print as float.PositiveInfinity, float.NegativeInfinity or float.NaN.</summary>

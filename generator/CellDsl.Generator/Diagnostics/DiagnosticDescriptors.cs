@@ -60,6 +60,10 @@ namespace CellDsl.Generator.Diagnostics
         public static readonly DiagnosticDescriptor ConstantRequired = Error("CDSL0016",
             "Constant required", "'{0}' must be a float constant (written as a literal such as 1f or 0.5f)");
 
+        public static readonly DiagnosticDescriptor ShadowedOperation = new DiagnosticDescriptor("CDSL0017",
+            "Member named like a cell operation", "'{0}' declared in '{1}' hides the cell operation {0} in Step of cell '{2}': C# calls this member, but the generator reads the DSL's {0}; rename the member or write CellOps.{0}",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpRoot + "cdsl0017");
+
         public static readonly DiagnosticDescriptor InternalError = Error("CDSL0099",
             "Generator internal error", "The CellDsl generator failed on '{0}': {1}. Please report this together with the declaration.");
 
@@ -81,6 +85,7 @@ namespace CellDsl.Generator.Diagnostics
             "CDSL0014" => OutputMisuse,
             "CDSL0015" => InvalidCell,
             "CDSL0016" => ConstantRequired,
+            "CDSL0017" => ShadowedOperation,
             "CDSL0099" => InternalError,
             _ => null,
         };

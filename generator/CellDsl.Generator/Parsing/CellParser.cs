@@ -33,7 +33,7 @@ namespace CellDsl.Generator.Parsing
         public static ParseResult? ParseSource(string source, string path = "Cell.cs", CancellationToken cancellationToken = default)
         {
             var tree = CSharpSyntaxTree.ParseText(source, path: path, cancellationToken: cancellationToken);
-            var decl = tree.GetRoot(cancellationToken).DescendantNodes().OfType<ClassDeclarationSyntax>().FirstOrDefault(HasRnnCellAttribute);
+            var decl = tree.GetRoot(cancellationToken).DescendantNodes().OfType<TypeDeclarationSyntax>().FirstOrDefault(HasRnnCellAttribute);
             return decl is null ? null : Parse(decl, cancellationToken);
         }
 
@@ -43,13 +43,17 @@ namespace CellDsl.Generator.Parsing
                 ? "its equations nest too deeply to compile (split long expressions into locals)"
                 : e.GetType().Name + ": " + e.Message;
 
-        public static bool HasRnnCellAttribute(ClassDeclarationSyntax decl)
+        public static bool HasRnnCellAttribute(TypeDeclarationSyntax decl)
             => decl.AttributeLists.SelectMany(l => l.Attributes).Any(a => LastName(a.Name) is "RnnCell" or "RnnCellAttribute");
 
-        public static ParseResult Parse(ClassDeclarationSyntax decl, CancellationToken cancellationToken = default)
+        /// <summary>Parses one declaration marked [RnnCell]: a class, or a record, struct or interface (each an error).</summary>
+        public static ParseResult Parse(TypeDeclarationSyntax decl, CancellationToken cancellationToken = default)
         {
             try
             {
+                // The user's syntax error is the one to read: a model (or a CDSL error) built from a tree the parser
+                // repaired would only add errors located in generated code, or guesses about what was meant.
+                if (HasSyntaxErrors(decl, cancellationToken)) return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
                 return new Parser(decl, cancellationToken).Run();
             }
             catch (OperationCanceledException)
@@ -63,6 +67,28 @@ namespace CellDsl.Generator.Parsing
             }
         }
 
+        /// <summary>Whether the declaration, or a header of a namespace or type it is nested in (whose names the
+        /// generated part repeats), has a syntax error.</summary>
+        private static bool HasSyntaxErrors(TypeDeclarationSyntax decl, CancellationToken ct)
+        {
+            if (decl.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)) return true;
+            foreach (var p in decl.Ancestors())
+            {
+                int headerEnd = p switch
+                {
+                    BaseTypeDeclarationSyntax t => t.OpenBraceToken.SpanStart,
+                    NamespaceDeclarationSyntax n => n.OpenBraceToken.SpanStart,
+                    FileScopedNamespaceDeclarationSyntax f => f.SemicolonToken.Span.End,
+                    _ => -1,
+                };
+                if (headerEnd < 0) continue;
+                ct.ThrowIfCancellationRequested();
+                if (p.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceSpan.Start <= headerEnd
+                                                && !decl.Span.Contains(d.Location.SourceSpan.Start))) return true;
+            }
+            return false;
+        }
+
         internal static string LastName(NameSyntax name) => name switch
         {
             QualifiedNameSyntax q => q.Right.Identifier.ValueText,
@@ -70,17 +96,6 @@ namespace CellDsl.Generator.Parsing
             SimpleNameSyntax s => s.Identifier.ValueText,
             _ => name.ToString(),
         };
-
-        /// <summary>An evaluated expression: a float constant (folded at parse time) or a graph node.</summary>
-        private readonly struct Value
-        {
-            public readonly bool IsConst;
-            public readonly float Const;
-            public readonly int Node;
-            private Value(bool isConst, float c, int node) { IsConst = isConst; Const = c; Node = node; }
-            public static Value OfConst(float c) => new Value(true, c, -1);
-            public static Value OfNode(int n) => new Value(false, 0f, n);
-        }
 
         private sealed class Local
         {
@@ -93,25 +108,22 @@ namespace CellDsl.Generator.Parsing
 
         private sealed class Parser
         {
-            private readonly ClassDeclarationSyntax _decl;
+            private readonly TypeDeclarationSyntax _decl;
             private readonly CancellationToken _ct;
             private readonly List<DiagnosticInfo> _diags = new List<DiagnosticInfo>();
-            private readonly List<Node> _nodes = new List<Node>();
-            private readonly List<Parameter> _params = new List<Parameter>();
-            private readonly HashSet<string> _paramNames = new HashSet<string>(StringComparer.Ordinal);
-            private readonly HashSet<string> _explicitNames = new HashSet<string>(StringComparer.Ordinal);
             private readonly Dictionary<string, Local> _locals = new Dictionary<string, Local>(StringComparer.Ordinal);
             private readonly HashSet<string> _declaredLater = new HashSet<string>(StringComparer.Ordinal);
             private readonly List<string> _states = new List<string>();
             private int[] _stateNode = Array.Empty<int>();
-            private int[] _statePrevNode = Array.Empty<int>();
             private bool[] _stateAssigned = Array.Empty<bool>();
             private string _input = "x";
-            private int _inputNode = -1;
             private string _target = "";
+            private int _outputState;
             private readonly string _className;
+            // Created once the signature is read: the graph's rules (folding, naming, sizes, dead code) live there.
+            private CellBuilder _b = null!;
 
-            public Parser(ClassDeclarationSyntax decl, CancellationToken ct)
+            public Parser(TypeDeclarationSyntax decl, CancellationToken ct)
             {
                 _decl = decl;
                 _ct = ct;
@@ -126,11 +138,12 @@ namespace CellDsl.Generator.Parsing
                 var target = ReadTarget();
                 var step = ReadStepSignature();
                 if (step is not null && step.Body is not null) ReadBody(step.Body);
+                if (step?.Body is not null) ReportShadowedOperations(step.Body);
 
                 if (_diags.Any(d => d.IsError) || step is null)
                     return new ParseResult(null, _diags.ToEquatableArray());
 
-                var graph = BuildGraph(step);
+                var graph = _stateNode.Any(n => n < 0) ? null : _b.Build(_stateNode);
                 if (graph is not null)
                 {
                     var errors = GraphAnalysis.Validate(graph);
@@ -144,7 +157,14 @@ namespace CellDsl.Generator.Parsing
 
             private EmitTarget ReadTarget()
             {
+                if (_decl is RecordDeclarationSyntax record)
+                    Report(DiagnosticDescriptors.UnsupportedClassShape, record.Keyword, _className, "cannot be a record: the generated part derives from CellDsl.RecurrentCell, and a record can derive only from a record; declare it as a class");
+                else if (_decl is not ClassDeclarationSyntax)
+                    Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Keyword, _className, $"cannot be a{(_decl is InterfaceDeclarationSyntax ? "n" : "")} {_decl.Keyword.ValueText}: cells are classes deriving from CellDsl.RecurrentCell");
+                else if (_decl.ParameterList is not null)
+                    Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.ParameterList, _className, "cannot have a primary constructor: the generated part declares the constructor (inputSize, hiddenSize, seed)");
                 if (!_decl.Modifiers.Any(SyntaxKind.PartialKeyword)) Report(DiagnosticDescriptors.NotPartial, _decl.Identifier, _className);
+                if (_decl.Modifiers.Any(SyntaxKind.FileKeyword)) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, "cannot be a file-local type: the generated part is in another file");
                 if (_decl.TypeParameterList is not null) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.TypeParameterList, _className, "cannot be generic: a cell's parameters are floats of fixed shape");
                 if (_decl.BaseList is not null) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.BaseList, _className, "cannot declare a base type or interfaces: the generated part derives from CellDsl.RecurrentCell");
                 if (_decl.Modifiers.Any(SyntaxKind.StaticKeyword)) Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, "cannot be static: cells are constructed with their sizes");
@@ -158,10 +178,14 @@ namespace CellDsl.Generator.Parsing
                     {
                         if (!t.Modifiers.Any(SyntaxKind.PartialKeyword))
                             Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, $"is nested in '{t.Identifier.ValueText}', which must be partial too");
+                        if (t.Modifiers.Any(SyntaxKind.FileKeyword))
+                            Report(DiagnosticDescriptors.UnsupportedClassShape, _decl.Identifier, _className, $"is nested in the file-local type '{t.Identifier.ValueText}': the generated part is in another file");
                         string keyword = t is RecordDeclarationSyntax r
                             ? (r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record")
                             : t.Keyword.ValueText;
-                        containing.Insert(0, new ContainingType(keyword, t.Identifier.ValueText + (t.TypeParameterList?.ToString() ?? "")));
+                        // Type parameter names only: their attributes and variance belong to the user's part alone.
+                        string typeParameters = t.TypeParameterList is { } tps ? "<" + string.Join(", ", tps.Parameters.Select(tp => tp.Identifier.ToString())) + ">" : "";
+                        containing.Insert(0, new ContainingType(keyword, t.Identifier.ValueText + typeParameters));
                     }
                     else if (p is BaseNamespaceDeclarationSyntax n) namespaces.Insert(0, n.Name.ToString());
                 }
@@ -207,12 +231,36 @@ namespace CellDsl.Generator.Parsing
                 { Report(DiagnosticDescriptors.OutputMisuse, ps[0], $"marks a state, not the input '{ps[0].Identifier.ValueText}'"); ok = false; }
                 _outputState = Math.Max(output, 0);
                 _stateNode = Enumerable.Repeat(-1, _states.Count).ToArray();
-                _statePrevNode = Enumerable.Repeat(-1, _states.Count).ToArray();
                 _stateAssigned = new bool[_states.Count];
+                _b = new CellBuilder(_className, _input, _states) { OutputState = _outputState };
                 return ok ? step : null;
             }
 
-            private int _outputState;
+            /// <summary>CDSL0017: a member of the cell (or of a type it is nested in) named like a DSL operation that Step
+            /// calls unqualified. C# binds the call to that member; the generator reads the DSL's operation.</summary>
+            private void ReportShadowedOperations(BlockSyntax body)
+            {
+                var called = new HashSet<string>(body.DescendantNodes().OfType<InvocationExpressionSyntax>()
+                    .Select(i => i.Expression is IdentifierNameSyntax id ? id.Identifier.ValueText : null)
+                    .Where(n => n is not null && Array.IndexOf(Primitives, n) >= 0)!, StringComparer.Ordinal);
+                if (called.Count == 0) return;
+                for (SyntaxNode? t = _decl; t is TypeDeclarationSyntax type; t = t.Parent)
+                    foreach (var member in type.Members)
+                        foreach (var token in DeclaredNames(member))
+                            if (called.Contains(token.ValueText))
+                                Report(DiagnosticDescriptors.ShadowedOperation, token, token.ValueText, type.Identifier.ValueText, _className);
+            }
+
+            private static IEnumerable<SyntaxToken> DeclaredNames(MemberDeclarationSyntax m) => m switch
+            {
+                MethodDeclarationSyntax x => new[] { x.Identifier },
+                PropertyDeclarationSyntax x => new[] { x.Identifier },
+                EventDeclarationSyntax x => new[] { x.Identifier },
+                BaseFieldDeclarationSyntax x => x.Declaration.Variables.Select(v => v.Identifier),
+                DelegateDeclarationSyntax x => new[] { x.Identifier },
+                BaseTypeDeclarationSyntax x => new[] { x.Identifier },
+                _ => Array.Empty<SyntaxToken>(),
+            };
 
             // ---------------------------------------------------------------- statements
 
@@ -221,7 +269,7 @@ namespace CellDsl.Generator.Parsing
                 foreach (var inv in body.DescendantNodes().OfType<InvocationExpressionSyntax>())
                     foreach (var arg in inv.ArgumentList.Arguments)
                         if (arg.Expression is LiteralExpressionSyntax lit && lit.IsKind(SyntaxKind.StringLiteralExpression))
-                            _explicitNames.Add(lit.Token.ValueText);
+                            _b.ReserveName(lit.Token.ValueText);
                 foreach (var st in body.Statements)
                     if (st is LocalDeclarationStatementSyntax ld)
                         foreach (var v in ld.Declaration.Variables) _declaredLater.Add(v.Identifier.ValueText);
@@ -266,7 +314,7 @@ namespace CellDsl.Generator.Parsing
                     if (value is null) { Poison(name, v.Identifier); continue; }
                     if (value.Value.IsConst) { Report(DiagnosticDescriptors.UnsupportedExpression, v.Initializer.Value, v.Initializer.Value.ToString(), "a local must hold a vector, not a plain constant"); Poison(name, v.Identifier); continue; }
                     int node = value.Value.Node;
-                    if (_nodes[node].Name is null && !_nodes[node].IsLeaf) _nodes[node] = _nodes[node] with { Name = name };
+                    _b.NameValue(node, name);
                     _locals[name] = new Local { Node = node, Declared = v.Identifier };
                 }
             }
@@ -288,13 +336,13 @@ namespace CellDsl.Generator.Parsing
                     return;
                 }
                 _target = name;
-                Value? rhs;
+                CellValue? rhs;
                 switch (asg.Kind())
                 {
                     case SyntaxKind.SimpleAssignmentExpression: rhs = Eval(asg.Right); break;
-                    case SyntaxKind.AddAssignmentExpression: rhs = Combine(OpKind.Add, Eval(asg.Left), Eval(asg.Right), asg); break;
-                    case SyntaxKind.SubtractAssignmentExpression: rhs = Combine(OpKind.Sub, Eval(asg.Left), Eval(asg.Right), asg); break;
-                    case SyntaxKind.MultiplyAssignmentExpression: rhs = Combine(OpKind.Mul, Eval(asg.Left), Eval(asg.Right), asg); break;
+                    case SyntaxKind.AddAssignmentExpression: rhs = Combine(OpKind.Add, Eval(asg.Left), Eval(asg.Right)); break;
+                    case SyntaxKind.SubtractAssignmentExpression: rhs = Combine(OpKind.Sub, Eval(asg.Left), Eval(asg.Right)); break;
+                    case SyntaxKind.MultiplyAssignmentExpression: rhs = Combine(OpKind.Mul, Eval(asg.Left), Eval(asg.Right)); break;
                     default: Report(DiagnosticDescriptors.UnsupportedStatement, asg, FirstLine(asg)); return;
                 }
                 if (rhs is not null && rhs.Value.IsConst)
@@ -328,15 +376,7 @@ namespace CellDsl.Generator.Parsing
 
             // ---------------------------------------------------------------- expressions
 
-            private int Add(Node n)
-            {
-                _nodes.Add(n);
-                return _nodes.Count - 1;
-            }
-
-            private int ConstNode(float c) => Add(new Node(OpKind.Const, EquatableArray<int>.Empty, Value: c));
-
-            private Value? Eval(ExpressionSyntax e)
+            private CellValue? Eval(ExpressionSyntax e)
             {
                 _ct.ThrowIfCancellationRequested();
                 // A long sum is a left-deep tree: fail cleanly (CDSL0099) rather than overflow the compiler's stack.
@@ -345,7 +385,7 @@ namespace CellDsl.Generator.Parsing
                 {
                     case ParenthesizedExpressionSyntax p: return Eval(p.Expression);
                     case LiteralExpressionSyntax lit when lit.IsKind(SyntaxKind.NumericLiteralExpression):
-                        return Value.OfConst(Convert.ToSingle(lit.Token.Value, System.Globalization.CultureInfo.InvariantCulture));
+                        return CellValue.OfConst(Convert.ToSingle(lit.Token.Value, System.Globalization.CultureInfo.InvariantCulture));
                     case IdentifierNameSyntax id: return Identifier(id);
                     case BinaryExpressionSyntax bin:
                     {
@@ -357,15 +397,14 @@ namespace CellDsl.Generator.Parsing
                             _ => null,
                         };
                         if (op is null) { Report(DiagnosticDescriptors.UnsupportedExpression, bin.OperatorToken, bin.OperatorToken.ValueText, "cells combine values with +, - and * only"); return null; }
-                        return Combine(op.Value, Eval(bin.Left), Eval(bin.Right), bin);
+                        return Combine(op.Value, Eval(bin.Left), Eval(bin.Right));
                     }
                     case PrefixUnaryExpressionSyntax un when un.IsKind(SyntaxKind.UnaryMinusExpression) || un.IsKind(SyntaxKind.UnaryPlusExpression):
                     {
                         var v = Eval(un.Operand);
                         if (v is null) return null;
                         if (un.IsKind(SyntaxKind.UnaryPlusExpression)) return v;
-                        if (v.Value.IsConst) return Value.OfConst(-v.Value.Const);
-                        return Value.OfNode(Add(new Node(OpKind.Neg, new[] { v.Value.Node }.ToEquatableArray())));
+                        return _b.Negate(v.Value);
                     }
                     case InvocationExpressionSyntax inv: return Invocation(inv);
                     case MemberAccessExpressionSyntax ma:
@@ -377,40 +416,29 @@ namespace CellDsl.Generator.Parsing
                 }
             }
 
-            private Value? Combine(OpKind op, Value? a, Value? b, SyntaxNode at)
-            {
-                if (a is null || b is null) return null;
-                var x = a.Value;
-                var y = b.Value;
-                if (x.IsConst && y.IsConst)
-                    return Value.OfConst(op switch { OpKind.Add => x.Const + y.Const, OpKind.Sub => x.Const - y.Const, _ => x.Const * y.Const });
-                int l = x.IsConst ? ConstNode(x.Const) : x.Node;
-                int r = y.IsConst ? ConstNode(y.Const) : y.Node;
-                return Value.OfNode(Add(new Node(op, new[] { l, r }.ToEquatableArray())));
-            }
+            private CellValue? Combine(OpKind op, CellValue? a, CellValue? b)
+                => a is null || b is null ? null : _b.Combine(op, a.Value, b.Value);
 
-            private Value? Identifier(IdentifierNameSyntax id)
+            private CellValue? Identifier(IdentifierNameSyntax id)
             {
                 string name = id.Identifier.ValueText;
-                if (_locals.TryGetValue(name, out var local)) { local.Reads++; return local.Node < 0 ? null : Value.OfNode(local.Node); }
+                if (_locals.TryGetValue(name, out var local)) { local.Reads++; return local.Node < 0 ? null : CellValue.OfNode(local.Node); }
                 int k = _states.IndexOf(name);
                 if (k >= 0)
                 {
-                    if (_stateAssigned[k]) return _stateNode[k] < 0 ? null : Value.OfNode(_stateNode[k]);
-                    if (_statePrevNode[k] < 0) _statePrevNode[k] = Add(new Node(OpKind.State, EquatableArray<int>.Empty, State: k));
-                    return Value.OfNode(_statePrevNode[k]);
+                    if (_stateAssigned[k]) return _stateNode[k] < 0 ? null : CellValue.OfNode(_stateNode[k]);
+                    return CellValue.OfNode(_b.PreviousState(k));
                 }
                 if (name == _input)
                 {
-                    if (_inputNode < 0) _inputNode = Add(new Node(OpKind.Input, EquatableArray<int>.Empty));
-                    return Value.OfNode(_inputNode);
+                    return CellValue.OfNode(_b.Input());
                 }
                 if (_declaredLater.Contains(name)) Report(DiagnosticDescriptors.UsedBeforeAssignment, id, name);
                 else Report(DiagnosticDescriptors.UnsupportedExpression, id, name, "only locals declared in Step, the input and the ref states can be read");
                 return null;
             }
 
-            private Value? Invocation(InvocationExpressionSyntax inv)
+            private CellValue? Invocation(InvocationExpressionSyntax inv)
             {
                 string? method = inv.Expression switch
                 {
@@ -435,19 +463,16 @@ namespace CellDsl.Generator.Parsing
                         var v = Operand(args, "v", inv, method);
                         if (v is null) return null;
                         var op = method == "Sigmoid" ? OpKind.Sigmoid : method == "Tanh" ? OpKind.Tanh : OpKind.Relu;
-                        return Value.OfNode(Add(new Node(op, new[] { v.Value }.ToEquatableArray())));
+                        return CellValue.OfNode(_b.Activation(op, v.Value));
                     }
                     case "W":
                     case "P":
                     {
                         var v = Operand(args, "v", inv, method);
                         if (v is null) return null;
-                        string? name = ParamName(args, inv, (method == "W" ? "W_" : "p_") + Tag(args["v"], v.Value) + "_" + _target);
-                        if (name is null) return null;
-                        var dim = Dims(v.Value);
-                        int p = AddParam(method == "W" ? new Parameter(name, ParamKind.Dense, dim, InitKind.Uniform, 0f)
-                                                       : new Parameter(name, ParamKind.Diag, Dim.Hidden, InitKind.Uniform, 0f));
-                        return Value.OfNode(Add(new Node(method == "W" ? OpKind.Dense : OpKind.Diag, new[] { v.Value }.ToEquatableArray(), Param: p)));
+                        if (!ParamName(args, out var name)) return null;
+                        string tag = Tag(args["v"], v.Value);
+                        return CellValue.OfNode(method == "W" ? _b.Dense(v.Value, name, tag, _target) : _b.Diag(v.Value, name, tag, _target));
                     }
                     case "B":
                     {
@@ -459,10 +484,8 @@ namespace CellDsl.Generator.Parsing
                             if (!c.Value.IsConst) { Report(DiagnosticDescriptors.ConstantRequired, ie, ie.ToString()); return null; }
                             init = c.Value.Const;
                         }
-                        string? name = ParamName(args, inv, "b_" + _target);
-                        if (name is null) return null;
-                        int p = AddParam(new Parameter(name, ParamKind.Bias, Dim.Hidden, InitKind.Constant, init));
-                        return Value.OfNode(Add(new Node(OpKind.Bias, EquatableArray<int>.Empty, Param: p)));
+                        if (!ParamName(args, out var name)) return null;
+                        return CellValue.OfNode(_b.Bias(init, name, _target));
                     }
                     case "Linear":
                     {
@@ -473,11 +496,8 @@ namespace CellDsl.Generator.Parsing
                         var v = Operand(args, "v", inv, method);
                         if (v is null) return null;
                         string tag = Tag(args["v"], v.Value);
-                        string? name = ParamName(args, inv, "W_" + tag + "_" + _target);
-                        if (name is null) return null;
-                        int w = AddParam(new Parameter(name, ParamKind.Dense, Dims(v.Value), InitKind.SmallPlusDiagonal, a.Value.Const));
-                        int b = AddParam(new Parameter(Unique("b_" + tag + "_" + _target, implicitName: true), ParamKind.Bias, Dim.Hidden, InitKind.Constant, 0f));
-                        return Value.OfNode(Add(new Node(OpKind.Dense, new[] { v.Value }.ToEquatableArray(), Param: w, Param2: b)));
+                        if (!ParamName(args, out var name)) return null;
+                        return CellValue.OfNode(_b.Linear(a.Value.Const, v.Value, name, tag, _target));
                     }
                 }
                 return null;
@@ -518,110 +538,35 @@ namespace CellDsl.Generator.Parsing
                 return v.Value.Node;
             }
 
-            private string? ParamName(Dictionary<string, ExpressionSyntax> args, InvocationExpressionSyntax inv, string implicitName)
+            /// <summary>The explicit name of an operation's parameter, claimed from the builder; null for an implicit one.
+            /// False (with a diagnostic) when the name is not a string literal, not an identifier, or taken.</summary>
+            private bool ParamName(Dictionary<string, ExpressionSyntax> args, out string? name)
             {
-                if (!args.TryGetValue("name", out var ne)) return Unique(implicitName, implicitName: true);
-                if (ne is LiteralExpressionSyntax lit && lit.IsKind(SyntaxKind.NullLiteralExpression)) return Unique(implicitName, implicitName: true);
+                name = null;
+                if (!args.TryGetValue("name", out var ne)) return true;
+                if (ne is LiteralExpressionSyntax lit && lit.IsKind(SyntaxKind.NullLiteralExpression)) return true;
                 if (ne is not LiteralExpressionSyntax s || !s.IsKind(SyntaxKind.StringLiteralExpression))
                 {
                     Report(DiagnosticDescriptors.UnsupportedExpression, ne, ne.ToString(), "a parameter name must be a string literal");
-                    return null;
+                    return false;
                 }
-                string name = s.Token.ValueText;
-                if (!IsIdentifier(name)) { Report(DiagnosticDescriptors.InvalidParameterName, ne, name); return null; }
-                if (!_paramNames.Add(name)) { Report(DiagnosticDescriptors.DuplicateParameterName, ne, name, _className); return null; }
-                return name;
-            }
-
-            private string Unique(string name, bool implicitName)
-            {
-                name = Sanitize(name);
-                string n = name;
-                for (int i = 2; _paramNames.Contains(n) || (implicitName && _explicitNames.Contains(n)); i++) n = name + "_" + i;
-                _paramNames.Add(n);
-                return n;
-            }
-
-            private static string Sanitize(string s)
-            {
-                var chars = s.Select(c => char.IsLetterOrDigit(c) || c == '_' ? c : '_').ToArray();
-                var r = new string(chars);
-                return r.Length == 0 || char.IsDigit(r[0]) ? "_" + r : r;
-            }
-
-            private static bool IsIdentifier(string s)
-                => s.Length > 0 && (char.IsLetter(s[0]) || s[0] == '_') && s.All(c => char.IsLetterOrDigit(c) || c == '_');
-
-            private int AddParam(Parameter p)
-            {
-                _params.Add(p);
-                return _params.Count - 1;
+                switch (_b.ClaimName(s.Token.ValueText))
+                {
+                    case NameClaim.Invalid: Report(DiagnosticDescriptors.InvalidParameterName, ne, s.Token.ValueText); return false;
+                    case NameClaim.Duplicate: Report(DiagnosticDescriptors.DuplicateParameterName, ne, s.Token.ValueText, _className); return false;
+                }
+                name = s.Token.ValueText;
+                return true;
             }
 
             /// <summary>A short readable tag for a projected operand: its local or state name, or the names it combines (r*h → rh).</summary>
             private string Tag(ExpressionSyntax e, int node)
             {
-                var n = _nodes[node];
-                if (n.Op == OpKind.Input) return _input;
-                if (n.Op == OpKind.State) return _states[n.State];
-                if (e is IdentifierNameSyntax id) return id.Identifier.ValueText;
+                if (e is IdentifierNameSyntax id) return _b.Tag(node, id.Identifier.ValueText);
                 var ids = e.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>()
                     .Where(i => !(i.Parent is InvocationExpressionSyntax inv && inv.Expression == i) && !(i.Parent is MemberAccessExpressionSyntax))
                     .Select(i => i.Identifier.ValueText).ToList();
-                return ids.Count == 0 ? "v" : string.Concat(ids);
-            }
-
-            private Dim Dims(int node)
-            {
-                RuntimeHelpers.EnsureSufficientExecutionStack();
-                var n = _nodes[node];
-                if (n.Op == OpKind.Input) return Dim.Input;
-                if (n.Op is OpKind.State or OpKind.Dense or OpKind.Bias or OpKind.Diag) return Dim.Hidden;
-                var d = Dim.Any;
-                foreach (int a in n.Args)
-                {
-                    var da = Dims(a);
-                    d = d == Dim.Any ? da : da == Dim.Any || da == d ? d : Dim.Hidden;
-                }
-                return d;
-            }
-
-            // ---------------------------------------------------------------- graph
-
-            /// <summary>Keeps what some state's next value depends on, renumbered in order; drops dead nodes and their parameters.</summary>
-            private CellGraph? BuildGraph(MethodDeclarationSyntax step)
-            {
-                if (_stateNode.Any(n => n < 0)) return null;
-                var raw = new CellGraph(_className, _input, _states.ToEquatableArray(), _outputState, _nodes.ToEquatableArray(), _params.ToEquatableArray(), _stateNode.ToEquatableArray());
-                var live = GraphAnalysis.Live(raw);
-                var newIndex = new int[_nodes.Count];
-                var newParam = Enumerable.Repeat(-1, _params.Count).ToArray();
-                var nodes = new List<Node>();
-                var parameters = new List<Parameter>();
-                int MapParam(int p)
-                {
-                    if (p < 0) return -1;
-                    if (newParam[p] < 0) { newParam[p] = parameters.Count; parameters.Add(_params[p]); }
-                    return newParam[p];
-                }
-                for (int i = 0; i < _nodes.Count; i++)
-                {
-                    if (!live[i]) continue;
-                    var n = _nodes[i];
-                    newIndex[i] = nodes.Count;
-                    nodes.Add(n with
-                    {
-                        Args = n.Args.Select(a => newIndex[a]).ToEquatableArray(),
-                        Param = MapParam(n.Param),
-                        Param2 = MapParam(n.Param2),
-                    });
-                }
-                return raw with
-                {
-                    Nodes = nodes.ToEquatableArray(),
-                    Parameters = parameters.ToEquatableArray(),
-                    Next = _stateNode.Select(n => newIndex[n]).ToEquatableArray(),
-                };
+                return _b.Tag(node, ids.Count == 0 ? "v" : string.Concat(ids));
             }
         }
     }

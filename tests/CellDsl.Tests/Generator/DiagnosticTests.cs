@@ -147,6 +147,43 @@ public class DiagnosticTests
                 static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B([|h|])); }
             }
             """, ["h"] },
+        // Shapes the generated part cannot complete (issue 13): reported, never silently ignored or broken.
+        { "CDSL0013", """
+            [RnnCell]
+            public partial [|record|] Rec
+            {
+                static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B()); }
+            }
+            """, ["Rec"] },
+        { "CDSL0013", """
+            [RnnCell]
+            public partial [|record|] class RecClass
+            {
+                static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B()); }
+            }
+            """, ["RecClass"] },
+        { "CDSL0013", """
+            [RnnCell]
+            public partial class Pc[|(int a)|]
+            {
+                static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B()); }
+            }
+            """, ["Pc"] },
+        { "CDSL0013", """
+            [RnnCell]
+            file partial class [|Local|]
+            {
+                static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B()); }
+            }
+            """, ["Local"] },
+        { "CDSL0017", """
+            [RnnCell]
+            public partial class Shadow
+            {
+                static Var [|Tanh|](Var v) => v;
+                static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B()); }
+            }
+            """, ["Tanh", "Shadow"] },
     };
 
     [Theory]
@@ -161,7 +198,7 @@ public class DiagnosticTests
         Assert.True(run.Diagnostics.Select(d => d.Id).SequenceEqual([id]), $"expected only {id}, got:\n{rendered}");
         var d = run.Diagnostics[0];
         var descriptor = DiagnosticDescriptors.ById(id)!;
-        Assert.Equal(id == "CDSL0010" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal(id is "CDSL0010" or "CDSL0017" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, d.Severity);
         Assert.Equal(descriptor.DefaultSeverity, d.Severity);
         Assert.Equal("docs/diagnostics.md#" + id.ToLowerInvariant(), d.Descriptor.HelpLinkUri);
 
@@ -175,7 +212,7 @@ public class DiagnosticTests
         foreach (var name in names) Assert.Contains($"'{name}'", message);
         Assert.DoesNotMatch(@"\{\d\}", message);
 
-        // Errors stop code generation for the cell; the one warning does not.
+        // Errors stop code generation for the cell; warnings do not.
         if (d.Severity == DiagnosticSeverity.Error) Assert.Empty(run.Sources);
         else Assert.Single(run.Sources);
 
@@ -184,6 +221,32 @@ public class DiagnosticTests
         var info = Assert.Single(parsed.Diagnostics);
         Assert.Equal((id, source.Span.Start, source.Span.Length), (info.Id, info.Start, info.Length));
         Assert.Equal($"{id} ({where.StartLinePosition.Line + 1},{where.StartLinePosition.Character + 1}): {message}", info.ToString());
+    }
+
+    public static TheoryData<string, string> SyntaxErrors() => new()
+    {
+        // (what is broken, a whole file): issue 13's cascade of errors located in generated code.
+        { "class name", "using CellDsl;\nusing static CellDsl.CellOps;\n[RnnCell]\npublic partial class\n{\n    static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B()); }\n}\n" },
+        { "namespace name", "using CellDsl;\nusing static CellDsl.CellOps;\nnamespace\n{\n    [RnnCell]\n    public partial class A\n    {\n        static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B()); }\n    }\n}\n" },
+        { "file-scoped namespace name", "using CellDsl;\nusing static CellDsl.CellOps;\nnamespace ;\n[RnnCell]\npublic partial class A\n{\n    static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B()); }\n}\n" },
+        { "stray parenthesis in Step", Header + "[RnnCell]\npublic partial class A\n{\n    static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h)) + B()); }\n}\n" },
+        { "stray parenthesis in the signature", Header + "[RnnCell]\npublic partial class A\n{\n    static void Step(Var x, ref Var h)) { h = Tanh(W(x) + W(h) + B()); }\n}\n" },
+        { "containing type name", Header + "public partial class\n{\n    [RnnCell]\n    public partial class A\n    {\n        static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B()); }\n    }\n}\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SyntaxErrors))]
+    public void Declaration_with_a_syntax_error_gets_no_generated_code_and_only_the_compilers_errors(string what, string source)
+    {
+        var run = GeneratorHarness.Run(source);
+        Assert.False(run.GeneratorFailed, what);
+        Assert.True(run.Input.SyntaxTrees.Single().GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error), what + ": the case has no syntax error");
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(run.Sources);
+        var parsed = CellParser.ParseSource(source);
+        Assert.True(parsed is null || (parsed.Model is null && parsed.Diagnostics.Count == 0), what + ": ParseSource made a cell or a diagnostic");
+        // Every error is in the user's file: none is located in (or caused by) generated code.
+        Assert.All(run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), d => Assert.Equal("Cell.cs", d.Location.SourceTree?.FilePath));
     }
 
     [Fact]

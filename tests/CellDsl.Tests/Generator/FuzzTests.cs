@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 using CellDsl.Generator.Parsing;
 using CellDsl.Tests.Generator.Support;
 using Microsoft.CodeAnalysis;
@@ -11,9 +12,10 @@ namespace CellDsl.Tests.Generator;
 
 /// <summary>
 /// The generator never throws, whatever the user writes. Deterministic text mutations of real declarations (tokens
-/// deleted, duplicated, swapped, junk inserted, truncation) go through the generator as the compiler runs it; no
-/// exception may escape, the driver must not report a generator failure (CS8785), every diagnostic must be a CDSL one
-/// and none an internal error, and code generated for a cell that compiles must compile too.
+/// deleted, duplicated, swapped, junk inserted, truncation), and the structural C# constructs a user may put on or
+/// around a cell, go through the generator as the compiler runs it; no exception may escape, the driver must not
+/// report a generator failure (CS8785), every diagnostic must be a CDSL one and none an internal error, no [RnnCell]
+/// may be ignored without an error, and code generated for a declaration that parses must compile.
 /// </summary>
 public class FuzzTests(ITestOutputHelper output)
 {
@@ -142,16 +144,15 @@ public class FuzzTests(ITestOutputHelper output)
         }
         var generation = clock.Elapsed;
 
-        // Generated code for mutants that still compile as C# must compile too. An evenly spread sample, since a
-        // full compilation costs far more than a generator run.
+        // Generated code for mutants that still parse must compile, whatever errors the user's code has of its own. An
+        // evenly spread sample, since a full compilation costs far more than a generator run.
         int compiled = 0;
         foreach (var c in Spread(clean, CompileSamples * 4))
         {
             if (compiled == CompileSamples) break;
-            if (c.Run.Input.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)) continue;
+            if (c.Run.Input.SyntaxTrees.Any(t => t.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error))) continue;
             compiled++;
-            // The user's mutated code may warn on its own; the generated code may not.
-            var errors = GeneratorHarness.CompilationProblems(c.Run, generatedOnly: true);
+            var errors = GeneratedCodeProblems(c.Run);
             if (errors.Count > 0)
                 failures.Add($"case {c.Case}: " + GeneratorHarness.Describe(c.Run, errors) + GeneratorHarness.WithLineNumbers("source", c.Text));
         }
@@ -164,6 +165,121 @@ public class FuzzTests(ITestOutputHelper output)
         // The mutations must reach deep into the parser, not stop at "no cell found".
         Assert.True(ids.Count >= 10, "too few kinds of diagnostics: " + string.Join(", ", ids.Keys));
         Assert.True(compiled >= CompileSamples / 2, $"only {compiled} mutants compiled as C# with generated code; the compile check proves little");
+    }
+
+    /// <summary>Errors and warnings located in generated files.</summary>
+    private static List<Diagnostic> GeneratedCodeProblems(GeneratorRun run)
+    {
+        var generated = run.Output.SyntaxTrees.Except(run.Input.SyntaxTrees).ToHashSet();
+        return run.Output.GetDiagnostics()
+            .Where(d => !d.IsSuppressed && d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning)
+            .Where(d => d.Location.SourceTree is { } t && generated.Contains(t))
+            .ToList();
+    }
+
+    // ------------------------------------------------------------------ structural constructs
+
+    private const string StepBody = "h = Tanh(W(x) + W(h) + B());";
+
+    /// <summary>Where a cell may sit: (text before, text after) the declaration; {0} is the case's unique suffix.</summary>
+    private static readonly (string Name, string Open, string Close)[] Surroundings =
+    [
+        ("global namespace", "", ""),
+        ("block namespace", "namespace N{0} {{\n", "}}\n"),
+        ("file-scoped namespace", "namespace N{0};\n", ""),
+        ("nested namespaces", "namespace N{0}.Inner {{ namespace Deeper {{\n", "}} }}\n"),
+        ("partial class", "public partial class Outer{0} {{\n", "}}\n"),
+        ("non-partial class", "public class Outer{0} {{\n", "}}\n"),
+        ("static partial class", "public static partial class Outer{0} {{\n", "}}\n"),
+        ("generic partial class", "public partial class Outer{0}<[System.Obsolete] T, U> where T : class {{\n", "}}\n"),
+        ("partial struct", "public partial struct Outer{0} {{\n", "}}\n"),
+        ("partial record", "public partial record Outer{0}(int A) {{\n", "}}\n"),
+        ("partial record struct", "public partial record struct Outer{0} {{\n", "}}\n"),
+        ("partial interface", "public partial interface IOuter{0} {{\n", "}}\n"),
+        ("file partial class", "file partial class Outer{0} {{\n", "}}\n"),
+        ("two levels", "namespace N{0} {{ public partial class A {{ internal partial struct B {{\n", "}} }} }}\n"),
+        ("preprocessor", "#region cells\n#if !NEVER\nnamespace N{0} {{\n#endif\n", "#if !NEVER\n}}\n#endif\n#endregion\n"),
+    ];
+
+    /// <summary>The declaration line: {0} is the class name. Good and bad shapes alike.</summary>
+    private static readonly string[] Heads =
+    [
+        "public partial class {0}", "partial class {0}", "internal sealed partial class {0}", "public abstract partial class {0}",
+        "public static partial class {0}", "file partial class {0}", "public partial class {0}<T>", "public partial class {0}(int a)",
+        "public partial record {0}", "public partial record class {0}", "public partial record struct {0}",
+        "public partial record {0}(int A)", "public partial struct {0}", "public partial interface {0}",
+        "public class {0}", "public partial class {0} : System.IDisposable", "public unsafe partial class {0}",
+        "public partial class @{0}", "public partial class {0}\u00e9\u03bb", "public partial class {0}\u0301x",
+        "[System.Obsolete] public partial class {0}", "public new partial class {0}",
+    ];
+
+    /// <summary>The Step method: good and bad shapes, preprocessor directives, verbatim and Unicode names, nestings.</summary>
+    private static readonly string[] Steps =
+    [
+        "static void Step(Var x, ref Var h) { " + StepBody + " }",
+        "static void Step(Var x, ref Var h) => " + StepBody.TrimEnd(';') + ";",
+        "void Step(Var x, ref Var h) { " + StepBody + " }",
+        "public static void Step(Var x, ref Var h) { " + StepBody + " }",
+        "static void Step<T>(Var x, ref Var h) { " + StepBody + " }",
+        "static void Step(Var @in, ref Var @class) { @class = Tanh(W(@in) + W(@class) + B()); }",
+        "static void Step(Var \u03be, ref Var \u0068) { var \u00e9t\u00e9 = Tanh(W(\u03be) + W(h) + B()); h = \u00e9t\u00e9; }",
+        "static void Step(Var x, ref Var h)\n{\n#if NEVER\n    h = x;\n#else\n    " + StepBody + "\n#endif\n}",
+        "static void Step(Var x, ref Var h)\n{\n#region eq\n#pragma warning disable CS0168\n    " + StepBody + "\n#pragma warning restore CS0168\n#endregion\n}",
+        "static void Step(Var x, ref Var h)\n{\n#nullable disable\n    " + StepBody + "\n#line 100 \"Other.cs\"\n}",
+        "static void Step(Var x, ref Var h) { h = -(-Tanh(-(-W(x)) - -W(h) * -(B() + -x))); }",
+        "static void Step(Var x, ref Var h) { h = - -Tanh(W(x) - (-(W(h) - B())) * (-(-(-x)))); }",
+        "static void Step(Var x, ref Var h) { var a = -Tanh(W(x)); var b = -a; h = -(-b) * -(a - -b); }",
+        "static void Step(Var x, ref Var h) { h = Tanh(W(x) + W(h) + B()); } static Var Tanh(Var v) => v;",
+        "static void Step(Var x, ref Var h) { h = Sigmoid(W(x) + W(h) + B()); } static int Sigmoid;",
+    ];
+
+    [Fact]
+    public void Structural_constructs_never_crash_nor_vanish_and_generate_code_that_compiles()
+    {
+        // Every head, surrounding and Step shape at least once, in a deterministic spread of combinations. All cases go
+        // in one compilation (one file each, every name suffixed with the case number), which costs one compile.
+        const int count = 240;
+        var rng = new Random(Seed);
+        var files = new List<SourceFile>();
+        var cases = new List<(string Class, string Where)>();
+        for (int n = 0; n < count; n++)
+        {
+            var (sname, open, close) = Surroundings[n % Surroundings.Length];
+            string head = Heads[(n / Surroundings.Length + n) % Heads.Length];
+            string step = Steps[rng.Next(Steps.Length)];
+            string cls = "Cell" + n;
+            string text = Usings + string.Format(open, n) + "[RnnCell]\n" + string.Format(head, cls) + "\n{\n    " + step + "\n}\n" + string.Format(close, n);
+            files.Add(new SourceFile($"Case{n}.cs", text));
+            cases.Add((cls, $"case {n} ({sname}; {string.Format(head, cls)}; {step})"));
+        }
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateDriver(trackSteps: false), GeneratorHarness.CreateCompilation(files.ToArray()));
+
+        var failures = new List<string>();
+        if (run.GeneratorFailed) failures.Add("generator failed: " + run.Result.Exception);
+        failures.AddRange(run.Diagnostics.Where(d => !d.Id.StartsWith("CDSL", StringComparison.Ordinal) || d.Id == "CDSL0099").Select(d => "diagnostic: " + d));
+
+        var inputErrors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        int generated = 0;
+        for (int n = 0; n < count; n++)
+        {
+            string path = $"Case{n}.cs";
+            bool hasSource = run.Sources.Any(s => Regex.IsMatch(s.HintName, $"Cell{n}(?![0-9])"));
+            bool reported = run.Diagnostics.Concat(inputErrors).Any(d => d.Severity == DiagnosticSeverity.Error && d.Location.GetLineSpan().Path == path);
+            if (hasSource) generated++;
+            if (!hasSource && !reported) failures.Add(cases[n].Where + ": no cell and no error\n" + GeneratorHarness.WithLineNumbers(path, files[n].Text));
+        }
+        // Every file parses, so every generated file must compile cleanly.
+        Assert.All(files, f => Assert.DoesNotContain(CSharpSyntaxTree.ParseText(f.Text, GeneratorHarness.ParseOptions).GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error));
+        var problems = GeneratedCodeProblems(run);
+        if (problems.Count > 0) failures.Add(GeneratorHarness.Describe(run, problems));
+
+        output.WriteLine($"{count} structural cases, {generated} generated cells; diagnostics: " +
+                         string.Join(", ", run.Diagnostics.GroupBy(d => d.Id).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} x{g.Count()}")));
+        Assert.True(failures.Count == 0, $"{failures.Count} failures; the first:\n\n" + string.Join("\n\n", failures.Take(3)));
+        // Not vacuous: good shapes generate code, bad ones are reported.
+        Assert.True(generated >= count / 5, $"only {generated} of {count} cases generated a cell");
+        Assert.Contains(run.Diagnostics, d => d.Id == "CDSL0013");
+        Assert.Contains(run.Diagnostics, d => d.Id == "CDSL0017");
     }
 
     private static IEnumerable<T> Spread<T>(IReadOnlyList<T> items, int count)

@@ -146,7 +146,7 @@ public class IncrementalTests
         Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second, StepNames.Model));
         Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second, SourceOutput));
         Assert.NotEqual(first.Sources.Single().Text, second.Sources.Single().Text);
-        Assert.Contains("b_z\", global::CellDsl.Compiler.Graph.ParamKind.Bias", second.Sources.Single().Text);
+        Assert.Contains("b_z\", global::CellDsl.ParamKind.Bias", second.Sources.Single().Text);
         Assert.Contains("InitKind.Constant, 1f)", second.Sources.Single().Text);
         AssertReused(second, StepNames.HintNames);
     }

@@ -141,7 +141,7 @@ public class PrinterRoundTripTests
     }
 
     private static int Length(Parameter p, int inputSize, int hiddenSize)
-        => p.Kind == ParamKind.Dense ? hiddenSize * (p.In == Dim.Input ? inputSize : hiddenSize) : hiddenSize;
+        => p.Kind == Compiler.Graph.ParamKind.Dense ? hiddenSize * (p.In == Dim.Input ? inputSize : hiddenSize) : hiddenSize;
 
     private static void AssertClose(double[] expected, double[] actual, string what)
     {

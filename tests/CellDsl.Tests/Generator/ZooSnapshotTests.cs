@@ -25,6 +25,14 @@ public class ZooSnapshotTests
     }
 
     [Fact]
+    public void Generated_code_names_runtime_types_only()
+    {
+        // The harness compiles without CellDsl.Compiler.dll, so every compiling test shows it; this names the culprit.
+        Assert.DoesNotContain(GeneratorHarness.References, r => r.Display?.EndsWith("CellDsl.Compiler.dll", StringComparison.Ordinal) == true);
+        foreach (var f in ZooSources.Run.Sources) Assert.DoesNotContain("CellDsl.Compiler", f.Text);
+    }
+
+    [Fact]
     public void Every_zoo_cell_is_registered_and_generated_once()
     {
         var declared = ZooSources.CellNames();

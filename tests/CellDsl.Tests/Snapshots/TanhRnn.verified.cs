@@ -81,9 +81,9 @@ namespace CellDsl.Zoo
                 OutputState = 0,
                 Parameters = new global::CellDsl.ParameterInfo[]
                 {
-                    new("W_x_h", global::CellDsl.Compiler.Graph.ParamKind.Dense, checked((int)(0)), (int)H, (int)I, global::CellDsl.Compiler.Graph.InitKind.Uniform, 0f),
-                    new("W_h_h", global::CellDsl.Compiler.Graph.ParamKind.Dense, checked((int)(I * H)), (int)H, (int)H, global::CellDsl.Compiler.Graph.InitKind.Uniform, 0f),
-                    new("b_h", global::CellDsl.Compiler.Graph.ParamKind.Bias, checked((int)(I * H + H * H)), (int)H, 1, global::CellDsl.Compiler.Graph.InitKind.Constant, 0f),
+                    new("W_x_h", global::CellDsl.ParamKind.Dense, checked((int)(0)), (int)H, (int)I, global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_h_h", global::CellDsl.ParamKind.Dense, checked((int)(I * H)), (int)H, (int)H, global::CellDsl.InitKind.Uniform, 0f),
+                    new("b_h", global::CellDsl.ParamKind.Bias, checked((int)(I * H + H * H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
                 },
                 ParameterCount = checked((int)(I * H + H * H + H)),
                 BufferNames = new[] { "X", "S_h", "dX", "dY", "dS_h", "dSPrev_h", "Z0", "dZ0", "Z1", "dZ1", "D_n7" },

@@ -47,7 +47,8 @@ public static class GeneratorHarness
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> ReferencesLazy = new(LoadReferences);
 
-    /// <summary>The framework's assemblies, the runtime (CellDsl.dll) and the compiler core (CellDsl.Compiler.dll).</summary>
+    /// <summary>The framework's assemblies and the runtime (CellDsl.dll): generated code names runtime types only, so the
+    /// compiler core (CellDsl.Compiler.dll) is not among them.</summary>
     public static ImmutableArray<MetadataReference> References => ReferencesLazy.Value;
 
     private static ImmutableArray<MetadataReference> LoadReferences()
@@ -60,7 +61,6 @@ public static class GeneratorHarness
             .Where(p => string.Equals(Path.GetDirectoryName(p), framework, StringComparison.Ordinal))
             .ToList();
         paths.Add(typeof(CellDsl.RecurrentCell).Assembly.Location);
-        paths.Add(typeof(CellDsl.Compiler.Graph.CellGraph).Assembly.Location);
         return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     }
 
