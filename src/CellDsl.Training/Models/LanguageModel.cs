@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using CellDsl.Compiler.Graph;
 using CellDsl.Training.Layers;
 using CellDsl.Zoo;
 

@@ -44,10 +44,10 @@ public class ConfigTests
         foreach (var p in cell.ParameterLayout)
         {
             var values = cell.Parameters.Slice(p.Offset, p.Length).ToArray();
-            if (p.Init == CellDsl.Compiler.Graph.InitKind.Constant) Assert.All(values, v => Assert.Equal(p.InitValue, v));
+            if (p.Init == InitKind.Constant) Assert.All(values, v => Assert.Equal(p.InitValue, v));
             else Assert.All(values, v => Assert.InRange(v, -0.05f, 0.05f));
         }
-        Assert.Contains(cell.ParameterLayout, p => p.Init == CellDsl.Compiler.Graph.InitKind.Constant && p.InitValue == 1f);
+        Assert.Contains(cell.ParameterLayout, p => p.Init == InitKind.Constant && p.InitValue == 1f);
         Assert.All(model.Embedding.Parameters.ToArray(), v => Assert.InRange(v, -0.05f, 0.05f));
     }
 
