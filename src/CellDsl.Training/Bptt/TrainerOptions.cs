@@ -29,7 +29,7 @@ namespace CellDsl.Training.Bptt
         /// <summary>"sgd" or "adam".</summary>
         public string Optimizer { get; init; } = "sgd";
 
-        /// <summary>Windows of evaluation: T and B (0: the training ones). The TensorFlow tutorial evaluates with 1 and 1.</summary>
+        /// <summary>Windows of evaluation: T and B (0: the training ones). The TensorFlow PTB tutorial runs its test split with 1 and 1.</summary>
         public int EvaluationSteps { get; init; }
         public int EvaluationBatch { get; init; }
 
