@@ -295,7 +295,10 @@ namespace CellDsl.Compiler.Emit
             foreach (var kv in _fields)
                 inits.Add($"{kv.Value} = {_e.Base(new Location(kv.Key.Buffer, kv.Key.Mode, 0), step)}");
             foreach (int p in _params) inits.Add($"at_{_e.ParamName(p)} = at_{_e.ParamName(p)}");
-            w.Line($"var {local} = new {_name} {{ {string.Join(", ", inits)} }};");
+            // One field per line: a kernel reads a dozen offsets, and one line of them is unreadable.
+            w.Open($"var {local} = new {_name}");
+            foreach (var init in inits) w.Line(init + ",");
+            w.Close(";");
             w.Line($"global::CellDsl.Kernels.Columns.Run(ref {local}, {Emission.UnitText(_unit)}, {rows});");
         }
     }
