@@ -201,20 +201,20 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rZ0 = Z0 + b * H;
-                    int rZ1 = Z1 + b * H;
-                    int rS_h_next = S_h_next + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rZ0 = Z0 + row * H;
+                    int rZ1 = Z1 + row * H;
+                    int rS_h_next = S_h_next + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var W_x_h = V.Load(ref a, rZ0 + j);
-                        var W_h_h = V.Load(ref a, rZ1 + j);
-                        var b_h = V.Load(ref p, at_b_h + j);
+                        var W_x_h = V.Load(ref data, rZ0 + col);
+                        var W_h_h = V.Load(ref data, rZ1 + col);
+                        var b_h = V.Load(ref param, at_b_h + col);
                         var h = V.Tanh(W_x_h + W_h_h + b_h);
-                        V.Store(h, ref a, rS_h_next + j);
+                        V.Store(h, ref data, rS_h_next + col);
                     }
                 }
             }
@@ -237,24 +237,24 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rD_n7 = D_n7 + b * H;
-                    int rS_h_next = S_h_next + b * H;
-                    int rdZ0 = dZ0 + b * H;
-                    int rdZ1 = dZ1 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rD_n7 = D_n7 + row * H;
+                    int rS_h_next = S_h_next + row * H;
+                    int rdZ0 = dZ0 + row * H;
+                    int rdZ1 = dZ1 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var d_h = V.Load(ref a, rD_n7 + j);
-                        var h = V.Load(ref a, rS_h_next + j);
+                        var d_h = V.Load(ref data, rD_n7 + col);
+                        var h = V.Load(ref data, rS_h_next + col);
                         var d_t6 = d_h * (V.Create(1f) - h * h);
-                        V.AddTo(ref g, at_b_h + j, d_t6);
+                        V.AddTo(ref grad, at_b_h + col, d_t6);
                         var d_t4 = d_t6;
-                        V.Store(d_t4, ref a, rdZ0 + j);
+                        V.Store(d_t4, ref data, rdZ0 + col);
                         var d_W_h_h = d_t4;
-                        V.Store(d_W_h_h, ref a, rdZ1 + j);
+                        V.Store(d_W_h_h, ref data, rdZ1 + col);
                     }
                 }
             }
