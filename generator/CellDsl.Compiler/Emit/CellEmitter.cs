@@ -197,7 +197,7 @@ namespace CellDsl.Compiler.Emit
         private string NodeSummary(int i)
         {
             string lhs = _nextOf[i] is { } ks ? _g.States[ks[0]] : _g.Nodes[i].Name ?? $"t{i}";
-            return $"{lhs} = {DslPrinter.Expression(_g, i)}";
+            return $"{lhs} = {DslPrinter.Expression(_g, i, parameterNames: true)}";
         }
 
         // ---------------------------------------------------------------- forward

@@ -158,7 +158,7 @@ namespace CellDsl.Compiler.Emit
                 _valueLocals[i] = l;
                 _body.Add($"var {l} = {rhs};");
                 if (_plan.Values[i] is { } loc) _body.Add($"V.Store({l}, ref data, {At(loc)});");
-                _summary.Add($"{l} = {DslPrinter.Expression(_g, i)}");
+                _summary.Add($"{l} = {DslPrinter.Expression(_g, i, parameterNames: true)}");
             }
             Finish(loop.Count);
         }
@@ -199,7 +199,7 @@ namespace CellDsl.Compiler.Emit
                     _e.Writes.Write(loc!);
                     _body.Add($"V.Store({d}, ref data, {At(loc!)});");
                 }
-                _summary.Add($"{d} = dL/d({DslPrinter.Expression(_g, n)})");
+                _summary.Add($"{d} = dL/d({DslPrinter.Expression(_g, n, parameterNames: true)})");
 
                 foreach (var term in terms)
                 {

@@ -17,9 +17,9 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_r | W_x_z | W_x_n]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_r | W_h_z]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W(x) + W(h) + B()); z = Sigmoid(W(x) + W(h) + B())<br/>
+    /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W_x_r·x + W_h_r·h + b_r); z = Sigmoid(W_x_z·x + W_h_z·h + b_z)<br/>
     /// every step, stage 2: Z2 = r * h · [W_rh_n]ᵀ<br/>
-    /// every step, stage 2: one fused loop over H columns: n = Tanh(W(x) + W(r * h) + B()); h = z * h + (1f - z) * n<br/>
+    /// every step, stage 2: one fused loop over H columns: n = Tanh(W_x_n·x + W_rh_n·(r * h) + b_n); h = z * h + (1f - z) * n<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Gru : global::CellDsl.RecurrentCell
@@ -313,8 +313,8 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 1 for each step (H columns):
-        /// r = Sigmoid(W(x) + W(h) + B())<br/>
-        /// z = Sigmoid(W(x) + W(h) + B())<br/>
+        /// r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
+        /// z = Sigmoid(W_x_z·x + W_h_z·h + b_z)<br/>
         /// t15 = r * h<br/>
         /// t21 = z * h<br/>
         /// t23 = 1f - z<br/>
@@ -367,7 +367,7 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 2 for each step (H columns):
-        /// n = Tanh(W(x) + W(r * h) + B())<br/>
+        /// n = Tanh(W_x_n·x + W_rh_n·(r * h) + b_n)<br/>
         /// h = z * h + (1f - z) * n<br/>
         /// </summary>
         private struct ForwardStep2 : global::CellDsl.Kernels.IColumnKernel
@@ -410,10 +410,10 @@ namespace CellDsl.Zoo
         /// Adjoints of stage 2 for each step (H columns):
         /// d_h = dL/d(z * h + (1f - z) * n)<br/>
         /// d_t24 = dL/d((1f - z) * n)<br/>
-        /// d_n = dL/d(Tanh(W(x) + W(r * h) + B()))<br/>
-        /// d_t19 = dL/d(W(x) + W(r * h) + B())<br/>
-        /// d_t17 = dL/d(W(x) + W(r * h))<br/>
-        /// d_W_rh_n = dL/d(W(r * h))<br/>
+        /// d_n = dL/d(Tanh(W_x_n·x + W_rh_n·(r * h) + b_n))<br/>
+        /// d_t19 = dL/d(W_x_n·x + W_rh_n·(r * h) + b_n)<br/>
+        /// d_t17 = dL/d(W_x_n·x + W_rh_n·(r * h))<br/>
+        /// d_W_rh_n = dL/d(W_rh_n·(r * h))<br/>
         /// </summary>
         private struct BackwardStep2 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -461,14 +461,14 @@ namespace CellDsl.Zoo
         /// d_t23 = dL/d(1f - z)<br/>
         /// d_t21 = dL/d(z * h)<br/>
         /// d_t15 = dL/d(r * h)<br/>
-        /// d_z = dL/d(Sigmoid(W(x) + W(h) + B()))<br/>
-        /// d_t12 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t10 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_z = dL/d(W(h))<br/>
-        /// d_r = dL/d(Sigmoid(W(x) + W(h) + B()))<br/>
-        /// d_t6 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t4 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_r = dL/d(W(h))<br/>
+        /// d_z = dL/d(Sigmoid(W_x_z·x + W_h_z·h + b_z))<br/>
+        /// d_t12 = dL/d(W_x_z·x + W_h_z·h + b_z)<br/>
+        /// d_t10 = dL/d(W_x_z·x + W_h_z·h)<br/>
+        /// d_W_h_z = dL/d(W_h_z·h)<br/>
+        /// d_r = dL/d(Sigmoid(W_x_r·x + W_h_r·h + b_r))<br/>
+        /// d_t6 = dL/d(W_x_r·x + W_h_r·h + b_r)<br/>
+        /// d_t4 = dL/d(W_x_r·x + W_h_r·h)<br/>
+        /// d_W_h_r = dL/d(W_h_r·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {

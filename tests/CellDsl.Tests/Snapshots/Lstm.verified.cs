@@ -19,7 +19,7 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_i | W_x_f | W_x_g | W_x_o]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_i | W_h_f | W_h_g | W_h_o]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: i = Sigmoid(W(x) + W(h) + B()); f = Sigmoid(W(x) + W(h) + B()); g = Tanh(W(x) + W(h) + B()); o = Sigmoid(W(x) + W(h) + B()); c = f * c + i * g; h = o * Tanh(c)<br/>
+    /// every step, stage 1: one fused loop over H columns: i = Sigmoid(W_x_i·x + W_h_i·h + b_i); f = Sigmoid(W_x_f·x + W_h_f·h + b_f); g = Tanh(W_x_g·x + W_h_g·h + b_g); o = Sigmoid(W_x_o·x + W_h_o·h + b_o); c = f * c + i * g; h = o * Tanh(c)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Lstm : global::CellDsl.RecurrentCell
@@ -296,10 +296,10 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 1 for each step (H columns):
-        /// i = Sigmoid(W(x) + W(h) + B())<br/>
-        /// f = Sigmoid(W(x) + W(h) + B())<br/>
-        /// g = Tanh(W(x) + W(h) + B())<br/>
-        /// o = Sigmoid(W(x) + W(h) + B())<br/>
+        /// i = Sigmoid(W_x_i·x + W_h_i·h + b_i)<br/>
+        /// f = Sigmoid(W_x_f·x + W_h_f·h + b_f)<br/>
+        /// g = Tanh(W_x_g·x + W_h_g·h + b_g)<br/>
+        /// o = Sigmoid(W_x_o·x + W_h_o·h + b_o)<br/>
         /// c = f * c + i * g<br/>
         /// t30 = Tanh(c)<br/>
         /// h = o * Tanh(c)<br/>
@@ -369,22 +369,22 @@ namespace CellDsl.Zoo
         /// d_c = dL/d(f * c + i * g)<br/>
         /// d_t28 = dL/d(i * g)<br/>
         /// d_t27 = dL/d(f * c)<br/>
-        /// d_o = dL/d(Sigmoid(W(x) + W(h) + B()))<br/>
-        /// d_t24 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t22 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_o = dL/d(W(h))<br/>
-        /// d_g = dL/d(Tanh(W(x) + W(h) + B()))<br/>
-        /// d_t18 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t16 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_g = dL/d(W(h))<br/>
-        /// d_f = dL/d(Sigmoid(W(x) + W(h) + B()))<br/>
-        /// d_t12 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t10 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_f = dL/d(W(h))<br/>
-        /// d_i = dL/d(Sigmoid(W(x) + W(h) + B()))<br/>
-        /// d_t6 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t4 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_i = dL/d(W(h))<br/>
+        /// d_o = dL/d(Sigmoid(W_x_o·x + W_h_o·h + b_o))<br/>
+        /// d_t24 = dL/d(W_x_o·x + W_h_o·h + b_o)<br/>
+        /// d_t22 = dL/d(W_x_o·x + W_h_o·h)<br/>
+        /// d_W_h_o = dL/d(W_h_o·h)<br/>
+        /// d_g = dL/d(Tanh(W_x_g·x + W_h_g·h + b_g))<br/>
+        /// d_t18 = dL/d(W_x_g·x + W_h_g·h + b_g)<br/>
+        /// d_t16 = dL/d(W_x_g·x + W_h_g·h)<br/>
+        /// d_W_h_g = dL/d(W_h_g·h)<br/>
+        /// d_f = dL/d(Sigmoid(W_x_f·x + W_h_f·h + b_f))<br/>
+        /// d_t12 = dL/d(W_x_f·x + W_h_f·h + b_f)<br/>
+        /// d_t10 = dL/d(W_x_f·x + W_h_f·h)<br/>
+        /// d_W_h_f = dL/d(W_h_f·h)<br/>
+        /// d_i = dL/d(Sigmoid(W_x_i·x + W_h_i·h + b_i))<br/>
+        /// d_t6 = dL/d(W_x_i·x + W_h_i·h + b_i)<br/>
+        /// d_t4 = dL/d(W_x_i·x + W_h_i·h)<br/>
+        /// d_W_h_i = dL/d(W_h_i·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {

@@ -16,12 +16,12 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 0: one fused loop over I columns<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_r]ᵀ<br/>
-    /// before the loop, all T·B rows, stage 1: one fused loop over H columns: z = Sigmoid(W(x) + B())<br/>
+    /// before the loop, all T·B rows, stage 1: one fused loop over H columns: z = Sigmoid(W_x_z·x + b_z)<br/>
     /// every step, stage 0: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_h_r]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W(x) + W(h) + B())<br/>
+    /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
     /// every step, stage 2: Z2 = r * h · [W_rh_h]ᵀ<br/>
-    /// every step, stage 2: one fused loop over H columns: h = Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z)<br/>
+    /// every step, stage 2: one fused loop over H columns: h = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Mut1 : global::CellDsl.RecurrentCell
@@ -411,7 +411,7 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 1 for all T·B rows before the time loop (H columns):
-        /// z = Sigmoid(W(x) + B())<br/>
+        /// z = Sigmoid(W_x_z·x + b_z)<br/>
         /// t21 = 1f - z<br/>
         /// </summary>
         private struct ForwardPre1 : global::CellDsl.Kernels.IColumnKernel
@@ -476,7 +476,7 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 1 for each step (H columns):
-        /// r = Sigmoid(W(x) + W(h) + B())<br/>
+        /// r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
         /// t12 = r * h<br/>
         /// </summary>
         private struct ForwardStep1 : global::CellDsl.Kernels.IColumnKernel
@@ -515,8 +515,8 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 2 for each step (H columns):
-        /// t18 = Tanh(W(r * h) + Tanh(x) + B())<br/>
-        /// h = Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z)<br/>
+        /// t18 = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h)<br/>
+        /// h = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z)<br/>
         /// </summary>
         private struct ForwardStep2 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -556,12 +556,12 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Adjoints of stage 2 for each step (H columns):
-        /// d_h = dL/d(Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z))<br/>
-        /// d_t19 = dL/d(Tanh(W(r * h) + Tanh(x) + B()) * z)<br/>
-        /// d_t18 = dL/d(Tanh(W(r * h) + Tanh(x) + B()))<br/>
-        /// d_t17 = dL/d(W(r * h) + Tanh(x) + B())<br/>
-        /// d_t15 = dL/d(W(r * h) + Tanh(x))<br/>
-        /// d_W_rh_h = dL/d(W(r * h))<br/>
+        /// d_h = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z))<br/>
+        /// d_t19 = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z)<br/>
+        /// d_t18 = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h))<br/>
+        /// d_t17 = dL/d(W_rh_h·(r * h) + Tanh(x) + b_h)<br/>
+        /// d_t15 = dL/d(W_rh_h·(r * h) + Tanh(x))<br/>
+        /// d_W_rh_h = dL/d(W_rh_h·(r * h))<br/>
         /// </summary>
         private struct BackwardStep2 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -607,10 +607,10 @@ namespace CellDsl.Zoo
         /// <summary>
         /// Adjoints of stage 1 for each step (H columns):
         /// d_t12 = dL/d(r * h)<br/>
-        /// d_r = dL/d(Sigmoid(W(x) + W(h) + B()))<br/>
-        /// d_t10 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t8 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_r = dL/d(W(h))<br/>
+        /// d_r = dL/d(Sigmoid(W_x_r·x + W_h_r·h + b_r))<br/>
+        /// d_t10 = dL/d(W_x_r·x + W_h_r·h + b_r)<br/>
+        /// d_t8 = dL/d(W_x_r·x + W_h_r·h)<br/>
+        /// d_W_h_r = dL/d(W_h_r·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -686,9 +686,9 @@ namespace CellDsl.Zoo
         /// <summary>
         /// Adjoints of stage 1 for all T·B rows before the time loop (H columns):
         /// d_t21 = dL/d(1f - z)<br/>
-        /// d_z = dL/d(Sigmoid(W(x) + B()))<br/>
-        /// d_t3 = dL/d(W(x) + B())<br/>
-        /// d_W_x_z = dL/d(W(x))<br/>
+        /// d_z = dL/d(Sigmoid(W_x_z·x + b_z))<br/>
+        /// d_t3 = dL/d(W_x_z·x + b_z)<br/>
+        /// d_W_x_z = dL/d(W_x_z·x)<br/>
         /// </summary>
         private struct BackwardPre1 : global::CellDsl.Kernels.IColumnKernel
         {

@@ -20,7 +20,7 @@ namespace CellDsl.Zoo
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_i | W_x_f | W_x_o]ᵀ<br/>
     /// every step, stage 0: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_h_z | W_h_i | W_h_f | W_h_o]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: z = Tanh(W(x) + W(h) + B()); i = Sigmoid(W(x) + W(h) + P(c) + B()); f = Sigmoid(W(x) + W(h) + P(c) + B()); c = z * i + c * f; o = Sigmoid(W(x) + W(h) + P(c) + B()); h = Tanh(c) * o<br/>
+    /// every step, stage 1: one fused loop over H columns: z = Tanh(W_x_z·x + W_h_z·h + b_z); i = Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i); f = Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f); c = z * i + c * f; o = Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o); h = Tanh(c) * o<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class PeepholeLstm : global::CellDsl.RecurrentCell
@@ -360,8 +360,8 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 0 for each step (H columns):
-        /// t12 = P(c)<br/>
-        /// t20 = P(c)<br/>
+        /// t12 = p_c_i⊙c<br/>
+        /// t20 = p_c_f⊙c<br/>
         /// </summary>
         private struct ForwardStep0 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -396,11 +396,11 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 1 for each step (H columns):
-        /// z = Tanh(W(x) + W(h) + B())<br/>
-        /// i = Sigmoid(W(x) + W(h) + P(c) + B())<br/>
-        /// f = Sigmoid(W(x) + W(h) + P(c) + B())<br/>
+        /// z = Tanh(W_x_z·x + W_h_z·h + b_z)<br/>
+        /// i = Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i)<br/>
+        /// f = Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f)<br/>
         /// c = z * i + c * f<br/>
-        /// o = Sigmoid(W(x) + W(h) + P(c) + B())<br/>
+        /// o = Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o)<br/>
         /// t36 = Tanh(c)<br/>
         /// h = Tanh(c) * o<br/>
         /// </summary>
@@ -471,29 +471,29 @@ namespace CellDsl.Zoo
         /// Adjoints of stage 1 for each step (H columns):
         /// d_h = dL/d(Tanh(c) * o)<br/>
         /// d_t36 = dL/d(Tanh(c))<br/>
-        /// d_o = dL/d(Sigmoid(W(x) + W(h) + P(c) + B()))<br/>
-        /// d_t34 = dL/d(W(x) + W(h) + P(c) + B())<br/>
-        /// d_t32 = dL/d(W(x) + W(h) + P(c))<br/>
-        /// d_t31 = dL/d(P(c))<br/>
-        /// d_t30 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_o = dL/d(W(h))<br/>
+        /// d_o = dL/d(Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o))<br/>
+        /// d_t34 = dL/d(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o)<br/>
+        /// d_t32 = dL/d(W_x_o·x + W_h_o·h + p_c_o⊙c)<br/>
+        /// d_t31 = dL/d(p_c_o⊙c)<br/>
+        /// d_t30 = dL/d(W_x_o·x + W_h_o·h)<br/>
+        /// d_W_h_o = dL/d(W_h_o·h)<br/>
         /// d_c = dL/d(z * i + c * f)<br/>
         /// d_t26 = dL/d(c * f)<br/>
         /// d_t25 = dL/d(z * i)<br/>
-        /// d_f = dL/d(Sigmoid(W(x) + W(h) + P(c) + B()))<br/>
-        /// d_t23 = dL/d(W(x) + W(h) + P(c) + B())<br/>
-        /// d_t21 = dL/d(W(x) + W(h) + P(c))<br/>
-        /// d_t19 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_f = dL/d(W(h))<br/>
-        /// d_i = dL/d(Sigmoid(W(x) + W(h) + P(c) + B()))<br/>
-        /// d_t15 = dL/d(W(x) + W(h) + P(c) + B())<br/>
-        /// d_t13 = dL/d(W(x) + W(h) + P(c))<br/>
-        /// d_t10 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_i = dL/d(W(h))<br/>
-        /// d_z = dL/d(Tanh(W(x) + W(h) + B()))<br/>
-        /// d_t6 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t4 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_z = dL/d(W(h))<br/>
+        /// d_f = dL/d(Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f))<br/>
+        /// d_t23 = dL/d(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f)<br/>
+        /// d_t21 = dL/d(W_x_f·x + W_h_f·h + p_c_f⊙c)<br/>
+        /// d_t19 = dL/d(W_x_f·x + W_h_f·h)<br/>
+        /// d_W_h_f = dL/d(W_h_f·h)<br/>
+        /// d_i = dL/d(Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i))<br/>
+        /// d_t15 = dL/d(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i)<br/>
+        /// d_t13 = dL/d(W_x_i·x + W_h_i·h + p_c_i⊙c)<br/>
+        /// d_t10 = dL/d(W_x_i·x + W_h_i·h)<br/>
+        /// d_W_h_i = dL/d(W_h_i·h)<br/>
+        /// d_z = dL/d(Tanh(W_x_z·x + W_h_z·h + b_z))<br/>
+        /// d_t6 = dL/d(W_x_z·x + W_h_z·h + b_z)<br/>
+        /// d_t4 = dL/d(W_x_z·x + W_h_z·h)<br/>
+        /// d_W_h_z = dL/d(W_h_z·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -582,8 +582,8 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Adjoints of stage 0 for each step (H columns):
-        /// d_t20 = dL/d(P(c))<br/>
-        /// d_t12 = dL/d(P(c))<br/>
+        /// d_t20 = dL/d(p_c_f⊙c)<br/>
+        /// d_t12 = dL/d(p_c_i⊙c)<br/>
         /// </summary>
         private struct BackwardStep0 : global::CellDsl.Kernels.IColumnKernel
         {

@@ -14,7 +14,7 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_h]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_h]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: h = Tanh(W(x) + W(h) + B())<br/>
+    /// every step, stage 1: one fused loop over H columns: h = Tanh(W_x_h·x + W_h_h·h + b_h)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class TanhRnn : global::CellDsl.RecurrentCell
@@ -189,7 +189,7 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 1 for each step (H columns):
-        /// h = Tanh(W(x) + W(h) + B())<br/>
+        /// h = Tanh(W_x_h·x + W_h_h·h + b_h)<br/>
         /// </summary>
         private struct ForwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -222,10 +222,10 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Adjoints of stage 1 for each step (H columns):
-        /// d_h = dL/d(Tanh(W(x) + W(h) + B()))<br/>
-        /// d_t6 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t4 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_h = dL/d(W(h))<br/>
+        /// d_h = dL/d(Tanh(W_x_h·x + W_h_h·h + b_h))<br/>
+        /// d_t6 = dL/d(W_x_h·x + W_h_h·h + b_h)<br/>
+        /// d_t4 = dL/d(W_x_h·x + W_h_h·h)<br/>
+        /// d_W_h_h = dL/d(W_h_h·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
