@@ -164,8 +164,10 @@ namespace CellDsl.Compiler.Printing
         /// Node <paramref name="node"/> as one DSL expression, inlining everything down to locals, states and x. With
         /// <paramref name="parameterNames"/>, the projections and biases print as what they are, W_x_i·x, p_c_i⊙c and
         /// b_i, so that comments tell the gates apart; the nesting is the same (· and ⊙ bind as * does).
+        /// <paramref name="level"/> is the binding the context needs (3 for an operand of a product, as in r * h · W),
+        /// levels as in <see cref="OpInfo.Format"/>.
         /// </summary>
-        public static string Expression(CellGraph g, int node, bool parameterNames = false)
+        public static string Expression(CellGraph g, int node, bool parameterNames = false, int level = 0)
         {
             var nodes = g.Nodes;
             string Ref(int i, int prec)
@@ -199,7 +201,7 @@ namespace CellDsl.Compiler.Printing
                     default: return Ops.Of(n.Op).Format((a, p) => Ref(n.Args[a], p), prec);
                 }
             }
-            return Expr(node, 0);
+            return Expr(node, level);
         }
 
         /// <summary>A constant as an operand: a negative literal is a unary minus, so it takes parentheses where one

@@ -18,7 +18,7 @@ namespace CellDsl.Zoo
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_r | W_x_z | W_x_n]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_r | W_h_z]ᵀ<br/>
     /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W_x_r·x + W_h_r·h + b_r); z = Sigmoid(W_x_z·x + W_h_z·h + b_z)<br/>
-    /// every step, stage 2: Z2 = r * h · [W_rh_n]ᵀ<br/>
+    /// every step, stage 2: Z2 = (r * h) · [W_rh_n]ᵀ<br/>
     /// every step, stage 2: one fused loop over H columns: n = Tanh(W_x_n·x + W_rh_n·(r * h) + b_n); h = z * h + (1f - z) * n<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
@@ -85,13 +85,13 @@ namespace CellDsl.Zoo
             public const int V_r_7 = 12; // Sigmoid(W(x) + W(h) + B()) at every step
             public const int V_z_13 = 13; // Sigmoid(W(x) + W(h) + B()) at every step
             public const int V_n15 = 14; // r * h at every step
-            public const int D_n15 = 15; // dL/d r * h
+            public const int D_n15 = 15; // dL/d(r * h)
             public const int V_n_20 = 16; // Tanh(W(x) + W(r * h) + B()) at every step
             public const int V_n21 = 17; // z * h within a step
-            public const int D_n21 = 18; // dL/d z * h
+            public const int D_n21 = 18; // dL/d(z * h)
             public const int V_n23 = 19; // 1f - z at every step
-            public const int D_n23 = 20; // dL/d 1f - z
-            public const int D_n25 = 21; // dL/d z * h + (1f - z) * n
+            public const int D_n23 = 20; // dL/d(1f - z)
+            public const int D_n25 = 21; // dL/d(z * h + (1f - z) * n)
         }
 
         private readonly int at_W_x_r; // offset of W_x_r in the parameter vector
@@ -220,7 +220,7 @@ namespace CellDsl.Zoo
                     at_b_z = at_b_z,
                 };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
-                // Z2[B, H] = r * h · [W_rh_n]ᵀ
+                // Z2[B, H] = (r * h) · [W_rh_n]ᵀ
                 global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n15] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
                 var forwardStep2 = new ForwardStep2
                 {
@@ -275,7 +275,7 @@ namespace CellDsl.Zoo
                     at_b_n = at_b_n,
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
-                // d r * h = dZ2 · [W_rh_n]
+                // d(r * h) = dZ2 · [W_rh_n]
                 global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n15], H, accumulate: false);
                 var backwardStep1 = new BackwardStep1
                 {

@@ -98,9 +98,9 @@ namespace CellDsl.Zoo
             public const int V_f_13 = 14; // Sigmoid(W(x) + W(h) + B()) at every step
             public const int V_g_19 = 15; // Tanh(W(x) + W(h) + B()) at every step
             public const int V_o_25 = 16; // Sigmoid(W(x) + W(h) + B()) at every step
-            public const int D_n29 = 17; // dL/d f * c + i * g
+            public const int D_n29 = 17; // dL/d(f * c + i * g)
             public const int V_n30 = 18; // Tanh(c) at every step
-            public const int D_n31 = 19; // dL/d o * Tanh(c)
+            public const int D_n31 = 19; // dL/d(o * Tanh(c))
         }
 
         private readonly int at_W_x_i; // offset of W_x_i in the parameter vector

@@ -20,7 +20,7 @@ namespace CellDsl.Zoo
     /// every step, stage 0: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_h_r]ᵀ<br/>
     /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
-    /// every step, stage 2: Z2 = r * h · [W_rh_h]ᵀ<br/>
+    /// every step, stage 2: Z2 = (r * h) · [W_rh_h]ᵀ<br/>
     /// every step, stage 2: one fused loop over H columns: h = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
@@ -81,18 +81,18 @@ namespace CellDsl.Zoo
             public const int Z2 = 10; // projections W_rh_h of r * h, [B, 1·H]
             public const int dZ2 = 11; // dL/d of Z2, [T·B, 1·H]
             public const int V_z_4 = 12; // Sigmoid(W(x) + B()) at every step
-            public const int D_z_4 = 13; // dL/d Sigmoid(W(x) + B())
+            public const int D_z_4 = 13; // dL/d(Sigmoid(W(x) + B()))
             public const int V_r_11 = 14; // Sigmoid(W(x) + W(h) + B()) at every step
             public const int V_n12 = 15; // r * h at every step
-            public const int D_n12 = 16; // dL/d r * h
+            public const int D_n12 = 16; // dL/d(r * h)
             public const int V_n14 = 17; // Tanh(x) at every step
-            public const int D_n14 = 18; // dL/d Tanh(x)
+            public const int D_n14 = 18; // dL/d(Tanh(x))
             public const int V_n18 = 19; // Tanh(W(r * h) + Tanh(x) + B()) at every step
             public const int V_n21 = 20; // 1f - z at every step
-            public const int D_n21 = 21; // dL/d 1f - z
+            public const int D_n21 = 21; // dL/d(1f - z)
             public const int V_n22 = 22; // h * (1f - z) within a step
-            public const int D_n22 = 23; // dL/d h * (1f - z)
-            public const int D_n23 = 24; // dL/d Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z)
+            public const int D_n22 = 23; // dL/d(h * (1f - z))
+            public const int D_n23 = 24; // dL/d(Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z))
         }
 
         private readonly int at_W_x_z; // offset of W_x_z in the parameter vector
@@ -251,7 +251,7 @@ namespace CellDsl.Zoo
                     at_b_r = at_b_r,
                 };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
-                // Z2[B, H] = r * h · [W_rh_h]ᵀ
+                // Z2[B, H] = (r * h) · [W_rh_h]ᵀ
                 global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n12] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
                 var forwardStep2 = new ForwardStep2
                 {
@@ -306,7 +306,7 @@ namespace CellDsl.Zoo
                     at_b_h = at_b_h,
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
-                // d r * h = dZ2 · [W_rh_h]
+                // d(r * h) = dZ2 · [W_rh_h]
                 global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n12], H, accumulate: false);
                 var backwardStep1 = new BackwardStep1
                 {

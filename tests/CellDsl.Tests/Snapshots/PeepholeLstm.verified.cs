@@ -106,15 +106,15 @@ namespace CellDsl.Zoo
             public const int dZ1 = 12; // dL/d of Z1, [T·B, 4·H]
             public const int V_z_7 = 13; // Tanh(W(x) + W(h) + B()) at every step
             public const int V_n12 = 14; // P(c) within a step
-            public const int D_n12 = 15; // dL/d P(c)
+            public const int D_n12 = 15; // dL/d(P(c))
             public const int V_i_16 = 16; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
             public const int V_n20 = 17; // P(c) within a step
-            public const int D_n20 = 18; // dL/d P(c)
+            public const int D_n20 = 18; // dL/d(P(c))
             public const int V_f_24 = 19; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
-            public const int D_n27 = 20; // dL/d z * i + c * f
+            public const int D_n27 = 20; // dL/d(z * i + c * f)
             public const int V_o_35 = 21; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
             public const int V_n36 = 22; // Tanh(c) at every step
-            public const int D_n37 = 23; // dL/d Tanh(c) * o
+            public const int D_n37 = 23; // dL/d(Tanh(c) * o)
         }
 
         private readonly int at_W_x_z; // offset of W_x_z in the parameter vector

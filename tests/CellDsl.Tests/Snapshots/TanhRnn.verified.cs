@@ -51,7 +51,7 @@ namespace CellDsl.Zoo
             public const int dZ0 = 7; // dL/d of Z0, [T·B, 1·H]
             public const int Z1 = 8; // projections W_h_h of h, [B, 1·H]
             public const int dZ1 = 9; // dL/d of Z1, [T·B, 1·H]
-            public const int D_n7 = 10; // dL/d Tanh(W(x) + W(h) + B())
+            public const int D_n7 = 10; // dL/d(Tanh(W(x) + W(h) + B()))
         }
 
         private readonly int at_W_x_h; // offset of W_x_h in the parameter vector
