@@ -136,18 +136,19 @@ namespace CellDsl.Cli.Runs
 
                 public Table Render()
                 {
+                    string metric = _status?.Metric ?? _evaluations.LastOrDefault()?.Metric ?? "metric";
                     var table = new Table().Border(TableBorder.Rounded)
-                        .AddColumn("").AddColumn("epoch").AddColumn("step").AddColumn("loss").AddColumn("metric")
+                        .AddColumn("").AddColumn("epoch").AddColumn("step").AddColumn("loss").AddColumn(metric)
                         .AddColumn("lr").AddColumn("tok/s").AddColumn("ETA");
                     if (_status is { } s)
                         table.AddRow("[bold]training[/]", $"{s.Epoch + 1}/{s.Epochs}", $"{s.Step + 1} ({s.Window + 1}/{s.Windows})",
-                            s.Loss.ToString("F4", CultureInfo.InvariantCulture), $"{s.Metric} {Value(s.Metric, s.Value)}",
+                            s.Loss.ToString("F4", CultureInfo.InvariantCulture), Value(s.Metric, s.Value),
                             s.LearningRate.ToString("G4", CultureInfo.InvariantCulture), s.TokensPerSecond.ToString("F0", CultureInfo.InvariantCulture), Eta(s.Remaining));
                     else
                         table.AddRow("[bold]training[/]", "-", "-", "-", "-", "-", "-", "-");
                     foreach (var r in _evaluations.Skip(Math.Max(0, _evaluations.Count - ShownEvaluations)))
                         table.AddRow(Markup.Escape(r.Split), r.Epoch.ToString("F2", CultureInfo.InvariantCulture), r.Step.ToString(CultureInfo.InvariantCulture),
-                            r.Loss.ToString("F4", CultureInfo.InvariantCulture), $"{r.Metric} {Value(r.Metric, r.Value)}",
+                            r.Loss.ToString("F4", CultureInfo.InvariantCulture), Value(r.Metric, r.Value),
                             r.LearningRate.ToString("G4", CultureInfo.InvariantCulture), r.TokensPerSecond.ToString("F0", CultureInfo.InvariantCulture), "");
                     return table;
                 }
