@@ -17,7 +17,8 @@ namespace CellDsl.Cli.Commands
         public static int Guard(TextWriter error, Func<int> body)
         {
             try { return body(); }
-            catch (Exception e) when (e is DataFormatException or RunFolderException or CheckpointException)
+            // IOException and UnauthorizedAccessException: a run folder that cannot be written; their messages name the path.
+            catch (Exception e) when (e is DataFormatException or RunFolderException or CheckpointException or IOException or UnauthorizedAccessException)
             {
                 error.WriteLine(e.Message);
                 return ExitCodes.Failure;

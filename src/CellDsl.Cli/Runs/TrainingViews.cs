@@ -21,7 +21,6 @@ namespace CellDsl.Cli.Runs
     {
         void Step(in StepStatus status);
         void Evaluated(IReadOnlyList<MetricsRow> rows);
-        void Line(string text);
     }
 
     /// <summary>Runs a training loop under a display: a live one on a terminal, log lines elsewhere.</summary>
@@ -85,8 +84,6 @@ namespace CellDsl.Cli.Runs
                 foreach (var r in rows) output.WriteLine(r.Split == "train" ? Format(r) : style.Bold(Format(r)));
                 output.Flush();
             }
-
-            public void Line(string text) => output.WriteLine(text);
         }
 
         /// <summary>A table redrawn in place: the current step, then the latest evaluations.</summary>
@@ -99,7 +96,6 @@ namespace CellDsl.Cli.Runs
                 var report = new Report();
                 console.Live(report.Render()).AutoClear(false).Overflow(VerticalOverflow.Ellipsis)
                     .Start(context => { report.Context = context; train(report); report.Refresh(force: true); });
-                foreach (var line in report.Pending) console.WriteLine(line);
             }
 
             private sealed class Report : ITrainingReport
@@ -109,7 +105,6 @@ namespace CellDsl.Cli.Runs
                 private StepStatus? _status;
 
                 public LiveDisplayContext? Context { get; set; }
-                public List<string> Pending { get; } = new();
 
                 public void Step(in StepStatus status)
                 {
@@ -122,9 +117,6 @@ namespace CellDsl.Cli.Runs
                     _evaluations.AddRange(rows);
                     Refresh(force: true);
                 }
-
-                // Spectre owns the terminal while live; other lines are printed once it ends.
-                public void Line(string text) => Pending.Add(text);
 
                 public void Refresh(bool force)
                 {

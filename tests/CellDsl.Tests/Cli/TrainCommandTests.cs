@@ -116,6 +116,41 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_run_folder_that_cannot_be_made_exits_1_naming_it()
+    {
+        string file = _temp.Write("taken", "a file, not a folder");
+        var result = CliRun.Of("train", "--preset", "memorization", "--task-tokens", "2000", "--steps", "5", "--batch", "4", "--run", file);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(file, result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Fact]
+    public void Words_of_a_ptb_folder_train_and_generate_from_a_word_prompt()
+    {
+        string ptb = Path.Combine(_temp.Path, "ptb");
+        Directory.CreateDirectory(ptb);
+        string lines = string.Concat(Enumerable.Repeat("the cat sat on the mat\nthe dog sat on the log\n", 20));
+        foreach (var split in new[] { "train", "valid", "test" }) File.WriteAllText(Path.Combine(ptb, $"ptb.{split}.txt"), lines);
+        string run = Dir("words");
+        var trained = CliRun.Of("train", "--corpus", "ptb", "--data", ptb, "--hidden", "8", "--steps", "5", "--batch", "4", "--epochs", "2", "--run", run);
+        Assert.True(trained.ExitCode == 0, trained.Error);
+        Assert.Contains("on ptb (8 tokens,", trained.Output);
+        Assert.Equal("perplexity", MetricsLog.Read(new RunFolder(run).Metrics)[0].Metric);
+
+        var sample = CliRun.Of("generate", run, "--prompt", "the dog", "--length", "12");
+        Assert.True(sample.ExitCode == 0, sample.Error);
+        var words = sample.Output.Trim().Split(' ');
+        Assert.Equal(new[] { "the", "dog" }, words.Take(2));
+        Assert.Equal(14, words.Length);
+        Assert.All(words, w => Assert.Contains(w, new[] { "the", "cat", "sat", "on", "mat", "dog", "log", "<eos>" }));
+
+        var unknown = CliRun.Of("generate", run, "--prompt", "the bird");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("--prompt has 'bird', which is not in the corpus's vocabulary of 8 tokens", unknown.Error);
+    }
+
+    [Fact]
     public void Text_that_is_not_utf8_exits_1_with_the_file_line_and_byte()
     {
         string file = _temp.WriteBytes("bad.txt", "hello\nw"u8.ToArray().Concat(new byte[] { 0xFF }).Concat("rld\n"u8.ToArray()).ToArray());
