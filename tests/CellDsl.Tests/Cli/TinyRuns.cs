@@ -8,9 +8,12 @@ namespace CellDsl.Tests.Cli;
 internal static class TinyRuns
 {
     /// <summary>1x16 LSTM, T 10, B 8 over 8,008 XML symbols: 1,001 per stream, 100 windows an epoch. Dropout on, so the resumed run must restore the mask generator too.</summary>
-    public static string[] Xml(string run, int epochs, params string[] more)
+    public static string[] Xml(string run, int epochs, params string[] more) => Xml(run, epochs, evaluateEvery: 0, more);
+
+    public static string[] Xml(string run, int epochs, int evaluateEvery, params string[] more)
         => new[] { "train", "--preset", "xml", "--hidden", "16", "--steps", "10", "--batch", "8", "--task-tokens", "8008",
-                   "--lr", "0.01", "--dropout", "0.1", "--epochs", epochs.ToString(), "--run", run }.Concat(more).ToArray();
+                   "--lr", "0.01", "--dropout", "0.1", "--epochs", epochs.ToString(), "--eval-every", evaluateEvery.ToString(), "--run", run }
+           .Concat(more).ToArray();
 
     /// <summary>The run's trainer as its checkpoint left it.</summary>
     public static (RunConfig Config, Corpus Corpus, Trainer Trainer) Restore(string run)
