@@ -58,6 +58,21 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Output_that_is_no_terminal_gets_plain_progress_lines_even_when_a_live_display_is_allowed()
+    {
+        // Spectre's live display draws nothing where output is not an interactive terminal; the run must notice
+        // and log lines instead of running silently.
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CellDsl.Cli.CliApp.Run(TinyRuns.Xml(Dir("live"), epochs: 1), output, error, CellDsl.Cli.Rendering.TextStyle.Plain with { Live = true });
+        Assert.True(code == 0, error.ToString());
+        var lines = output.ToString().Split('\n');
+        Assert.Equal(10, lines.Count(l => l.StartsWith("epoch 1/1  step ", StringComparison.Ordinal)));
+        Assert.Single(lines, l => l.StartsWith("valid  epoch 1.00  step 100  loss ", StringComparison.Ordinal));
+        Assert.DoesNotContain("\u001b[", output.ToString());
+    }
+
+    [Fact]
     public void Resuming_through_the_cli_ends_bit_for_bit_where_an_uninterrupted_run_ends()
     {
         string straight = Dir("straight"), split = Dir("split");
