@@ -166,6 +166,15 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("--prompt has 'bird', which is not in the corpus's vocabulary of 8 tokens", unknown.Error);
     }
 
+    [SharedDataFact("ptb")]
+    public void Ptb_is_read_from_the_data_variable_when_no_data_is_given()
+    {
+        // A window longer than PTB's training split: the engine's refusal names the file it read.
+        var result = CliRun.Of("train", "--corpus", "ptb", "--hidden", "8", "--layers", "1", "--steps", "1000", "--batch", "1000", "--run", Dir("r"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith(Path.Combine(SharedDataFactAttribute.Folder("ptb"), "ptb.train.txt") + ": 929589 tokens are too few", result.Error);
+    }
+
     [Fact]
     public void Text_that_is_not_utf8_exits_1_with_the_file_line_and_byte()
     {
