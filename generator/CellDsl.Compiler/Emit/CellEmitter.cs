@@ -246,7 +246,7 @@ namespace CellDsl.Compiler.Emit
                 string dim = UnitText(_plan.Dims[op]);
                 var z = new Location(grp.Z, _plan.Buffers[grp.Z].Rows == Rows.Batch ? RowMode.Batch : RowMode.Step, 0);
                 _w.Line($"// Z{grp.Index}[{rows}, {gh}] = {DslPrinter.Expression(_g, op)} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]ᵀ");
-                _w.Line($"{Kernels}.Sgemm.Multiply(false, {rows}, a, {Base(v, step)}, {WidthText(v.Buffer)}, w{grp.Index}, a, {Base(z, step)}, {gh}, accumulate: false);");
+                _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(v, step)}, {WidthText(v.Buffer)}, w{grp.Index}, a, {Base(z, step)}, {gh}, accumulate: false);");
                 for (int c = 0; c < grp.Nodes.Count; c++)
                 {
                     var node = _g.Nodes[grp.Nodes[c]];
@@ -320,7 +320,7 @@ namespace CellDsl.Compiler.Emit
                 string gh = Mul(grp.Nodes.Count, "H");
                 string dim = UnitText(_plan.Dims[op]);
                 ZeroUnwritten(grp, step: false);
-                _w.Line($"{Kernels}.Sgemm.Multiply(true, false, {gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh}, a, {BaseAll(v)}, {WidthText(v.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: true);");
+                _w.Line($"{Kernels}.Sgemm.Multiply(transA: true, transB: false, {gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh}, a, {BaseAll(v)}, {WidthText(v.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: true);");
             }
             var dx = new Location(_plan.DX, RowMode.Step, 0);
             if (Writes.Write(dx)) _w.Line($"global::System.Array.Clear(a, at[Buffers.{BufName(_plan.DX)}], T * B * I); // the loss does not depend on x");
@@ -364,7 +364,7 @@ namespace CellDsl.Compiler.Emit
                 ZeroUnwritten(grp, step);
                 bool first = Writes.Write(d);
                 _w.Line($"// d {DslPrinter.Expression(_g, op)} {(first ? "=" : "+=")} dZ{grp.Index} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]");
-                _w.Line($"{Kernels}.Sgemm.Multiply(false, {rows}, a, {Base(dz, step)}, {gh}, wt{grp.Index}, a, {Base(d, step)}, {WidthText(d.Buffer)}, accumulate: {(first ? "false" : "true")});");
+                _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(dz, step)}, {gh}, wt{grp.Index}, a, {Base(d, step)}, {WidthText(d.Buffer)}, accumulate: {(first ? "false" : "true")});");
             }
         }
 

@@ -143,15 +143,9 @@ namespace CellDsl.Compiler.Emit
                 var n = _g.Nodes[i];
                 switch (n.Op)
                 {
-                    case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
-                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 4)}", 3, prec);
-                    case OpKind.Sigmoid: return $"V.Sigmoid({Ref(n.Args[0], 0)})";
-                    case OpKind.Tanh: return $"V.Tanh({Ref(n.Args[0], 0)})";
-                    case OpKind.Relu: return $"V.Relu({Ref(n.Args[0], 0)})";
                     case OpKind.Diag: return Paren($"{LoadParam(n.Param)} * {Ref(n.Args[0], 3)}", 2, prec);
-                    default: throw new InvalidOperationException($"{n.Op} is not elementwise");
+                    // The ISimd member of a call is the DSL's name (V.Tanh for Tanh); operators are V's operators.
+                    default: return Ops.Of(n.Op).Format((a, p) => Ref(n.Args[a], p), prec, callPrefix: "V.");
                 }
             }
 
@@ -249,7 +243,7 @@ namespace CellDsl.Compiler.Emit
             }
         }
 
-        // Levels as in DslPrinter: a unary minus prints its operand at level 4, so -(-a) never becomes the decrement --a.
+        // Levels as in OpInfo.Format: a unary minus prints its operand at level 4, so -(-a) never becomes the decrement --a.
         private static string Paren(string s, int own, int outer) => own < outer ? "(" + s + ")" : s;
 
         // ------------------------------------------------------------ struct text and call site
@@ -301,7 +295,10 @@ namespace CellDsl.Compiler.Emit
             foreach (var kv in _fields)
                 inits.Add($"{kv.Value} = {_e.Base(new Location(kv.Key.Buffer, kv.Key.Mode, 0), step)}");
             foreach (int p in _params) inits.Add($"at_{_e.ParamName(p)} = at_{_e.ParamName(p)}");
-            w.Line($"var {local} = new {_name} {{ {string.Join(", ", inits)} }};");
+            // One field per line: a kernel reads a dozen offsets, and one line of them is unreadable.
+            w.Open($"var {local} = new {_name}");
+            foreach (var init in inits) w.Line(init + ",");
+            w.Close(";");
             w.Line($"global::CellDsl.Kernels.Columns.Run(ref {local}, {Emission.UnitText(_unit)}, {rows});");
         }
     }

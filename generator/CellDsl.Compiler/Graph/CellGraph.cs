@@ -65,10 +65,9 @@ namespace CellDsl.Compiler.Graph
     /// </summary>
     public sealed record Node(OpKind Op, EquatableArray<int> Args, int Param = -1, int Param2 = -1, float Value = 0f, int State = -1, string? Name = null)
     {
-        public bool IsElementwise => Op is OpKind.Add or OpKind.Sub or OpKind.Mul or OpKind.Neg
-            or OpKind.Sigmoid or OpKind.Tanh or OpKind.Relu or OpKind.Diag;
+        public bool IsElementwise => Ops.IsKnown(Op) && Ops.Of(Op).IsElementwise;
 
-        public bool IsLeaf => Op is OpKind.Input or OpKind.State or OpKind.Const or OpKind.Bias;
+        public bool IsLeaf => Ops.IsKnown(Op) && Ops.Of(Op).IsLeaf;
     }
 
     /// <summary>

@@ -133,14 +133,7 @@ namespace CellDsl.Compiler.Printing
                         return $"W({Ref(n.Args[0], 0)}{Name(n.Param)})";
                     }
                     case OpKind.Diag: return $"P({Ref(n.Args[0], 0)}{Name(n.Param)})";
-                    case OpKind.Sigmoid: return $"Sigmoid({Ref(n.Args[0], 0)})";
-                    case OpKind.Tanh: return $"Tanh({Ref(n.Args[0], 0)})";
-                    case OpKind.Relu: return $"Relu({Ref(n.Args[0], 0)})";
-                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 4)}", 3, prec);
-                    case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
-                    default: return "?";
+                    default: return Ops.Of(n.Op).Format((a, p) => Ref(n.Args[a], p), prec);
                 }
             }
 
@@ -195,28 +188,18 @@ namespace CellDsl.Compiler.Printing
                         return n.Param2 >= 0 || g.Parameters[n.Param].InitKind == InitKind.SmallPlusDiagonal
                             ? $"Linear({Lit(g.Parameters[n.Param].Init)}, {Ref(n.Args[0], 0)})" : $"W({Ref(n.Args[0], 0)})";
                     case OpKind.Diag: return $"P({Ref(n.Args[0], 0)})";
-                    case OpKind.Sigmoid: return $"Sigmoid({Ref(n.Args[0], 0)})";
-                    case OpKind.Tanh: return $"Tanh({Ref(n.Args[0], 0)})";
-                    case OpKind.Relu: return $"Relu({Ref(n.Args[0], 0)})";
-                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 4)}", 3, prec);
-                    case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
-                    default: return "?";
+                    default: return Ops.Of(n.Op).Format((a, p) => Ref(n.Args[a], p), prec);
                 }
             }
             return Expr(node, 0);
         }
 
-        // Precedence levels: 1 for + and -, 2 for *, 3 for unary minus, 4 for what binds tighter (names, calls).
-        // The operand of a unary minus is printed at level 4, so -(-a) never prints as the decrement --a.
-        private static string Paren(string s, int own, int outer) => own < outer ? "(" + s + ")" : s;
-
-        /// <summary>A constant as an operand: a negative literal is a unary minus, so it takes parentheses where one would.</summary>
+        /// <summary>A constant as an operand: a negative literal is a unary minus, so it takes parentheses where one
+        /// would (levels as in <see cref="OpInfo.Format"/>).</summary>
         private static string Literal(float f, int prec)
         {
             string s = Lit(f);
-            return Paren(s, s[0] == '-' ? 3 : 4, prec);
+            return OpInfo.Paren(s, s[0] == '-' ? Ops.Of(OpKind.Neg).Precedence : 4, prec);
         }
 
         /// <summary>A float literal that round-trips: 1f, 0.5f, -2f, 1E-05f. Constants folded to a non-finite value

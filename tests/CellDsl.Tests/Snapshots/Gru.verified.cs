@@ -107,7 +107,6 @@ namespace CellDsl.Zoo
         /// <summary>Creates the cell with parameters drawn from <paramref name="seed"/>.</summary>
         public Gru(int inputSize, int hiddenSize, int seed = 0)
             : base(CreateLayout(inputSize, hiddenSize), inputSize, hiddenSize, seed)
-
         {
             int I = inputSize, H = hiddenSize;
             at_W_x_r = 0;
@@ -197,16 +196,47 @@ namespace CellDsl.Zoo
             var w2 = workspace.Packed[2];
             w2.Pack(transB: true, H, H, p, at_W_rh_n, H);
             // Z0[T * B, 3 * H] = x · [W_x_r | W_x_z | W_x_n]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 3 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 3 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, 2 * H] = h · [W_h_r | W_h_z]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 2 * H, accumulate: false);
-                var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (3 * H), Z1 = at[Buffers.Z1], V_r_7 = at[Buffers.V_r_7] + t * B * H, V_z_13 = at[Buffers.V_z_13] + t * B * H, S_h = at[Buffers.S_h] + t * B * H, V_n15 = at[Buffers.V_n15] + t * B * H, V_n21 = at[Buffers.V_n21], V_n23 = at[Buffers.V_n23] + t * B * H, at_b_r = at_b_r, at_b_z = at_b_z };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 2 * H, accumulate: false);
+                var forwardStep1 = new ForwardStep1
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    Z0 = at[Buffers.Z0] + t * B * (3 * H),
+                    Z1 = at[Buffers.Z1],
+                    V_r_7 = at[Buffers.V_r_7] + t * B * H,
+                    V_z_13 = at[Buffers.V_z_13] + t * B * H,
+                    S_h = at[Buffers.S_h] + t * B * H,
+                    V_n15 = at[Buffers.V_n15] + t * B * H,
+                    V_n21 = at[Buffers.V_n21],
+                    V_n23 = at[Buffers.V_n23] + t * B * H,
+                    at_b_r = at_b_r,
+                    at_b_z = at_b_z,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
                 // Z2[B, H] = r * h · [W_rh_n]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.V_n15] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
-                var forwardStep2 = new ForwardStep2 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (3 * H), Z2 = at[Buffers.Z2], V_n_20 = at[Buffers.V_n_20] + t * B * H, V_n21 = at[Buffers.V_n21], V_n23 = at[Buffers.V_n23] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_n = at_b_n };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n15] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
+                var forwardStep2 = new ForwardStep2
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    Z0 = at[Buffers.Z0] + t * B * (3 * H),
+                    Z2 = at[Buffers.Z2],
+                    V_n_20 = at[Buffers.V_n_20] + t * B * H,
+                    V_n21 = at[Buffers.V_n21],
+                    V_n23 = at[Buffers.V_n23] + t * B * H,
+                    S_h_next = at[Buffers.S_h] + (t + 1) * B * H,
+                    at_b_n = at_b_n,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep2, H, B);
             }
         }
@@ -227,23 +257,58 @@ namespace CellDsl.Zoo
             {
                 // dL/d(state after step t) flows into the value each state took.
                 global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n25], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n25 = at[Buffers.D_n25], D_n21 = at[Buffers.D_n21], V_n_20 = at[Buffers.V_n_20] + t * B * H, D_n23 = at[Buffers.D_n23], V_n23 = at[Buffers.V_n23] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ2 = at[Buffers.dZ2] + t * B * H, at_b_n = at_b_n };
+                var backwardStep2 = new BackwardStep2
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n25 = at[Buffers.D_n25],
+                    D_n21 = at[Buffers.D_n21],
+                    V_n_20 = at[Buffers.V_n_20] + t * B * H,
+                    D_n23 = at[Buffers.D_n23],
+                    V_n23 = at[Buffers.V_n23] + t * B * H,
+                    dZ0 = at[Buffers.dZ0] + t * B * (3 * H),
+                    dZ2 = at[Buffers.dZ2] + t * B * H,
+                    at_b_n = at_b_n,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
                 // d r * h = dZ2 · [W_rh_n]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n15], H, accumulate: false);
-                var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n23 = at[Buffers.D_n23], D_n21 = at[Buffers.D_n21], S_h = at[Buffers.S_h] + t * B * H, V_z_13 = at[Buffers.V_z_13] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], D_n15 = at[Buffers.D_n15], V_r_7 = at[Buffers.V_r_7] + t * B * H, dZ0 = at[Buffers.dZ0] + t * B * (3 * H), dZ1 = at[Buffers.dZ1] + t * B * (2 * H), at_b_r = at_b_r, at_b_z = at_b_z };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n15], H, accumulate: false);
+                var backwardStep1 = new BackwardStep1
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n23 = at[Buffers.D_n23],
+                    D_n21 = at[Buffers.D_n21],
+                    S_h = at[Buffers.S_h] + t * B * H,
+                    V_z_13 = at[Buffers.V_z_13] + t * B * H,
+                    dSPrev_h = at[Buffers.dSPrev_h],
+                    D_n15 = at[Buffers.D_n15],
+                    V_r_7 = at[Buffers.V_r_7] + t * B * H,
+                    dZ0 = at[Buffers.dZ0] + t * B * (3 * H),
+                    dZ1 = at[Buffers.dZ1] + t * B * (2 * H),
+                    at_b_r = at_b_r,
+                    at_b_z = at_b_z,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_r | W_h_z]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (2 * H), 2 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (2 * H), 2 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             // d x = dZ0 · [W_x_r | W_x_z | W_x_n]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_r, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 2 * H, H, T * B, a, at[Buffers.dZ1], 2 * H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n15], H, g, at_W_rh_n, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_r, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 2 * H, H, T * B, a, at[Buffers.dZ1], 2 * H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n15], H, g, at_W_rh_n, H, accumulate: true);
         }
 
         /// <summary>

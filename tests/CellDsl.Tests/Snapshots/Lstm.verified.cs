@@ -119,7 +119,6 @@ namespace CellDsl.Zoo
         /// <summary>Creates the cell with parameters drawn from <paramref name="seed"/>.</summary>
         public Lstm(int inputSize, int hiddenSize, int seed = 0)
             : base(CreateLayout(inputSize, hiddenSize), inputSize, hiddenSize, seed)
-
         {
             int I = inputSize, H = hiddenSize;
             at_W_x_i = 0;
@@ -211,12 +210,33 @@ namespace CellDsl.Zoo
             var w1 = workspace.Packed[1];
             w1.Pack(transB: true, H, 4 * H, p, at_W_h_i, H);
             // Z0[T * B, 4 * H] = x · [W_x_i | W_x_f | W_x_g | W_x_o]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 4 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 4 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, 4 * H] = h · [W_h_i | W_h_f | W_h_g | W_h_o]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
-                var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (4 * H), Z1 = at[Buffers.Z1], V_i_7 = at[Buffers.V_i_7] + t * B * H, V_f_13 = at[Buffers.V_f_13] + t * B * H, V_g_19 = at[Buffers.V_g_19] + t * B * H, V_o_25 = at[Buffers.V_o_25] + t * B * H, S_c = at[Buffers.S_c] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, V_n30 = at[Buffers.V_n30] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_i = at_b_i, at_b_f = at_b_f, at_b_g = at_b_g, at_b_o = at_b_o };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
+                var forwardStep1 = new ForwardStep1
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    Z0 = at[Buffers.Z0] + t * B * (4 * H),
+                    Z1 = at[Buffers.Z1],
+                    V_i_7 = at[Buffers.V_i_7] + t * B * H,
+                    V_f_13 = at[Buffers.V_f_13] + t * B * H,
+                    V_g_19 = at[Buffers.V_g_19] + t * B * H,
+                    V_o_25 = at[Buffers.V_o_25] + t * B * H,
+                    S_c = at[Buffers.S_c] + t * B * H,
+                    S_c_next = at[Buffers.S_c] + (t + 1) * B * H,
+                    V_n30 = at[Buffers.V_n30] + t * B * H,
+                    S_h_next = at[Buffers.S_h] + (t + 1) * B * H,
+                    at_b_i = at_b_i,
+                    at_b_f = at_b_f,
+                    at_b_g = at_b_g,
+                    at_b_o = at_b_o,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
             }
         }
@@ -236,19 +256,42 @@ namespace CellDsl.Zoo
                 // dL/d(state after step t) flows into the value each state took.
                 global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n31], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n29], H, a, at[Buffers.dS_c], H, B, H);
-                var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n31 = at[Buffers.D_n31], V_n30 = at[Buffers.V_n30] + t * B * H, V_o_25 = at[Buffers.V_o_25] + t * B * H, D_n29 = at[Buffers.D_n29], V_g_19 = at[Buffers.V_g_19] + t * B * H, V_i_7 = at[Buffers.V_i_7] + t * B * H, S_c = at[Buffers.S_c] + t * B * H, V_f_13 = at[Buffers.V_f_13] + t * B * H, dSPrev_c = at[Buffers.dSPrev_c], dZ0 = at[Buffers.dZ0] + t * B * (4 * H), dZ1 = at[Buffers.dZ1] + t * B * (4 * H), at_b_i = at_b_i, at_b_f = at_b_f, at_b_g = at_b_g, at_b_o = at_b_o };
+                var backwardStep1 = new BackwardStep1
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n31 = at[Buffers.D_n31],
+                    V_n30 = at[Buffers.V_n30] + t * B * H,
+                    V_o_25 = at[Buffers.V_o_25] + t * B * H,
+                    D_n29 = at[Buffers.D_n29],
+                    V_g_19 = at[Buffers.V_g_19] + t * B * H,
+                    V_i_7 = at[Buffers.V_i_7] + t * B * H,
+                    S_c = at[Buffers.S_c] + t * B * H,
+                    V_f_13 = at[Buffers.V_f_13] + t * B * H,
+                    dSPrev_c = at[Buffers.dSPrev_c],
+                    dZ0 = at[Buffers.dZ0] + t * B * (4 * H),
+                    dZ1 = at[Buffers.dZ1] + t * B * (4 * H),
+                    at_b_i = at_b_i,
+                    at_b_f = at_b_f,
+                    at_b_g = at_b_g,
+                    at_b_o = at_b_o,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h = dZ1 · [W_h_i | W_h_f | W_h_g | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
             // d x = dZ0 · [W_x_i | W_x_f | W_x_g | W_x_o]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_i, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_i, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_i, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_i, H, accumulate: true);
         }
 
         /// <summary>

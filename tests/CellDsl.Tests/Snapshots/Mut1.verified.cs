@@ -106,7 +106,6 @@ namespace CellDsl.Zoo
         /// <summary>Creates the cell with parameters drawn from <paramref name="seed"/>.</summary>
         public Mut1(int inputSize, int hiddenSize, int seed = 0)
             : base(CreateLayout(inputSize, hiddenSize), inputSize, hiddenSize, seed)
-
         {
             int I = inputSize, H = hiddenSize;
             at_W_x_z = 0;
@@ -195,23 +194,80 @@ namespace CellDsl.Zoo
             w1.Pack(transB: true, H, H, p, at_W_h_r, H);
             var w2 = workspace.Packed[2];
             w2.Pack(transB: true, H, H, p, at_W_rh_h, H);
-            var forwardPre0Input = new ForwardPre0Input { A = a, P = p, Rows = T * B, H = H, I = I, X = at[Buffers.X], V_n14 = at[Buffers.V_n14] };
+            var forwardPre0Input = new ForwardPre0Input
+            {
+                A = a,
+                P = p,
+                Rows = T * B,
+                H = H,
+                I = I,
+                X = at[Buffers.X],
+                V_n14 = at[Buffers.V_n14],
+            };
             global::CellDsl.Kernels.Columns.Run(ref forwardPre0Input, I, T * B);
             // Z0[T * B, 2 * H] = x · [W_x_z | W_x_r]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 2 * H, accumulate: false);
-            var forwardPre1 = new ForwardPre1 { A = a, P = p, Rows = T * B, H = H, I = I, Z0 = at[Buffers.Z0], V_z_4 = at[Buffers.V_z_4], V_n21 = at[Buffers.V_n21], at_b_z = at_b_z };
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 2 * H, accumulate: false);
+            var forwardPre1 = new ForwardPre1
+            {
+                A = a,
+                P = p,
+                Rows = T * B,
+                H = H,
+                I = I,
+                Z0 = at[Buffers.Z0],
+                V_z_4 = at[Buffers.V_z_4],
+                V_n21 = at[Buffers.V_n21],
+                at_b_z = at_b_z,
+            };
             global::CellDsl.Kernels.Columns.Run(ref forwardPre1, H, T * B);
             for (int t = 0; t < T; t++)
             {
-                var forwardStep0 = new ForwardStep0 { A = a, P = p, Rows = B, H = H, I = I, S_h = at[Buffers.S_h] + t * B * H, V_n21 = at[Buffers.V_n21] + t * B * H, V_n22 = at[Buffers.V_n22] };
+                var forwardStep0 = new ForwardStep0
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    S_h = at[Buffers.S_h] + t * B * H,
+                    V_n21 = at[Buffers.V_n21] + t * B * H,
+                    V_n22 = at[Buffers.V_n22],
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H, B);
                 // Z1[B, H] = h · [W_h_r]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
-                var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (2 * H), Z1 = at[Buffers.Z1], V_r_11 = at[Buffers.V_r_11] + t * B * H, S_h = at[Buffers.S_h] + t * B * H, V_n12 = at[Buffers.V_n12] + t * B * H, at_b_r = at_b_r };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
+                var forwardStep1 = new ForwardStep1
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    Z0 = at[Buffers.Z0] + t * B * (2 * H),
+                    Z1 = at[Buffers.Z1],
+                    V_r_11 = at[Buffers.V_r_11] + t * B * H,
+                    S_h = at[Buffers.S_h] + t * B * H,
+                    V_n12 = at[Buffers.V_n12] + t * B * H,
+                    at_b_r = at_b_r,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
                 // Z2[B, H] = r * h · [W_rh_h]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.V_n12] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
-                var forwardStep2 = new ForwardStep2 { A = a, P = p, Rows = B, H = H, I = I, Z2 = at[Buffers.Z2], V_n14 = at[Buffers.V_n14] + t * B * I, V_n18 = at[Buffers.V_n18] + t * B * H, V_z_4 = at[Buffers.V_z_4] + t * B * H, V_n22 = at[Buffers.V_n22], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_h = at_b_h };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n12] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
+                var forwardStep2 = new ForwardStep2
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    Z2 = at[Buffers.Z2],
+                    V_n14 = at[Buffers.V_n14] + t * B * I,
+                    V_n18 = at[Buffers.V_n18] + t * B * H,
+                    V_z_4 = at[Buffers.V_z_4] + t * B * H,
+                    V_n22 = at[Buffers.V_n22],
+                    S_h_next = at[Buffers.S_h] + (t + 1) * B * H,
+                    at_b_h = at_b_h,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep2, H, B);
             }
         }
@@ -232,29 +288,97 @@ namespace CellDsl.Zoo
             {
                 // dL/d(state after step t) flows into the value each state took.
                 global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n23], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n23 = at[Buffers.D_n23], D_n22 = at[Buffers.D_n22], V_z_4 = at[Buffers.V_z_4] + t * B * H, V_n18 = at[Buffers.V_n18] + t * B * H, D_z_4 = at[Buffers.D_z_4] + t * B * H, D_n14 = at[Buffers.D_n14] + t * B * I, dZ2 = at[Buffers.dZ2] + t * B * H, at_b_h = at_b_h };
+                var backwardStep2 = new BackwardStep2
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n23 = at[Buffers.D_n23],
+                    D_n22 = at[Buffers.D_n22],
+                    V_z_4 = at[Buffers.V_z_4] + t * B * H,
+                    V_n18 = at[Buffers.V_n18] + t * B * H,
+                    D_z_4 = at[Buffers.D_z_4] + t * B * H,
+                    D_n14 = at[Buffers.D_n14] + t * B * I,
+                    dZ2 = at[Buffers.dZ2] + t * B * H,
+                    at_b_h = at_b_h,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
                 // d r * h = dZ2 · [W_rh_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n12], H, accumulate: false);
-                var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n12 = at[Buffers.D_n12], S_h = at[Buffers.S_h] + t * B * H, V_r_11 = at[Buffers.V_r_11] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], dZ0 = at[Buffers.dZ0] + t * B * (2 * H), dZ1 = at[Buffers.dZ1] + t * B * H, at_b_r = at_b_r };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n12], H, accumulate: false);
+                var backwardStep1 = new BackwardStep1
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n12 = at[Buffers.D_n12],
+                    S_h = at[Buffers.S_h] + t * B * H,
+                    V_r_11 = at[Buffers.V_r_11] + t * B * H,
+                    dSPrev_h = at[Buffers.dSPrev_h],
+                    dZ0 = at[Buffers.dZ0] + t * B * (2 * H),
+                    dZ1 = at[Buffers.dZ1] + t * B * H,
+                    at_b_r = at_b_r,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_r]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
-                var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n22 = at[Buffers.D_n22], V_n21 = at[Buffers.V_n21] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], S_h = at[Buffers.S_h] + t * B * H, D_n21 = at[Buffers.D_n21] + t * B * H };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                var backwardStep0 = new BackwardStep0
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n22 = at[Buffers.D_n22],
+                    V_n21 = at[Buffers.V_n21] + t * B * H,
+                    dSPrev_h = at[Buffers.dSPrev_h],
+                    S_h = at[Buffers.S_h] + t * B * H,
+                    D_n21 = at[Buffers.D_n21] + t * B * H,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
-            var backwardPre1 = new BackwardPre1 { A = a, P = p, G = g, Rows = T * B, H = H, I = I, D_n21 = at[Buffers.D_n21], D_z_4 = at[Buffers.D_z_4], V_z_4 = at[Buffers.V_z_4], dZ0 = at[Buffers.dZ0], at_b_z = at_b_z };
+            var backwardPre1 = new BackwardPre1
+            {
+                A = a,
+                P = p,
+                G = g,
+                Rows = T * B,
+                H = H,
+                I = I,
+                D_n21 = at[Buffers.D_n21],
+                D_z_4 = at[Buffers.D_z_4],
+                V_z_4 = at[Buffers.V_z_4],
+                dZ0 = at[Buffers.dZ0],
+                at_b_z = at_b_z,
+            };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre1, H, T * B);
             // d x = dZ0 · [W_x_z | W_x_r]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 2 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
-            var backwardPre0Input = new BackwardPre0Input { A = a, P = p, G = g, Rows = T * B, H = H, I = I, D_n14 = at[Buffers.D_n14], V_n14 = at[Buffers.V_n14], dX = at[Buffers.dX] };
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 2 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            var backwardPre0Input = new BackwardPre0Input
+            {
+                A = a,
+                P = p,
+                G = g,
+                Rows = T * B,
+                H = H,
+                I = I,
+                D_n14 = at[Buffers.D_n14],
+                V_n14 = at[Buffers.V_n14],
+                dX = at[Buffers.dX],
+            };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre0Input, I, T * B);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 2 * H, I, T * B, a, at[Buffers.dZ0], 2 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n12], H, g, at_W_rh_h, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 2 * H, I, T * B, a, at[Buffers.dZ0], 2 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n12], H, g, at_W_rh_h, H, accumulate: true);
         }
 
         /// <summary>

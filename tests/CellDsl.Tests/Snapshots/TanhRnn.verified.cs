@@ -61,7 +61,6 @@ namespace CellDsl.Zoo
         /// <summary>Creates the cell with parameters drawn from <paramref name="seed"/>.</summary>
         public TanhRnn(int inputSize, int hiddenSize, int seed = 0)
             : base(CreateLayout(inputSize, hiddenSize), inputSize, hiddenSize, seed)
-
         {
             int I = inputSize, H = hiddenSize;
             at_W_x_h = 0;
@@ -126,12 +125,23 @@ namespace CellDsl.Zoo
             var w1 = workspace.Packed[1];
             w1.Pack(transB: true, H, H, p, at_W_h_h, H);
             // Z0[T * B, H] = x · [W_x_h]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, H] = h · [W_h_h]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
-                var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * H, Z1 = at[Buffers.Z1], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_h = at_b_h };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
+                var forwardStep1 = new ForwardStep1
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    Z0 = at[Buffers.Z0] + t * B * H,
+                    Z1 = at[Buffers.Z1],
+                    S_h_next = at[Buffers.S_h] + (t + 1) * B * H,
+                    at_b_h = at_b_h,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
             }
         }
@@ -150,18 +160,31 @@ namespace CellDsl.Zoo
             {
                 // dL/d(state after step t) flows into the value each state took.
                 global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n7], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n7 = at[Buffers.D_n7], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * H, dZ1 = at[Buffers.dZ1] + t * B * H, at_b_h = at_b_h };
+                var backwardStep1 = new BackwardStep1
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n7 = at[Buffers.D_n7],
+                    S_h_next = at[Buffers.S_h] + (t + 1) * B * H,
+                    dZ0 = at[Buffers.dZ0] + t * B * H,
+                    dZ1 = at[Buffers.dZ1] + t * B * H,
+                    at_b_h = at_b_h,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h = dZ1 · [W_h_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             // d x = dZ0 · [W_x_h]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, I, T * B, a, at[Buffers.dZ0], H, a, at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, I, T * B, a, at[Buffers.dZ0], H, a, at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
         }
 
         /// <summary>
