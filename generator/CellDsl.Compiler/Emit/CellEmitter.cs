@@ -51,17 +51,15 @@ namespace CellDsl.Compiler.Emit
         private readonly EmitTarget _target;
         private readonly SourceWriter _w = new SourceWriter();
         private readonly int[] _uses;
-        private readonly List<int>[] _nextOf;
+        private readonly List<int>?[] _nextOf;
 
         public Emission(CellPlan plan, EmitTarget target)
         {
             _plan = plan;
             _g = plan.Graph;
             _target = target;
-            _uses = new int[_g.Nodes.Count];
-            foreach (var n in _g.Nodes) foreach (int a in n.Args) _uses[a]++;
-            _nextOf = new List<int>[_g.Nodes.Count];
-            for (int k = 0; k < _g.StateCount; k++) (_nextOf[_g.Next[k]] ??= new List<int>()).Add(k);
+            _uses = _g.UseCounts();
+            _nextOf = _g.StatesTaking();
         }
 
         public string Run()

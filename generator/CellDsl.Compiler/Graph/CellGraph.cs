@@ -94,6 +94,22 @@ namespace CellDsl.Compiler.Graph
             return n;
         }
 
+        /// <summary>How many operands read each node (a node read twice by one op counts twice).</summary>
+        public int[] UseCounts()
+        {
+            var uses = new int[Nodes.Count];
+            foreach (var n in Nodes) foreach (int a in n.Args) uses[a]++;
+            return uses;
+        }
+
+        /// <summary>The states that take each node as their next value, in state order; null for the other nodes.</summary>
+        public List<int>?[] StatesTaking()
+        {
+            var states = new List<int>?[Nodes.Count];
+            for (int k = 0; k < StateCount; k++) (states[Next[k]] ??= new List<int>()).Add(k);
+            return states;
+        }
+
         /// <summary>The nodes that read each node.</summary>
         public List<int>[] Consumers()
         {

@@ -187,9 +187,8 @@ namespace CellDsl.Compiler.Planning
             var consumers = graph.Consumers();
             Values = new Location?[n];
             Adjoints = new Location?[n];
-            var nextOf = new int[n];
-            for (int i = 0; i < n; i++) nextOf[i] = -1;
-            for (int k = graph.StateCount - 1; k >= 0; k--) nextOf[graph.Next[k]] = k;
+            // The first state that takes each node, or -1.
+            var nextOf = graph.StatesTaking().Select(ks => ks?[0] ?? -1).ToArray();
             for (int i = 0; i < n; i++)
             {
                 var node = nodes[i];

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using CellDsl.Compiler.Emit;
 using CellDsl.Compiler.Graph;
 
 namespace CellDsl.Compiler.Printing
@@ -42,10 +41,8 @@ namespace CellDsl.Compiler.Printing
         public static List<string> Statements(CellGraph g, bool explicitNames = false)
         {
             var nodes = g.Nodes;
-            var uses = new int[nodes.Count];
-            foreach (var n in nodes) foreach (int a in n.Args) uses[a]++;
-            var nextOf = new List<int>[nodes.Count];
-            for (int k = 0; k < g.StateCount; k++) (nextOf[g.Next[k]] ??= new List<int>()).Add(k);
+            var uses = g.UseCounts();
+            var nextOf = g.StatesTaking();
 
             var taken = new HashSet<string>(g.States) { g.InputName };
             foreach (var n in nodes) if (n.Name is not null) taken.Add(n.Name);
