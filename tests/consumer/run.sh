@@ -75,60 +75,59 @@ fi
 export NUGET_PACKAGES="$work/packages"
 cd "$work/consumer"
 
+# Builds and runs a consumer project; passes when its program reports a passing gradient check.
+gradient_checked() {
+  local project="$1" what="$2" log="$work/logs/$1.log"
+  if dotnet build "$project" -c Release -p:CellDslVersion="$version" >"$log" 2>&1 &&
+     dotnet run --project "$project" -c Release --no-build >>"$log" 2>&1 &&
+     grep -q '^gradient check passed$' "$log"; then
+    pass "$what"
+    grep -E '^(MinimalGated|gradient)' "$log" | sed 's/^/    /'
+  else
+    fail "$what" "$log"
+  fi
+}
+
 # 3. One PackageReference: the cell is generated, runs, and its gradients match the interpreter's.
-log="$work/logs/good.log"
-if dotnet build GoodCell -c Release -p:CellDslVersion="$version" >"$log" 2>&1 &&
-   dotnet run --project GoodCell -c Release --no-build >>"$log" 2>&1 &&
-   grep -q '^gradient check passed$' "$log"; then
-  pass "one PackageReference: the declared cell builds, runs and passes its gradient check"
-  grep -E '^(MinimalGated|gradient)' "$log" | sed 's/^/    /'
-else
-  fail "one PackageReference: the declared cell builds, runs and passes its gradient check" "$log"
-fi
+gradient_checked GoodCell "one PackageReference: the declared cell builds, runs and passes its gradient check"
 
 # 4. A malformed cell: the build fails with the generator's error at the declaration's file, line and column.
 log="$work/logs/bad.log"
 line="$(grep -n 'expect CDSL0008' BadCell/TwiceAssigned.cs | cut -d: -f1)"
 column="$(sed -n "${line}p" BadCell/TwiceAssigned.cs | awk '{ print index($0, "h =") }')"
-if dotnet build BadCell -c Release -p:CellDslVersion="$version" >"$log" 2>&1; then
-  fail "a malformed cell fails to build" "$log"
-elif grep -q "TwiceAssigned.cs($line,$column): error CDSL0008" "$log"; then
-  pass "a malformed cell fails with CDSL0008 at TwiceAssigned.cs($line,$column)"
+what="a malformed cell fails with CDSL0008 at TwiceAssigned.cs($line,$column)"
+if ! dotnet build BadCell -c Release -p:CellDslVersion="$version" >"$log" 2>&1 &&
+   grep -q "TwiceAssigned.cs($line,$column): error CDSL0008" "$log"; then
+  pass "$what"
 else
-  fail "a malformed cell fails with CDSL0008 at TwiceAssigned.cs($line,$column)" "$log"
+  fail "$what" "$log"
 fi
 
 # 5. A compiler older than the generator's Roslyn: the package's check names the cause (the API version the
 #    SDK reports is overridden to what the .NET 9 SDK's compiler reports).
 log="$work/logs/old-compiler.log"
-if dotnet build GoodCell -c Release -p:CellDslVersion="$version" -p:CompilerApiVersion=roslyn4.14 --no-restore >"$log" 2>&1; then
-  fail "an older compiler fails with CDSL1001" "$log"
-elif grep -q "error CDSL1001: .*Roslyn 4.14" "$log"; then
-  pass "an older compiler fails with CDSL1001 naming its Roslyn version"
+what="an older compiler fails with CDSL1001 naming its Roslyn version"
+if ! dotnet build GoodCell -c Release -p:CellDslVersion="$version" -p:CompilerApiVersion=roslyn4.14 --no-restore >"$log" 2>&1 &&
+   grep -q "error CDSL1001: .*Roslyn 4.14" "$log"; then
+  pass "$what"
 else
-  fail "an older compiler fails with CDSL1001 naming its Roslyn version" "$log"
+  fail "$what" "$log"
 fi
 
 # 6. Only the trainer package referenced: CellDsl's generator comes with it.
-log="$work/logs/training.log"
-if dotnet build TrainingCell -c Release -p:CellDslVersion="$version" >"$log" 2>&1 &&
-   dotnet run --project TrainingCell -c Release --no-build >>"$log" 2>&1 &&
-   grep -q '^gradient check passed$' "$log"; then
-  pass "CellDsl.Training alone brings the generator: the cell builds and passes its gradient check"
-else
-  fail "CellDsl.Training alone brings the generator: the cell builds and passes its gradient check" "$log"
-fi
+gradient_checked TrainingCell "CellDsl.Training alone brings the generator: the cell builds and passes its gradient check"
 
 # 7. The tool from the same feed, installed from outside the consumer folder: its nuget.config maps package
 #    sources, which --add-source may not be combined with.
 log="$work/logs/tool.log"
+what="dotnet tool install CellDsl.Tool, then 'celldsl cells' lists the zoo"
 cd "$work"
 if dotnet tool install --tool-path "$work/tools" --add-source "$work/feed" CellDsl.Tool --version "$version" >"$log" 2>&1 &&
    "$work/tools/celldsl" cells >>"$log" 2>&1 &&
    grep -q '^lstm ' "$log"; then
-  pass "dotnet tool install CellDsl.Tool, then 'celldsl cells' lists the zoo"
+  pass "$what"
 else
-  fail "dotnet tool install CellDsl.Tool, then 'celldsl cells' lists the zoo" "$log"
+  fail "$what" "$log"
 fi
 
 echo "consumer: $passed passed, $failed failed"
