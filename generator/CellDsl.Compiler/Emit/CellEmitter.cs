@@ -180,7 +180,7 @@ namespace CellDsl.Compiler.Emit
                 {
                     string where = phase == Phase.Pre ? "before the loop, all T·B rows" : "every step";
                     foreach (var grp in _plan.GroupsOf(phase, s))
-                        yield return $"{where}, stage {s}: Z{grp.Index} = {DslPrinter.Expression(_g, grp.Operand)} · [{string.Join(" | ", grp.Nodes.Select(m => _g.Parameters[_g.Nodes[m].Param].Name))}]ᵀ";
+                        yield return $"{where}, stage {s}: Z{grp.Index} = {DslPrinter.Expression(_g, grp.Operand, level: 3)} · [{string.Join(" | ", grp.Nodes.Select(m => _g.Parameters[_g.Nodes[m].Param].Name))}]ᵀ";
                     foreach (var unit in new[] { Dim.Input, Dim.Hidden })
                     {
                         var loop = _plan.ForwardLoop(phase, s, unit);
@@ -197,7 +197,7 @@ namespace CellDsl.Compiler.Emit
         private string NodeSummary(int i)
         {
             string lhs = _nextOf[i] is { } ks ? _g.States[ks[0]] : _g.Nodes[i].Name ?? $"t{i}";
-            return $"{lhs} = {DslPrinter.Expression(_g, i)}";
+            return $"{lhs} = {DslPrinter.Expression(_g, i, parameterNames: true)}";
         }
 
         // ---------------------------------------------------------------- forward
@@ -243,7 +243,7 @@ namespace CellDsl.Compiler.Emit
                 string gh = Mul(grp.Nodes.Count, "H");
                 string dim = UnitText(_plan.Dims[op]);
                 var z = new Location(grp.Z, _plan.Buffers[grp.Z].Rows == Rows.Batch ? RowMode.Batch : RowMode.Step, 0);
-                _w.Line($"// Z{grp.Index}[{rows}, {gh}] = {DslPrinter.Expression(_g, op)} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]ᵀ");
+                _w.Line($"// Z{grp.Index}[{rows}, {gh}] = {DslPrinter.Expression(_g, op, level: 3)} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]ᵀ");
                 _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(v, step)}, {WidthText(v.Buffer)}, w{grp.Index}, a, {Base(z, step)}, {gh}, accumulate: false);");
                 for (int c = 0; c < grp.Nodes.Count; c++)
                 {
@@ -361,7 +361,8 @@ namespace CellDsl.Compiler.Emit
                 var dz = new Location(grp.DZ, RowMode.Step, 0);
                 ZeroUnwritten(grp, step);
                 bool first = Writes.Write(d);
-                _w.Line($"// d {DslPrinter.Expression(_g, op)} {(first ? "=" : "+=")} dZ{grp.Index} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]");
+                string operand = DslPrinter.Expression(_g, op, level: 4);
+                _w.Line($"// d{(operand[0] == '(' ? "" : " ")}{operand} {(first ? "=" : "+=")} dZ{grp.Index} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]");
                 _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(dz, step)}, {gh}, wt{grp.Index}, a, {Base(d, step)}, {WidthText(d.Buffer)}, accumulate: {(first ? "false" : "true")});");
             }
         }

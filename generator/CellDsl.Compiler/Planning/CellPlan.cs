@@ -216,7 +216,7 @@ namespace CellDsl.Compiler.Planning
                 if (adjointFromElsewhere)
                 {
                     bool pre = Phases[i] == Phase.Pre;
-                    Adjoints[i] = new Location(AddBuffer("D_" + NodeTag(i), pre ? Rows.Sequence : Rows.Batch, 1, Dims[i], $"dL/d {Describe(i)}"), pre ? RowMode.Step : RowMode.Batch, 0);
+                    Adjoints[i] = new Location(AddBuffer("D_" + NodeTag(i), pre ? Rows.Sequence : Rows.Batch, 1, Dims[i], $"dL/d({Describe(i)})"), pre ? RowMode.Step : RowMode.Batch, 0);
                 }
             }
             Buffers = buffers;

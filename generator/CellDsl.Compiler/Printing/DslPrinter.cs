@@ -160,8 +160,14 @@ namespace CellDsl.Compiler.Printing
             return lines;
         }
 
-        /// <summary>Node <paramref name="node"/> as one DSL expression, inlining everything down to locals, states and x.</summary>
-        public static string Expression(CellGraph g, int node)
+        /// <summary>
+        /// Node <paramref name="node"/> as one DSL expression, inlining everything down to locals, states and x. With
+        /// <paramref name="parameterNames"/>, the projections and biases print as what they are, W_x_i·x, p_c_i⊙c and
+        /// b_i, so that comments tell the gates apart; the nesting is the same (· and ⊙ bind as * does).
+        /// <paramref name="level"/> is the binding the context needs (3 for an operand of a product, as in r * h · W),
+        /// levels as in <see cref="OpInfo.Format"/>.
+        /// </summary>
+        public static string Expression(CellGraph g, int node, bool parameterNames = false, int level = 0)
         {
             var nodes = g.Nodes;
             string Ref(int i, int prec)
@@ -180,15 +186,22 @@ namespace CellDsl.Compiler.Printing
                     case OpKind.Input: return g.InputName;
                     case OpKind.State: return g.States[n.State];
                     case OpKind.Const: return Literal(n.Value, prec);
+                    case OpKind.Bias when parameterNames: return g.Parameters[n.Param].Name;
                     case OpKind.Bias: return g.Parameters[n.Param].Init == 0f ? "B()" : $"B({Lit(g.Parameters[n.Param].Init)})";
+                    case OpKind.Dense when parameterNames:
+                    {
+                        string product = $"{g.Parameters[n.Param].Name}·{Ref(n.Args[0], 3)}";
+                        return n.Param2 >= 0 ? OpInfo.Paren($"{product} + {g.Parameters[n.Param2].Name}", 1, prec) : OpInfo.Paren(product, 2, prec);
+                    }
                     case OpKind.Dense:
                         return n.Param2 >= 0 || g.Parameters[n.Param].InitKind == InitKind.SmallPlusDiagonal
                             ? $"Linear({Lit(g.Parameters[n.Param].Init)}, {Ref(n.Args[0], 0)})" : $"W({Ref(n.Args[0], 0)})";
+                    case OpKind.Diag when parameterNames: return OpInfo.Paren($"{g.Parameters[n.Param].Name}⊙{Ref(n.Args[0], 3)}", 2, prec);
                     case OpKind.Diag: return $"P({Ref(n.Args[0], 0)})";
                     default: return Ops.Of(n.Op).Format((a, p) => Ref(n.Args[a], p), prec);
                 }
             }
-            return Expr(node, 0);
+            return Expr(node, level);
         }
 
         /// <summary>A constant as an operand: a negative literal is a unary minus, so it takes parentheses where one

@@ -14,7 +14,7 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_h]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_h]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: h = Tanh(W(x) + W(h) + B())<br/>
+    /// every step, stage 1: one fused loop over H columns: h = Tanh(W_x_h·x + W_h_h·h + b_h)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class TanhRnn : global::CellDsl.RecurrentCell
@@ -51,7 +51,7 @@ namespace CellDsl.Zoo
             public const int dZ0 = 7; // dL/d of Z0, [T·B, 1·H]
             public const int Z1 = 8; // projections W_h_h of h, [B, 1·H]
             public const int dZ1 = 9; // dL/d of Z1, [T·B, 1·H]
-            public const int D_n7 = 10; // dL/d Tanh(W(x) + W(h) + B())
+            public const int D_n7 = 10; // dL/d(Tanh(W(x) + W(h) + B()))
         }
 
         private readonly int at_W_x_h; // offset of W_x_h in the parameter vector
@@ -189,7 +189,7 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 1 for each step (H columns):
-        /// h = Tanh(W(x) + W(h) + B())<br/>
+        /// h = Tanh(W_x_h·x + W_h_h·h + b_h)<br/>
         /// </summary>
         private struct ForwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -201,20 +201,20 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rZ0 = Z0 + b * H;
-                    int rZ1 = Z1 + b * H;
-                    int rS_h_next = S_h_next + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rZ0 = Z0 + row * H;
+                    int rZ1 = Z1 + row * H;
+                    int rS_h_next = S_h_next + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var W_x_h = V.Load(ref a, rZ0 + j);
-                        var W_h_h = V.Load(ref a, rZ1 + j);
-                        var b_h = V.Load(ref p, at_b_h + j);
+                        var W_x_h = V.Load(ref data, rZ0 + col);
+                        var W_h_h = V.Load(ref data, rZ1 + col);
+                        var b_h = V.Load(ref param, at_b_h + col);
                         var h = V.Tanh(W_x_h + W_h_h + b_h);
-                        V.Store(h, ref a, rS_h_next + j);
+                        V.Store(h, ref data, rS_h_next + col);
                     }
                 }
             }
@@ -222,10 +222,10 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Adjoints of stage 1 for each step (H columns):
-        /// d_h = dL/d(Tanh(W(x) + W(h) + B()))<br/>
-        /// d_t6 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t4 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_h = dL/d(W(h))<br/>
+        /// d_h = dL/d(Tanh(W_x_h·x + W_h_h·h + b_h))<br/>
+        /// d_t6 = dL/d(W_x_h·x + W_h_h·h + b_h)<br/>
+        /// d_t4 = dL/d(W_x_h·x + W_h_h·h)<br/>
+        /// d_W_h_h = dL/d(W_h_h·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -237,24 +237,24 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rD_n7 = D_n7 + b * H;
-                    int rS_h_next = S_h_next + b * H;
-                    int rdZ0 = dZ0 + b * H;
-                    int rdZ1 = dZ1 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rD_n7 = D_n7 + row * H;
+                    int rS_h_next = S_h_next + row * H;
+                    int rdZ0 = dZ0 + row * H;
+                    int rdZ1 = dZ1 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var d_h = V.Load(ref a, rD_n7 + j);
-                        var h = V.Load(ref a, rS_h_next + j);
+                        var d_h = V.Load(ref data, rD_n7 + col);
+                        var h = V.Load(ref data, rS_h_next + col);
                         var d_t6 = d_h * (V.Create(1f) - h * h);
-                        V.AddTo(ref g, at_b_h + j, d_t6);
+                        V.AddTo(ref grad, at_b_h + col, d_t6);
                         var d_t4 = d_t6;
-                        V.Store(d_t4, ref a, rdZ0 + j);
+                        V.Store(d_t4, ref data, rdZ0 + col);
                         var d_W_h_h = d_t4;
-                        V.Store(d_W_h_h, ref a, rdZ1 + j);
+                        V.Store(d_W_h_h, ref data, rdZ1 + col);
                     }
                 }
             }
