@@ -77,7 +77,7 @@ namespace CellDsl.Compiler.Graph
 
         /// <summary>
         /// The op applied to its operands as source text. <paramref name="operand"/>(i, level) prints operand i where
-        /// binding level <paramref name="level"/> is needed; the result is parenthesised when it binds looser than
+        /// binding level <c>level</c> is needed; the result is parenthesised when it binds looser than
         /// <paramref name="outer"/>. A unary minus prints its operand at level 4, so -(-a) never prints as the
         /// decrement --a; a sum's right operand at one level up, so a - (b - c) keeps its parentheses.
         /// </summary>
