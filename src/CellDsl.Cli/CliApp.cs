@@ -23,6 +23,7 @@ namespace CellDsl.Cli
                 new VersionOption(),
                 CellsCommand.Create(output, style),
                 CheckCommand.Create(output, style),
+                SearchCommand.Create(output, style),
             };
 
         /// <summary>Runs the command line and returns the exit code: 0 success, 1 a check failed, 2 bad arguments.</summary>
