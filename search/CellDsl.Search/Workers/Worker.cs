@@ -1,4 +1,5 @@
 using System;
+using System.Data.Common;
 using System.Threading;
 using CellDsl.Search.Store;
 
@@ -70,7 +71,7 @@ namespace CellDsl.Search.Workers
             int completed = 0, lost = 0, released = 0;
             while (!stop.IsCancellationRequested)
             {
-                var claim = _store.ClaimNext(Name, _options.Lease);
+                var claim = Retry(() => _store.ClaimNext(Name, _options.Lease), "claiming a job", stop);
                 if (claim is null)
                 {
                     if (_options.ExitWhenDrained && Drained())
@@ -80,7 +81,7 @@ namespace CellDsl.Search.Workers
                 }
                 _options.Log?.Invoke($"{Name}: claimed job {claim.Job.Id} ({claim.Job.Task}, attempt {claim.Job.Attempts})");
                 var (result, leaseLost) = EvaluateUnderLease(claim, stop);
-                if (result is not null && !leaseLost && _store.Complete(claim, result))
+                if (result is not null && !leaseLost && Retry(() => _store.Complete(claim, result), $"recording job {claim.Job.Id}", CancellationToken.None))
                 {
                     completed++;
                     _options.Log?.Invoke($"{Name}: completed job {claim.Job.Id}" + (result.Failure is null ? $" (score {result.Score})" : $" (failed: {result.Failure})"));
@@ -93,7 +94,7 @@ namespace CellDsl.Search.Workers
                 }
                 else
                 {
-                    if (_store.Release(claim))
+                    if (Retry(() => _store.Release(claim), $"releasing job {claim.Job.Id}", CancellationToken.None))
                         released++;
                     else
                         lost++;
@@ -103,9 +104,30 @@ namespace CellDsl.Search.Workers
             return new WorkerSummary(completed, lost, released);
         }
 
+        /// <summary>Runs a store call, retrying a database error (a dropped connection, a server restarting) a few
+        /// times with growing pauses before giving up: one hiccup should not kill a worker mid-search.</summary>
+        private T Retry<T>(Func<T> call, string what, CancellationToken stop)
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return call();
+                }
+                catch (DbException e) when (attempt < RetryDelays.Length + 1)
+                {
+                    var pause = RetryDelays[attempt - 1];
+                    _options.Log?.Invoke($"{Name}: {what} failed ({e.Message}); retrying in {pause.TotalSeconds:0.#} s");
+                    stop.WaitHandle.WaitOne(pause);
+                }
+            }
+        }
+
+        private static readonly TimeSpan[] RetryDelays = { TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4) };
+
         private bool Drained()
         {
-            var counts = _store.Counts();
+            var counts = Retry(_store.Counts, "counting jobs", CancellationToken.None);
             return counts[JobStatus.Pending] == 0 && counts[JobStatus.Claimed] == 0;
         }
 

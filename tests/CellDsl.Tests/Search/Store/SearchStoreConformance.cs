@@ -270,13 +270,16 @@ public sealed class SqliteSearchStoreTests : SearchStoreConformance
 
     protected override string LocationName => File;
 
-    protected override void WriteSchemaVersion(long version)
+    protected override void WriteSchemaVersion(long version) => Sql(File, $"UPDATE schema_version SET version = {version}");
+
+    /// <summary>Runs one statement on the file directly, behind the store's back.</summary>
+    private static object? Sql(string file, string sql)
     {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={File};Pooling=False");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE schema_version SET version = {version}";
-        command.ExecuteNonQuery();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
     }
 
     public override void Dispose()
@@ -289,11 +292,7 @@ public sealed class SqliteSearchStoreTests : SearchStoreConformance
     public void The_file_is_in_write_ahead_log_mode()
     {
         Open();
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={File};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode";
-        Assert.Equal("wal", command.ExecuteScalar());
+        Assert.Equal("wal", Sql(File, "PRAGMA journal_mode"));
     }
 
     [Fact]
@@ -317,13 +316,7 @@ public sealed class SqliteSearchStoreTests : SearchStoreConformance
     public void Another_programs_database_is_refused_as_not_a_search_store()
     {
         string other = Path.Combine(_dir, "other.db");
-        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={other};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "CREATE TABLE jobs (id INTEGER)";
-            command.ExecuteNonQuery();
-        }
+        Sql(other, "CREATE TABLE jobs (id INTEGER)");
         var e = Assert.Throws<SearchStoreException>(() => new SqliteSearchStore(other));
         Assert.Contains("not a CellDsl search store", e.Message);
     }

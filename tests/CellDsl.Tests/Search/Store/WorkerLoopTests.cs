@@ -50,7 +50,7 @@ public sealed class WorkerLoopTests : IDisposable
     {
         Queue(1);
         bool cancelled = false;
-        var worker = new Worker(new LosingStore(_store), "w", (job, cancel) =>
+        var worker = new Worker(new FaultyStore(_store), "w", (job, cancel) =>
         {
             cancelled = cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
             cancel.ThrowIfCancellationRequested();
@@ -113,9 +113,26 @@ public sealed class WorkerLoopTests : IDisposable
         Assert.Contains("--workers", e.Message);
     }
 
-    /// <summary>A store whose every renewal reports the lease lost, as after another worker reclaimed it.</summary>
-    private sealed class LosingStore(ISearchStore inner) : ISearchStore
+    [Fact]
+    public void A_database_error_is_retried_and_the_worker_goes_on()
     {
+        var jobs = Queue(2);
+        var lines = new List<string>();
+        var flaky = new FaultyStore(_store) { ClaimFailures = 2, LoseRenewals = false };
+        var worker = new Worker(flaky, "w", (job, _) => Scored(job), new WorkerOptions { ExitWhenDrained = true, Log = lines.Add });
+        Assert.Equal(new WorkerSummary(2, 0, 0), worker.Run(CancellationToken.None));
+        Assert.Equal(2, lines.Count(l => l.Contains("claiming a job failed (the server closed the connection); retrying")));
+        Assert.Equal(jobs.Select(j => j.Id), _store.Results().Select(r => r.Job.Id));
+    }
+
+    private sealed class ConnectionLost() : System.Data.Common.DbException("the server closed the connection");
+
+    /// <summary>A store whose renewals report the lease lost, as after another worker reclaimed it, and whose first
+    /// claims fail as a dropped connection would.</summary>
+    private sealed class FaultyStore(ISearchStore inner) : ISearchStore
+    {
+        public bool LoseRenewals { get; init; } = true;
+        public int ClaimFailures { get; set; }
         public int SchemaVersion => inner.SchemaVersion;
         public string? GetSetting(string name) => inner.GetSetting(name);
         public void SetSetting(string name, string value) => inner.SetSetting(name, value);
@@ -123,8 +140,8 @@ public sealed class WorkerLoopTests : IDisposable
         public Architecture? FindArchitecture(long id) => inner.FindArchitecture(id);
         public Architecture? FindByKey(string canonicalKey) => inner.FindByKey(canonicalKey);
         public IReadOnlyList<Job> AddJobs(IEnumerable<Job> jobs) => inner.AddJobs(jobs);
-        public Claim? ClaimNext(string worker, TimeSpan lease) => inner.ClaimNext(worker, lease);
-        public bool Renew(Claim claim, TimeSpan lease) => false;
+        public Claim? ClaimNext(string worker, TimeSpan lease) => ClaimFailures-- > 0 ? throw new ConnectionLost() : inner.ClaimNext(worker, lease);
+        public bool Renew(Claim claim, TimeSpan lease) => !LoseRenewals && inner.Renew(claim, lease);
         public bool Complete(Claim claim, JobResult result) => inner.Complete(claim, result);
         public bool Release(Claim claim) => inner.Release(claim);
         public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results() => inner.Results();
