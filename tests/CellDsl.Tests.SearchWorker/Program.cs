@@ -29,7 +29,7 @@ namespace CellDsl.Tests.SearchWorker
 
     public static class Program
     {
-        private const string Usage = "usage: CellDsl.Tests.SearchWorker --store <file or postgres:...> --name <worker> --log <file> --lease-ms <n> --rounds <n> [--drain]";
+        private const string Usage = "usage: CellDsl.Tests.SearchWorker --store <file or postgres:...> --name <worker> --log <file> --lease-ms <n> --rounds <n> [--hold-ms <n>] [--drain]";
 
         public static int Main(string[] args)
         {
@@ -48,6 +48,7 @@ namespace CellDsl.Tests.SearchWorker
             string name = options["--name"], log = options["--log"];
             long rounds = long.Parse(options["--rounds"], CultureInfo.InvariantCulture);
             var lease = TimeSpan.FromMilliseconds(int.Parse(options["--lease-ms"], CultureInfo.InvariantCulture));
+            var hold = TimeSpan.FromMilliseconds(options.TryGetValue("--hold-ms", out string? h) ? int.Parse(h, CultureInfo.InvariantCulture) : 0);
 
             using var signals = new StopSignals();
             using var store = SearchStore.Open(options["--store"]);
@@ -57,6 +58,9 @@ namespace CellDsl.Tests.SearchWorker
                 File.AppendAllText(log, $"start {job.Id} {name} {Environment.ProcessId}\n");
                 var started = DateTime.UtcNow;
                 double score = SeedWork.Score(job.Seed, rounds, cancel);
+                // A worker a test means to kill or stop mid-evaluation holds each job long enough to be caught at it.
+                if (hold > TimeSpan.Zero && cancel.WaitHandle.WaitOne(hold))
+                    cancel.ThrowIfCancellationRequested();
                 return new JobResult(score, null, 0, (DateTime.UtcNow - started).TotalSeconds,
                     $"{{\"worker\":\"{name}\",\"pid\":{Environment.ProcessId}}}");
             }, new WorkerOptions { Lease = lease, IdlePoll = TimeSpan.FromMilliseconds(100), ExitWhenDrained = drain, Log = Console.Error.WriteLine });

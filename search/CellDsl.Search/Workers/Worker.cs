@@ -135,20 +135,31 @@ namespace CellDsl.Search.Workers
         private (JobResult? Result, bool LeaseLost) EvaluateUnderLease(Claim claim, CancellationToken stop)
         {
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            using var finished = new ManualResetEventSlim(false);
             int leaseLost = 0;
-            var renewer = new Timer(_ =>
+            // A thread of its own rather than a pool timer: an evaluation that keeps the pool busy (parallel GEMMs)
+            // must not delay renewals past the lease.
+            var renewer = new Thread(() =>
             {
-                try
+                while (!finished.Wait(_renewEvery))
                 {
-                    if (!_store.Renew(claim, _options.Lease) && Interlocked.Exchange(ref leaseLost, 1) == 0)
-                        cancel.Cancel();
+                    try
+                    {
+                        if (!_store.Renew(claim, _options.Lease))
+                        {
+                            Interlocked.Exchange(ref leaseLost, 1);
+                            cancel.Cancel();
+                            return;
+                        }
+                    }
+                    catch (DbException e)
+                    {
+                        // A database hiccup: the lease outlasts two more attempts, and Complete checks the claim anyway.
+                        _options.Log?.Invoke($"{Name}: renewing the lease of job {claim.Job.Id} failed ({e.Message}); retrying");
+                    }
                 }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // A database hiccup: the lease outlasts two more attempts, and Complete checks the claim anyway.
-                    _options.Log?.Invoke($"{Name}: renewing the lease of job {claim.Job.Id} failed ({e.Message}); retrying");
-                }
-            }, null, _renewEvery, _renewEvery);
+            }) { IsBackground = true, Name = $"{Name} lease renewal" };
+            renewer.Start();
 
             JobResult? result;
             try
@@ -167,9 +178,8 @@ namespace CellDsl.Search.Workers
             finally
             {
                 // Wait out a renewal in flight, so none lands after the job is completed or released.
-                using var stopped = new ManualResetEvent(false);
-                if (renewer.Dispose(stopped))
-                    stopped.WaitOne();
+                finished.Set();
+                renewer.Join();
             }
             return (result, Volatile.Read(ref leaseLost) == 1);
         }

@@ -37,8 +37,8 @@ public abstract class SearchStoreConformance : IDisposable
 
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(5);
     // Short enough to wait out in a test, long enough that a busy machine does not expire it before the next line.
-    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(400);
-    private static void WaitOut(TimeSpan lease) => Thread.Sleep(lease + TimeSpan.FromMilliseconds(300));
+    private static readonly TimeSpan Short = TimeSpan.FromSeconds(1);
+    private static void WaitOut(TimeSpan lease) => Thread.Sleep(lease + TimeSpan.FromMilliseconds(400));
 
     private static Architecture Arch(string name, string key, long? parent = null)
         => new(0, name, key, $"graph of {name}", parent, parent is null ? null : "swapped an operand", 17, default);

@@ -36,10 +36,10 @@ public sealed class WorkerLoopTests : IDisposable
         Claim? stolen = null;
         var worker = new Worker(_store, "w", (job, cancel) =>
         {
-            Thread.Sleep(1200);                                    // four leases long
+            Thread.Sleep(2000);                                    // over three leases long
             stolen = other.ClaimNext("thief", TimeSpan.FromMinutes(1));
             return Scored(job);
-        }, new WorkerOptions { Lease = TimeSpan.FromMilliseconds(300), ExitWhenDrained = true, IdlePoll = TimeSpan.FromMilliseconds(20) });
+        }, new WorkerOptions { Lease = TimeSpan.FromMilliseconds(600), ExitWhenDrained = true, IdlePoll = TimeSpan.FromMilliseconds(20) });
         Assert.Equal(new WorkerSummary(1, 0, 0), worker.Run(CancellationToken.None));
         Assert.Null(stolen);
         Assert.Single(_store.Results());
