@@ -24,7 +24,12 @@ namespace CellDsl.Search.Store
 
     /// <summary>One evaluation to run: an architecture on one task with one hyperparameter setting (JSON), seeded.</summary>
     public sealed record Job(long Id, long ArchitectureId, JobKind Kind, string Task, string Hyperparameters, long Seed,
-        JobStatus Status);
+        JobStatus Status)
+    {
+        /// <summary>How many times a worker claimed it; more than one means an earlier lease expired or was released.
+        /// Set by the store; ignored by <see cref="ISearchStore.AddJobs"/>.</summary>
+        public int Attempts { get; init; }
+    }
 
     /// <summary>A job a worker holds until <see cref="LeaseUntil"/>; it must renew the lease while it trains.
     /// An expired lease returns the job to the queue for another worker.</summary>
@@ -62,7 +67,8 @@ namespace CellDsl.Search.Store
         Architecture? FindByKey(string canonicalKey);
 
         /// <summary>Queues jobs (a new candidate's filter, or a listed architecture's fresh settings); a job equal to one
-        /// already queued (same architecture, task and hyperparameters) is not queued twice.</summary>
+        /// already queued (same architecture, task and hyperparameters) is not queued twice. Returns the stored job for
+        /// each one given, in order: the new one, or the one queued before.</summary>
         IReadOnlyList<Job> AddJobs(IEnumerable<Job> jobs);
 
         /// <summary>The oldest pending job (or one whose lease expired), claimed for <paramref name="worker"/>; null if none.</summary>
@@ -75,6 +81,10 @@ namespace CellDsl.Search.Store
         /// <summary>Records the result and marks the job done (or failed) if the claim still holds; false otherwise
         /// (the result is then discarded: another worker owns the job).</summary>
         bool Complete(Claim claim, JobResult result);
+
+        /// <summary>Returns a held job to the queue without a result (a worker stopping on Ctrl-C), so the next claim
+        /// takes it at once rather than after the lease; false if the claim no longer holds.</summary>
+        bool Release(Claim claim);
 
         /// <summary>Every finished job's result with its job, oldest first (for reports and the leaderboard).</summary>
         IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results();

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.IO;
+using CellDsl.Cli.Rendering;
+using CellDsl.Search.Store;
+
+namespace CellDsl.Cli.Commands
+{
+    /// <summary>`celldsl search ...`: the architecture search's verbs over a store.</summary>
+    public static class SearchCommand
+    {
+        public const int DefaultTop = 20;
+
+        public static Command Create(TextWriter output, TextStyle style)
+            => new("search", "The architecture search of Jozefowicz et al. (2015): its results in a store.")
+            {
+                Leaderboard(output, style),
+            };
+
+        /// <summary>The option naming the store: an SQLite file, or postgres: followed by an Npgsql connection string.</summary>
+        public static Option<string> StoreOption() => new("--store")
+        {
+            Description = "The search's store: an SQLite file, or postgres:Host=...;Database=...;Username=... for PostgreSQL.",
+            HelpName = "STORE",
+            Required = true,
+        };
+
+        private static Command Leaderboard(TextWriter output, TextStyle style)
+        {
+            var store = StoreOption();
+            var top = CommonOptions.Positive("--top", "How many architectures to list.", DefaultTop);
+            var command = new Command("leaderboard", "Rank the store's architectures by fitness: the minimum over tasks of their best score over the GRU's.")
+            {
+                store, top,
+            };
+            command.SetAction(parse =>
+            {
+                string location = parse.GetValue(store)!;
+                var error = parse.InvocationConfiguration.Error;
+                // Reading must not create: a mistyped file name would otherwise become an empty store.
+                if (!location.StartsWith(SearchStore.PostgresPrefix, System.StringComparison.OrdinalIgnoreCase) && !File.Exists(location))
+                {
+                    error.WriteLine($"There is no search store '{location}': name the file a search wrote (or postgres:... for PostgreSQL).");
+                    return ExitCodes.Usage;
+                }
+                try
+                {
+                    using var opened = SearchStore.Open(location);
+                    LeaderboardTable.Write(output, location, LeaderboardTable.Rows(opened), parse.GetValue(top), style);
+                    return ExitCodes.Success;
+                }
+                catch (SearchStoreException e)
+                {
+                    error.WriteLine(e.Message);
+                    return ExitCodes.Failure;
+                }
+            });
+            return command;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using CellDsl.Search.Store;
+
+namespace CellDsl.Cli.Rendering
+{
+    /// <summary>One architecture on the leaderboard: its best score per task and its fitness against the GRU.</summary>
+    /// <param name="Fitness">min over the GRU's tasks of (best score / the GRU's best); null when the store holds no
+    /// GRU score or the architecture lacks a score on one of those tasks (filtered out, dropped early, failed).</param>
+    public sealed record LeaderboardRow(long ArchitectureId, string Name, IReadOnlyDictionary<string, double> BestByTask, double? Fitness,
+        int Evaluations, int Failures);
+
+    /// <summary>`celldsl search leaderboard`: the store's results ranked by the paper's fitness, per-task bests beside it.</summary>
+    public static class LeaderboardTable
+    {
+        /// <summary>The baseline fitness is relative to (Jozefowicz et al. 2015 §3).</summary>
+        public const string Baseline = "GRU";
+
+        public static IReadOnlyList<LeaderboardRow> Rows(ISearchStore store)
+        {
+            // Only training tasks count: the memorization filter gates candidates, it does not rank them.
+            var results = store.Results().Where(r => r.Job.Kind == JobKind.Task).ToList();
+            var byArchitecture = results.GroupBy(r => r.Job.ArchitectureId).ToList();
+            var names = byArchitecture.ToDictionary(g => g.Key, g => store.FindArchitecture(g.Key)?.Name ?? $"#{g.Key}");
+            var best = byArchitecture.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, double>)g
+                .Where(r => r.Result.Score is not null).GroupBy(r => r.Job.Task).ToDictionary(t => t.Key, t => t.Max(r => r.Result.Score!.Value)));
+
+            var baseline = names.Where(n => string.Equals(n.Value, Baseline, StringComparison.OrdinalIgnoreCase)).Select(n => best[n.Key]).FirstOrDefault();
+            double? Fitness(IReadOnlyDictionary<string, double> scores)
+            {
+                if (baseline is null || baseline.Count == 0 || baseline.Values.Any(v => v <= 0)) return null;
+                if (!baseline.Keys.All(scores.ContainsKey)) return null;
+                return baseline.Min(t => scores[t.Key] / t.Value);
+            }
+
+            return byArchitecture
+                .Select(g => new LeaderboardRow(g.Key, names[g.Key], best[g.Key], Fitness(best[g.Key]), g.Count(), g.Count(r => r.Result.Failure is not null)))
+                .OrderByDescending(r => r.Fitness ?? double.NegativeInfinity).ThenBy(r => r.ArchitectureId)
+                .ToList();
+        }
+
+        public static void Write(TextWriter output, string store, IReadOnlyList<LeaderboardRow> rows, int top, TextStyle style)
+        {
+            int evaluations = rows.Sum(r => r.Evaluations), failures = rows.Sum(r => r.Failures);
+            output.WriteLine($"{store}: {rows.Count} {(rows.Count == 1 ? "architecture" : "architectures")}, {evaluations} task {(evaluations == 1 ? "evaluation" : "evaluations")} ({failures} failed)");
+            if (rows.Count == 0)
+                return;
+            if (!rows.Any(r => string.Equals(r.Name, Baseline, StringComparison.OrdinalIgnoreCase) && r.BestByTask.Count > 0))
+                output.WriteLine(style.Yellow($"No {Baseline} score in the store: fitness is relative to the {Baseline}'s best score per task, so it is left out."));
+            output.WriteLine($"fitness = min over tasks of (best score / the {Baseline}'s best score)");
+            output.WriteLine();
+
+            var tasks = rows.SelectMany(r => r.BestByTask.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+            var shown = rows.Take(top).ToList();
+            string[] header = new[] { "RANK", "ARCHITECTURE", "FITNESS" }.Concat(tasks).Append("RUNS").ToArray();
+            var cells = shown.Select((r, i) => new[] { (i + 1).ToString(CultureInfo.InvariantCulture), r.Name, Format(r.Fitness) }
+                .Concat(tasks.Select(t => Format(r.BestByTask.TryGetValue(t, out double s) ? s : null)))
+                .Append(r.Failures == 0 ? r.Evaluations.ToString(CultureInfo.InvariantCulture) : $"{r.Evaluations} ({r.Failures} failed)").ToArray()).ToList();
+            var widths = header.Select((h, c) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(row => row[c].Length))).ToArray();
+
+            // Names left-aligned, numbers right-aligned; padded before styling so escape codes do not count as width.
+            string Line(string[] row) => string.Join("  ", row.Select((v, c) => c == 1 ? v.PadRight(widths[c]) : v.PadLeft(widths[c])));
+            output.WriteLine(style.Bold(Line(header)));
+            foreach (var row in cells)
+                output.WriteLine(Line(row));
+            if (rows.Count > shown.Count)
+                output.WriteLine($"... and {rows.Count - shown.Count} more (--top {rows.Count} shows all)");
+        }
+
+        private static string Format(double? value) => value?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-";
+    }
+}

@@ -1,0 +1,92 @@
+using CellDsl.Cli.Rendering;
+using CellDsl.Search.Store;
+using Xunit;
+
+namespace CellDsl.Tests.Cli;
+
+/// <summary>`celldsl search leaderboard` over a store written through the store's own API.</summary>
+public sealed class SearchLeaderboardTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("celldsl-leaderboard-").FullName;
+    private string File => Path.Combine(_dir, "search.db");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static void Record(ISearchStore store, string name, string task, double? score, JobKind kind = JobKind.Task)
+    {
+        long arch = store.AddArchitecture(new Architecture(0, name, "key-" + name, "graph", null, null, 1, default)).Architecture.Id;
+        var job = store.AddJobs([new Job(0, arch, kind, task, $"{{\"score\":{score?.ToString() ?? "null"}}}", 1, JobStatus.Pending)])[0];
+        var claim = store.ClaimNext("w", TimeSpan.FromMinutes(1))!;
+        Assert.Equal(job.Id, claim.Job.Id);
+        Assert.True(store.Complete(claim, new JobResult(score, score is null ? "NaN at step 3" : null, 0.1, 1, "{}")));
+    }
+
+    private void WriteSearch(bool withGru = true)
+    {
+        using var store = new SqliteSearchStore(File);
+        if (withGru)
+        {
+            Record(store, "GRU", "arith", 0.5);
+            Record(store, "GRU", "arith", 0.6);
+            Record(store, "GRU", "xml", 0.8);
+        }
+        Record(store, "LSTM", "arith", 0.66);
+        Record(store, "LSTM", "xml", 0.72);
+        Record(store, "m-3", "arith", 0.9);
+        Record(store, "m-3", "xml", 0.84);
+        Record(store, "m-4", "memorize", 0.99, JobKind.Filter);   // filtered: no task score, not ranked
+        Record(store, "m-5", "arith", 0.7);
+        Record(store, "m-5", "xml", null);                         // diverged on xml: no fitness
+    }
+
+    [Fact]
+    public void Architectures_are_ranked_by_the_minimum_over_tasks_of_their_best_score_over_the_grus()
+    {
+        WriteSearch();
+        var run = CliRun.Of("search", "leaderboard", "--store", File);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("", run.Error);
+        var lines = run.Output.Split('\n').Select(l => l.TrimEnd()).ToList();
+        int header = lines.FindIndex(l => l.StartsWith("RANK", StringComparison.Ordinal));
+        Assert.Equal(["RANK", "ARCHITECTURE", "FITNESS", "arith", "xml", "RUNS"], lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var table = lines.Skip(header + 1).Where(l => l.Length > 0).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        // Fitness by hand: m-3 min(0.9/0.6, 0.84/0.8) = 1.05; GRU 1; LSTM min(0.66/0.6, 0.72/0.8) = 0.9; m-5 has no xml score.
+        Assert.Equal(["1", "m-3", "1.050", "0.900", "0.840", "2"], table[0]);
+        Assert.Equal(["2", "GRU", "1.000", "0.600", "0.800", "3"], table[1]);
+        Assert.Equal(["3", "LSTM", "0.900", "0.660", "0.720", "2"], table[2]);
+        Assert.Equal(["4", "m-5", "-", "0.700", "-", "2", "(1", "failed)"], table[3]);
+        Assert.Equal(4, table.Count);
+        Assert.Contains("4 architectures, 9 task evaluations (1 failed)", run.Output);
+    }
+
+    [Fact]
+    public void Top_limits_the_rows_and_says_how_many_more_there_are()
+    {
+        WriteSearch();
+        var run = CliRun.Of("search", "leaderboard", "--store", File, "--top", "2");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("... and 2 more (--top 4 shows all)", run.Output);
+        Assert.DoesNotContain("LSTM", run.Output);
+    }
+
+    [Fact]
+    public void Without_a_gru_score_fitness_is_left_out_and_the_output_says_why()
+    {
+        WriteSearch(withGru: false);
+        using (var store = new SqliteSearchStore(File))
+            Assert.All(LeaderboardTable.Rows(store), r => Assert.Null(r.Fitness));
+        var run = CliRun.Of("search", "leaderboard", "--store", File);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("No GRU score in the store", run.Output);
+    }
+
+    [Fact]
+    public void A_missing_store_is_a_usage_error_naming_the_file_and_is_not_created()
+    {
+        string missing = Path.Combine(_dir, "typo.db");
+        var run = CliRun.Of("search", "leaderboard", "--store", missing);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"There is no search store '{missing}'", run.Error);
+        Assert.False(System.IO.File.Exists(missing));
+    }
+}
