@@ -211,6 +211,36 @@ public class SequenceLayerTests
     }
 
     [Fact]
+    public void A_padded_bidirectional_pass_with_pooling_and_a_classifier_allocates_nothing()
+    {
+        int T = 6, B = 4, V = 5;
+        var stack = Build(new[] { "lstm|gru", "lstm" }, T, B, seed: 3);
+        var pooling = new SequencePooling(Pooling.Mean, T, B, stack.OutputSize);
+        var decoder = new SoftmaxDecoder(stack.OutputSize, V);
+        var x = Random(T * B * I, 4);
+        var lengths = new[] { 6, 3, 1, 5 };
+        var classes = new[] { 0, 4, 2, 1 };
+        var weights = new[] { 1f, 1f, 1f, 1f };
+        var probabilities = new float[B * V];
+        var nll = new float[B];
+        var dh = new float[B * stack.OutputSize];
+        var dx = new float[T * B * I];
+        void Step()
+        {
+            stack.Forward(x, lengths);
+            pooling.Forward(stack);
+            decoder.Forward(pooling.Pooled, B, probabilities, classes, weights, nll, default);
+            decoder.Backward(pooling.Pooled, B, probabilities, classes, weights, 1f / B, dh);
+            pooling.Backward(stack, dh);
+            stack.Backward(pooling.DOutput, pooling.DFinal, dx);
+        }
+        for (int i = 0; i < 3; i++) Step();   // JIT, tiering, the GEMM's per-thread buffers
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void A_length_outside_the_steps_is_an_error_naming_the_row()
     {
         var stack = Build(new[] { "lstm" }, 3, 2, seed: 1);
