@@ -8,7 +8,8 @@ namespace CharRnn
 {
     /// <summary>
     /// char-rnn (Karpathy 2015) through the library: the text split 90/5/5 by position (<see cref="CharacterText"/>),
-    /// two LSTM layers, truncated BPTT over windows of 50 characters in 16 streams, Adam at 2e-3, clip 5.
+    /// two LSTM layers, truncated BPTT over windows of 50 characters in up to 16 streams, Adam (2e-3 unless told), clip 5.
+    /// A short text gets fewer streams, so that each stream still spans ten windows and is trained past its first one.
     /// </summary>
     public sealed class CharModel
     {
@@ -20,16 +21,17 @@ namespace CharRnn
         public double ValidBitsPerCharacter { get; private set; }
         public double Seconds { get; private set; }
 
-        public static CharModel Train(string path, int windows, int hidden = 128, Action<string>? log = null)
+        public static CharModel Train(string path, int windows, int hidden = 128, float learningRate = 2e-3f, Action<string>? log = null)
         {
             var corpus = CharacterText.Load(path);
             var model = new LanguageModel(new LanguageModelConfig
             {
                 VocabularySize = corpus.Vocabulary.Count, HiddenSize = hidden, Cells = ["lstm", "lstm"], InitScale = 0.08f,
             });
+            const int steps = 50;
             var options = new TrainerOptions
             {
-                Steps = 50, Batch = 16, Optimizer = "adam", LearningRate = 2e-3f, ClipNorm = 5f,
+                Steps = steps, Batch = Math.Clamp(corpus.Train.Length / (steps * 10), 1, 16), Optimizer = "adam", LearningRate = learningRate, ClipNorm = 5f,
                 Epochs = int.MaxValue, ConstantEpochs = int.MaxValue,   // the budget is counted in windows
                 EvaluationSteps = 10, EvaluationBatch = 1,               // one continuous stream: a short valid split fits
             };

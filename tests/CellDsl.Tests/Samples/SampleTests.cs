@@ -35,7 +35,7 @@ public class SampleTests
     {
         var path = Path.Combine(AppContext.BaseDirectory, "gettysburg.txt");
         Assert.True(File.Exists(path), $"the sample's default text is missing at {path}");
-        var run = CharModel.Train(path, windows: 150, hidden: 64);
+        var run = CharModel.Train(path, windows: 300, hidden: 32, learningRate: 0.01f);
         // Bits per character of the best model that ignores context: the training text's character frequencies.
         var counts = run.Corpus.Train.Tokens.GroupBy(t => t).Select(g => (double)g.Count()).ToArray();
         double n = counts.Sum(), unigram = -counts.Sum(c => c / n * Math.Log2(c / n));
