@@ -15,6 +15,14 @@ For nn.LSTM and nn.GRU (one layer, I=5, H=7, T=4, B=3) each fixture holds, under
   grad.NAME for every state_dict tensor, grad.x, grad.h0, grad.c0 (LSTM only)   dL/d each input
 Every fixture exists in float32 (computed in float32) and float64 (computed in float64, same values).
 
+For two-layer nn.LSTM and nn.GRU with bidirectional=True over a padded batch of lengths [4, 1, 3] (packed with
+pack_padded_sequence, zero initial states; I=5, H=7, T=4, B=3), lstm_bi_f64.npz and gru_bi_f64.npz hold:
+  the state_dict (weight_ih_lK, ..., and the backward direction's weight_ih_lK_reverse, ...)
+  x [T,B,I] (padding filled with 9s, which must not matter), lengths [B]
+  output [T,B,2H] (zero past each length), h_n [4,B,H] (layer K direction D at 2K+D)
+  w_output [T,B,2H], w_h_n [2,B,H]   L = sum(w_output*output) + sum(w_h_n*h_n[2:])
+  grad.NAME for every state_dict tensor, grad.x
+
 Also written: small files in other formats and dtypes (npy versions 1.0/2.0/3.0, float16, bfloat16), so the
 readers are tested on files that numpy and a safetensors writer produce rather than on their own output.
 """
@@ -83,6 +91,45 @@ def fixture(kind, dtype):
     return {name: t.contiguous().numpy() for name, t in out.items()}
 
 
+LENGTHS = [4, 1, 3]
+
+
+def bidirectional_fixture(kind):
+    """A padded, packed batch through a two-layer bidirectional module, in float64."""
+    torch.manual_seed(SEED + 2)
+    module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind](input_size=I, hidden_size=H, num_layers=2, bidirectional=True).double()
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            if name.startswith("bias"):
+                p.uniform_(-0.5, 0.5)
+    g = torch.Generator().manual_seed(SEED + 3)
+
+    def r(*shape):
+        return torch.rand(*shape, generator=g, dtype=torch.float64) * 2 - 1
+
+    x = r(T, B, I)
+    for b, n in enumerate(LENGTHS):
+        x[n:, b] = 9.0
+    data = {"x": x, "w_output": r(T, B, 2 * H), "w_h_n": r(2, B, H)}
+    leaf = x.clone().requires_grad_(True)
+    lengths = torch.tensor(LENGTHS)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(leaf, lengths, enforce_sorted=False)
+    result, state = module(packed)
+    h_n = state[0] if kind == "lstm" else state
+    output, _ = torch.nn.utils.rnn.pad_packed_sequence(result, total_length=T)
+    loss = (data["w_output"] * output).sum() + (data["w_h_n"] * h_n[2:]).sum()
+    params = dict(module.named_parameters())
+    grads = torch.autograd.grad(loss, list(params.values()) + [leaf])
+    out = {name: t.detach() for name, t in module.state_dict().items()}
+    out.update(data)
+    out["lengths"] = lengths.double()
+    out["output"] = output.detach()
+    out["h_n"] = h_n.detach()
+    for name, grad in zip(list(params) + ["x"], grads):
+        out["grad." + name] = grad
+    return {name: t.contiguous().numpy() for name, t in out.items()}
+
+
 def write_safetensors(path, tensors, metadata=None):
     """The safetensors layout, written by hand: u64 LE header size, JSON header, then the tensors' bytes."""
     codes = {np.dtype("<f2"): "F16", np.dtype("<f4"): "F32", np.dtype("<f8"): "F64"}
@@ -135,6 +182,7 @@ def main():
         np.savez_compressed(os.path.join(outdir, kind + "_f64.npz"), **f64)  # deflated entries
         # The same float32 data once more as safetensors, so the tests read both formats and compare them.
         write_safetensors(os.path.join(outdir, kind + "_f32.safetensors"), f32, metadata={"format": "pt"})
+        np.savez_compressed(os.path.join(outdir, kind + "_bi_f64.npz"), **bidirectional_fixture(kind))
     write_formats(outdir)
     for name in sorted(os.listdir(outdir)):
         print("%-32s %7d bytes" % (name, os.path.getsize(os.path.join(outdir, name))))
