@@ -30,6 +30,9 @@ public class ZooSnapshotTests
         // The harness compiles without CellDsl.Compiler.dll, so every compiling test shows it; this names the culprit.
         Assert.DoesNotContain(GeneratorHarness.References, r => r.Display?.EndsWith("CellDsl.Compiler.dll", StringComparison.Ordinal) == true);
         foreach (var f in ZooSources.Run.Sources) Assert.DoesNotContain("CellDsl.Compiler", f.Text);
+        // The emitter writes the compiler's member names into the runtime's enums (the core cannot reference the runtime).
+        Assert.Equal(Enum.GetNames<CellDsl.Compiler.Graph.ParamKind>(), Enum.GetNames<ParamKind>());
+        Assert.Equal(Enum.GetNames<CellDsl.Compiler.Graph.InitKind>(), Enum.GetNames<InitKind>());
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using System.Reflection;
-using System.Runtime.Loader;
 using System.Text;
+using CellDsl.RuntimeCompilation;
 using CellDsl.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -38,47 +37,18 @@ public sealed record GeneratorRun(
 
 /// <summary>
 /// Runs <see cref="CellGenerator"/> the way the compiler does (a CSharpGeneratorDriver over a compilation that references
-/// the CellDsl runtime), and compiles its output to an in-memory assembly.
+/// the CellDsl runtime), and compiles its output with the runtime's compile-and-load service (<see cref="CellCompiler"/>).
 /// </summary>
 public static class GeneratorHarness
 {
-    public static readonly CSharpParseOptions ParseOptions =
-        new(LanguageVersion.Latest, DocumentationMode.Diagnose);
-
-    private static readonly Lazy<ImmutableArray<MetadataReference>> ReferencesLazy = new(LoadReferences);
+    public static CSharpParseOptions ParseOptions => CellCompiler.ParseOptions;
 
     /// <summary>The framework's assemblies and the runtime (CellDsl.dll): generated code names runtime types only, so the
     /// compiler core (CellDsl.Compiler.dll) is not among them.</summary>
-    public static ImmutableArray<MetadataReference> References => ReferencesLazy.Value;
-
-    private static ImmutableArray<MetadataReference> LoadReferences()
-    {
-        // The shared framework is the folder of System.Private.CoreLib; the trusted-platform list also holds the test's
-        // own dependencies (xunit, Roslyn), which user code must not see.
-        string framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(p => string.Equals(Path.GetDirectoryName(p), framework, StringComparison.Ordinal))
-            .ToList();
-        paths.Add(typeof(CellDsl.RecurrentCell).Assembly.Location);
-        return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
-    }
-
-    // Compilations derived from one empty compilation share its bound references; creating each from scratch would
-    // re-read the framework's metadata every time (most of the fuzz test's run time).
-    private static readonly Lazy<CSharpCompilation> Empty = new(() => CSharpCompilation.Create("CellDsl.UserCells",
-        syntaxTrees: null,
-        References,
-        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
-            nullableContextOptions: NullableContextOptions.Enable,
-            // Every warning wave: generated code is held to the strictest level a user may pick.
-            warningLevel: 9999,
-            // Users rarely document their cells; this is their choice, not the generator's.
-            specificDiagnosticOptions: new Dictionary<string, ReportDiagnostic> { ["CS1591"] = ReportDiagnostic.Suppress },
-            deterministic: true)));
+    public static ImmutableArray<MetadataReference> References => CellCompiler.References;
 
     public static CSharpCompilation CreateCompilation(params SourceFile[] sources)
-        => Empty.Value.AddSyntaxTrees(sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, ParseOptions, s.Path, Encoding.UTF8)));
+        => CellCompiler.CreateCompilation(sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, ParseOptions, s.Path, Encoding.UTF8)), "CellDsl.UserCells");
 
     public static GeneratorDriver CreateDriver(bool trackSteps = true)
         => CSharpGeneratorDriver.Create(
@@ -122,17 +92,12 @@ public static class GeneratorHarness
     }
 
     /// <summary>Compiles the generator's output (warnings as errors) and loads it into a collectible context.</summary>
-    public static LoadedCells CompileAndLoad(GeneratorRun run)
+    public static CompiledCells CompileAndLoad(GeneratorRun run)
     {
         if (run.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
             throw new GeneratedCodeException(Describe(run, run.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList()));
         AssertCompiles(run);
-        using var pe = new MemoryStream();
-        var emit = run.Output.Emit(pe);
-        if (!emit.Success) throw new GeneratedCodeException(Describe(run, emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList()));
-        pe.Position = 0;
-        var context = new CollectibleContext();
-        return new LoadedCells(context, context.LoadFromStream(pe));
+        return CellCompiler.Load(run.Output);
     }
 
     public static string Describe(GeneratorRun run, IReadOnlyList<Diagnostic> problems)
@@ -149,37 +114,8 @@ public static class GeneratorHarness
         return sb.ToString();
     }
 
-    public static string WithLineNumbers(string title, string text)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine($"---- {title}");
-        var lines = Snapshot.Normalize(text).Split('\n');
-        for (int i = 0; i < lines.Length; i++) sb.AppendLine($"{i + 1,5}: {lines[i]}");
-        return sb.ToString();
-    }
-
-    private sealed class CollectibleContext() : AssemblyLoadContext("CellDsl.UserCells", isCollectible: true)
-    {
-        // Null defers to the default context, so CellDsl.dll (and IRecurrentCell) is shared with the tests.
-        protected override Assembly? Load(AssemblyName assemblyName) => null;
-    }
+    public static string WithLineNumbers(string title, string text) => CellCompiler.WithLineNumbers(title, Snapshot.Normalize(text).TrimEnd('\n'));
 }
 
 /// <summary>Generated code that does not compile; the message carries the sources with line numbers.</summary>
 public sealed class GeneratedCodeException(string message) : Exception(message);
-
-/// <summary>An in-memory assembly of generated cells; disposing unloads it.</summary>
-public sealed class LoadedCells(AssemblyLoadContext context, Assembly assembly) : IDisposable
-{
-    public Assembly Assembly { get; } = assembly;
-
-    public Type Type(string fullName)
-        => Assembly.GetType(fullName, throwOnError: false)
-           ?? throw new InvalidOperationException($"Type '{fullName}' is not in the compiled assembly: {string.Join(", ", Assembly.GetTypes().Select(t => t.FullName))}");
-
-    /// <summary>Constructs the generated cell through its public (inputSize, hiddenSize, seed) constructor.</summary>
-    public IRecurrentCell Create(string fullName, int inputSize, int hiddenSize, int seed)
-        => (IRecurrentCell)Activator.CreateInstance(Type(fullName), inputSize, hiddenSize, seed)!;
-
-    public void Dispose() => context.Unload();
-}
