@@ -3,9 +3,12 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using System.Text;
 using CellDsl.Compiler.Emit;
 using CellDsl.Compiler.Graph;
 using CellDsl.RuntimeCompilation;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace CellDsl.Search.Candidates
 {
@@ -120,13 +123,20 @@ namespace CellDsl.Search.Candidates
         {
             try
             {
-                compiled = CellCompiler.Compile(which.Select(i => new CellSource(candidates[i].Graph with { Name = ClassName(i) }, EmitTarget.Of(Namespace, ClassName(i)))));
+                // CellCompiler.Compile builds a debug (unoptimised) assembly; candidates train, so they are compiled
+                // optimised, as the generator's cells are in a Release build.
+                var trees = which.Select(i => CSharpSyntaxTree.ParseText(
+                    CellEmitter.Emit(candidates[i].Graph with { Name = ClassName(i) }, EmitTarget.Of(Namespace, ClassName(i))),
+                    CellCompiler.ParseOptions, Namespace + "." + ClassName(i) + ".g.cs", Encoding.UTF8)).ToList();
+                var compilation = CellCompiler.CreateCompilation(trees);
+                compiled = CellCompiler.Load(compilation.WithOptions(compilation.Options.WithOptimizationLevel(OptimizationLevel.Release)));
                 failure = null;
                 return true;
             }
-            catch (Exception e) when (e is CellCompilationException or ArgumentException or InvalidOperationException or NotSupportedException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // Compiler errors, and the emitter's or planner's refusals of a graph it cannot lower.
+                // Compiler errors, and whatever the planner or emitter throws on a graph it cannot lower: the
+                // candidate's failure, not the search's.
                 compiled = null;
                 failure = (e is CellCompilationException ? "does not compile: " : "cannot be emitted: ") + FirstLine(e.Message);
                 return false;
