@@ -16,19 +16,23 @@ namespace CellDsl.Cli
         /// The root command. Not a RootCommand: that takes its name from the executable, which is not called celldsl
         /// under dotnet run or in tests, so usage lines would name the wrong program.
         /// </summary>
-        public static Command Build(TextWriter output, TextStyle style)
-            => new(Name, "Inspect and gradient-check CellDsl's recurrent cells.")
+        public static Command Build(TextWriter output, TextStyle style, TextWriter? error = null)
+            => new(Name, "Inspect, gradient-check and train CellDsl's recurrent cells.")
             {
                 new HelpOption(),
                 new VersionOption(),
                 CellsCommand.Create(output, style),
                 CheckCommand.Create(output, style),
+                TrainCommand.Create(output, error ?? output, style),
+                EvalCommand.Create(output, error ?? output, style),
+                GenerateCommand.Create(output, error ?? output, style),
+                PlotCommand.Create(output, error ?? output, style),
             };
 
-        /// <summary>Runs the command line and returns the exit code: 0 success, 1 a check failed, 2 bad arguments.</summary>
+        /// <summary>Runs the command line and returns the exit code: 0 success, 1 a check failed or a run's files could not be used, 2 bad arguments.</summary>
         public static int Run(string[] args, TextWriter output, TextWriter error, TextStyle style)
         {
-            var root = Build(output, style);
+            var root = Build(output, style, error);
             // Without a verb there is nothing to do; the help says what there is.
             var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
             var configuration = new InvocationConfiguration { Output = output, Error = error };

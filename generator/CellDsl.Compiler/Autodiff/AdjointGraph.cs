@@ -86,30 +86,6 @@ namespace CellDsl.Compiler.Autodiff
                 var y = AdjExpr.Val(n);
                 switch (node.Op)
                 {
-                    case OpKind.Add:
-                        ToNode(list, g, n, node.Args[0], d);
-                        ToNode(list, g, n, node.Args[1], d);
-                        break;
-                    case OpKind.Sub:
-                        ToNode(list, g, n, node.Args[0], d);
-                        ToNode(list, g, n, node.Args[1], -d);
-                        break;
-                    case OpKind.Mul:
-                        ToNode(list, g, n, node.Args[0], d * ValueOf(g, node.Args[1]));
-                        ToNode(list, g, n, node.Args[1], d * ValueOf(g, node.Args[0]));
-                        break;
-                    case OpKind.Neg:
-                        ToNode(list, g, n, node.Args[0], -d);
-                        break;
-                    case OpKind.Sigmoid: // σ' = y (1 - y)
-                        ToNode(list, g, n, node.Args[0], d * (y * (AdjExpr.C(1f) - y)));
-                        break;
-                    case OpKind.Tanh: // tanh' = 1 - y²
-                        ToNode(list, g, n, node.Args[0], d * (AdjExpr.C(1f) - y * y));
-                        break;
-                    case OpKind.Relu:
-                        ToNode(list, g, n, node.Args[0], new AdjExpr(AdjKind.ReluMask, n, A: d));
-                        break;
                     case OpKind.Diag: // y = p ⊙ v
                         ToNode(list, g, n, node.Args[0], d * new AdjExpr(AdjKind.ParamValue, node.Param));
                         list.Add(new AdjointTerm(n, TermKind.ToParam, node.Param, d * ValueOf(g, node.Args[0])));
@@ -123,6 +99,15 @@ namespace CellDsl.Compiler.Autodiff
                         list.Add(new AdjointTerm(n, TermKind.ProjectToWeight, node.Param, null));
                         needed[node.Args[0]] = true;
                         if (node.Param2 >= 0) list.Add(new AdjointTerm(n, TermKind.ToParam, node.Param2, d));
+                        break;
+                    default:
+                        // The op table's rule: one contribution per operand, in operand order.
+                        if (Ops.Of(node.Op).Adjoint is { } rule)
+                        {
+                            var args = node.Args;
+                            var parts = rule(new AdjointContext(d, y, n, i => ValueOf(g, args[i])));
+                            for (int i = 0; i < parts.Length; i++) ToNode(list, g, n, args[i], parts[i]);
+                        }
                         break;
                 }
                 foreach (var t in list)

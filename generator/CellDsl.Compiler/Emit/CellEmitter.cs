@@ -51,17 +51,15 @@ namespace CellDsl.Compiler.Emit
         private readonly EmitTarget _target;
         private readonly SourceWriter _w = new SourceWriter();
         private readonly int[] _uses;
-        private readonly List<int>[] _nextOf;
+        private readonly List<int>?[] _nextOf;
 
         public Emission(CellPlan plan, EmitTarget target)
         {
             _plan = plan;
             _g = plan.Graph;
             _target = target;
-            _uses = new int[_g.Nodes.Count];
-            foreach (var n in _g.Nodes) foreach (int a in n.Args) _uses[a]++;
-            _nextOf = new List<int>[_g.Nodes.Count];
-            for (int k = 0; k < _g.StateCount; k++) (_nextOf[_g.Next[k]] ??= new List<int>()).Add(k);
+            _uses = _g.UseCounts();
+            _nextOf = _g.StatesTaking();
         }
 
         public string Run()
@@ -182,7 +180,7 @@ namespace CellDsl.Compiler.Emit
                 {
                     string where = phase == Phase.Pre ? "before the loop, all T·B rows" : "every step";
                     foreach (var grp in _plan.GroupsOf(phase, s))
-                        yield return $"{where}, stage {s}: Z{grp.Index} = {DslPrinter.Expression(_g, grp.Operand)} · [{string.Join(" | ", grp.Nodes.Select(m => _g.Parameters[_g.Nodes[m].Param].Name))}]ᵀ";
+                        yield return $"{where}, stage {s}: Z{grp.Index} = {DslPrinter.Expression(_g, grp.Operand, level: 3)} · [{string.Join(" | ", grp.Nodes.Select(m => _g.Parameters[_g.Nodes[m].Param].Name))}]ᵀ";
                     foreach (var unit in new[] { Dim.Input, Dim.Hidden })
                     {
                         var loop = _plan.ForwardLoop(phase, s, unit);
@@ -199,7 +197,7 @@ namespace CellDsl.Compiler.Emit
         private string NodeSummary(int i)
         {
             string lhs = _nextOf[i] is { } ks ? _g.States[ks[0]] : _g.Nodes[i].Name ?? $"t{i}";
-            return $"{lhs} = {DslPrinter.Expression(_g, i)}";
+            return $"{lhs} = {DslPrinter.Expression(_g, i, parameterNames: true)}";
         }
 
         // ---------------------------------------------------------------- forward
@@ -245,8 +243,8 @@ namespace CellDsl.Compiler.Emit
                 string gh = Mul(grp.Nodes.Count, "H");
                 string dim = UnitText(_plan.Dims[op]);
                 var z = new Location(grp.Z, _plan.Buffers[grp.Z].Rows == Rows.Batch ? RowMode.Batch : RowMode.Step, 0);
-                _w.Line($"// Z{grp.Index}[{rows}, {gh}] = {DslPrinter.Expression(_g, op)} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]ᵀ");
-                _w.Line($"{Kernels}.Sgemm.Multiply(false, {rows}, a, {Base(v, step)}, {WidthText(v.Buffer)}, w{grp.Index}, a, {Base(z, step)}, {gh}, accumulate: false);");
+                _w.Line($"// Z{grp.Index}[{rows}, {gh}] = {DslPrinter.Expression(_g, op, level: 3)} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]ᵀ");
+                _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(v, step)}, {WidthText(v.Buffer)}, w{grp.Index}, a, {Base(z, step)}, {gh}, accumulate: false);");
                 for (int c = 0; c < grp.Nodes.Count; c++)
                 {
                     var node = _g.Nodes[grp.Nodes[c]];
@@ -320,7 +318,7 @@ namespace CellDsl.Compiler.Emit
                 string gh = Mul(grp.Nodes.Count, "H");
                 string dim = UnitText(_plan.Dims[op]);
                 ZeroUnwritten(grp, step: false);
-                _w.Line($"{Kernels}.Sgemm.Multiply(true, false, {gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh}, a, {BaseAll(v)}, {WidthText(v.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: true);");
+                _w.Line($"{Kernels}.Sgemm.Multiply(transA: true, transB: false, {gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh}, a, {BaseAll(v)}, {WidthText(v.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: true);");
             }
             var dx = new Location(_plan.DX, RowMode.Step, 0);
             if (Writes.Write(dx)) _w.Line($"global::System.Array.Clear(a, at[Buffers.{BufName(_plan.DX)}], T * B * I); // the loss does not depend on x");
@@ -363,8 +361,9 @@ namespace CellDsl.Compiler.Emit
                 var dz = new Location(grp.DZ, RowMode.Step, 0);
                 ZeroUnwritten(grp, step);
                 bool first = Writes.Write(d);
-                _w.Line($"// d {DslPrinter.Expression(_g, op)} {(first ? "=" : "+=")} dZ{grp.Index} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]");
-                _w.Line($"{Kernels}.Sgemm.Multiply(false, {rows}, a, {Base(dz, step)}, {gh}, wt{grp.Index}, a, {Base(d, step)}, {WidthText(d.Buffer)}, accumulate: {(first ? "false" : "true")});");
+                string operand = DslPrinter.Expression(_g, op, level: 4);
+                _w.Line($"// d{(operand[0] == '(' ? "" : " ")}{operand} {(first ? "=" : "+=")} dZ{grp.Index} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]");
+                _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(dz, step)}, {gh}, wt{grp.Index}, a, {Base(d, step)}, {WidthText(d.Buffer)}, accumulate: {(first ? "false" : "true")});");
             }
         }
 

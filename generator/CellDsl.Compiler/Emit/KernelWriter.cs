@@ -24,8 +24,9 @@ namespace CellDsl.Compiler.Emit
         private readonly bool _backward;
         private readonly Dictionary<(int Buffer, RowMode Mode), string> _fields = new Dictionary<(int, RowMode), string>();
         private readonly SortedSet<int> _params = new SortedSet<int>();
+        // The kernel's plumbing: names a cell's equations rarely use (a user's a, b, g or p keep their names).
         private readonly HashSet<string> _taken = new HashSet<string>(StringComparer.Ordinal)
-            { "a", "p", "g", "b", "j", "j0", "j1", "Rows", "H", "I", "V", "A", "P", "G" };
+            { "data", "param", "grad", "row", "col", "j0", "j1", "Rows", "H", "I", "V", "A", "P", "G" };
         private readonly Dictionary<int, string> _valueLocals = new Dictionary<int, string>();
         private readonly Dictionary<int, string> _paramLocals = new Dictionary<int, string>();
         private readonly List<string> _body = new List<string>();
@@ -85,7 +86,7 @@ namespace CellDsl.Compiler.Emit
             return f;
         }
 
-        private string At(Location loc) => $"r{Field(loc)}{Emission.Col(loc.Column)} + j";
+        private string At(Location loc) => $"r{Field(loc)}{Emission.Col(loc.Column)} + col";
 
         private string ParamField(int param)
         {
@@ -99,7 +100,7 @@ namespace CellDsl.Compiler.Emit
             if (_paramLocals.TryGetValue(param, out var l)) return l;
             _usesP = true;
             l = Unique(_e.ParamName(param));
-            _body.Add($"var {l} = V.Load(ref p, {ParamField(param)} + j);");
+            _body.Add($"var {l} = V.Load(ref param, {ParamField(param)} + col);");
             _paramLocals[param] = l;
             return l;
         }
@@ -113,7 +114,7 @@ namespace CellDsl.Compiler.Emit
             if (_valueLocals.TryGetValue(node, out var l)) return l;
             var loc = _plan.Values[node] ?? throw new InvalidOperationException($"value of node {node} is not stored");
             l = Unique(PreferredName(node));
-            _body.Add($"var {l} = V.Load(ref a, {At(loc)});");
+            _body.Add($"var {l} = V.Load(ref data, {At(loc)});");
             _valueLocals[node] = l;
             return l;
         }
@@ -143,15 +144,9 @@ namespace CellDsl.Compiler.Emit
                 var n = _g.Nodes[i];
                 switch (n.Op)
                 {
-                    case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
-                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 4)}", 3, prec);
-                    case OpKind.Sigmoid: return $"V.Sigmoid({Ref(n.Args[0], 0)})";
-                    case OpKind.Tanh: return $"V.Tanh({Ref(n.Args[0], 0)})";
-                    case OpKind.Relu: return $"V.Relu({Ref(n.Args[0], 0)})";
                     case OpKind.Diag: return Paren($"{LoadParam(n.Param)} * {Ref(n.Args[0], 3)}", 2, prec);
-                    default: throw new InvalidOperationException($"{n.Op} is not elementwise");
+                    // The ISimd member of a call is the DSL's name (V.Tanh for Tanh); operators are V's operators.
+                    default: return Ops.Of(n.Op).Format((a, p) => Ref(n.Args[a], p), prec, callPrefix: "V.");
                 }
             }
 
@@ -162,8 +157,8 @@ namespace CellDsl.Compiler.Emit
                 string l = Unique(PreferredName(i));
                 _valueLocals[i] = l;
                 _body.Add($"var {l} = {rhs};");
-                if (_plan.Values[i] is { } loc) _body.Add($"V.Store({l}, ref a, {At(loc)});");
-                _summary.Add($"{l} = {DslPrinter.Expression(_g, i)}");
+                if (_plan.Values[i] is { } loc) _body.Add($"V.Store({l}, ref data, {At(loc)});");
+                _summary.Add($"{l} = {DslPrinter.Expression(_g, i, parameterNames: true)}");
             }
             Finish(loop.Count);
         }
@@ -194,7 +189,7 @@ namespace CellDsl.Compiler.Emit
                 var loc = _plan.Adjoints[n];
                 var sum = new List<string>();
                 // Contributions from outside this loop were written before it; if none was, they are zero.
-                if (external && _e.Writes.IsWritten(loc!)) sum.Add($"V.Load(ref a, {At(loc!)})");
+                if (external && _e.Writes.IsWritten(loc!)) sum.Add($"V.Load(ref data, {At(loc!)})");
                 sum.AddRange(parts);
                 if (sum.Count == 0) sum.Add("V.Create(0f)");
                 string d = Unique("d_" + PreferredName(n));
@@ -202,9 +197,9 @@ namespace CellDsl.Compiler.Emit
                 if (node.Op == OpKind.Dense && parts.Count > 0)
                 {
                     _e.Writes.Write(loc!);
-                    _body.Add($"V.Store({d}, ref a, {At(loc!)});");
+                    _body.Add($"V.Store({d}, ref data, {At(loc!)});");
                 }
-                _summary.Add($"{d} = dL/d({DslPrinter.Expression(_g, n)})");
+                _summary.Add($"{d} = dL/d({DslPrinter.Expression(_g, n, parameterNames: true)})");
 
                 foreach (var term in terms)
                 {
@@ -212,19 +207,19 @@ namespace CellDsl.Compiler.Emit
                     if (term.Kind == TermKind.ToParam)
                     {
                         _usesG = true;
-                        _body.Add($"V.AddTo(ref g, {ParamField(term.Target)} + j, {e});");
+                        _body.Add($"V.AddTo(ref grad, {ParamField(term.Target)} + col, {e});");
                     }
                     else if (contributions.ContainsKey(term.Target) && InLoop(term.Target))
                         contributions[term.Target].Add(e);
                     else if (_g.Nodes[term.Target].Op == OpKind.Bias)
                     {
                         _usesG = true;
-                        _body.Add($"V.AddTo(ref g, {ParamField(_g.Nodes[term.Target].Param)} + j, {e});");
+                        _body.Add($"V.AddTo(ref grad, {ParamField(_g.Nodes[term.Target].Param)} + col, {e});");
                     }
                     else
                     {
                         var target = _plan.Adjoints[term.Target] ?? throw new InvalidOperationException($"adjoint of node {term.Target} has no storage");
-                        _body.Add(_e.Writes.Write(target) ? $"V.Store({e}, ref a, {At(target)});" : $"V.AddTo(ref a, {At(target)}, {e});");
+                        _body.Add(_e.Writes.Write(target) ? $"V.Store({e}, ref data, {At(target)});" : $"V.AddTo(ref data, {At(target)}, {e});");
                     }
                 }
             }
@@ -249,7 +244,7 @@ namespace CellDsl.Compiler.Emit
             }
         }
 
-        // Levels as in DslPrinter: a unary minus prints its operand at level 4, so -(-a) never becomes the decrement --a.
+        // Levels as in OpInfo.Format: a unary minus prints its operand at level 4, so -(-a) never becomes the decrement --a.
         private static string Paren(string s, int own, int outer) => own < outer ? "(" + s + ")" : s;
 
         // ------------------------------------------------------------ struct text and call site
@@ -272,13 +267,13 @@ namespace CellDsl.Compiler.Emit
             // Fully optimised from the first call: a training run's first passes should not run tier-0 loops.
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
             w.Open("public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>");
-            w.Line("ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);");
-            if (_usesP) w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);");
-            if (_usesG) w.Line("ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);");
-            w.Open("for (int b = 0; b < Rows; b++)");
+            w.Line("ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);");
+            if (_usesP) w.Line("ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);");
+            if (_usesG) w.Line("ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);");
+            w.Open("for (int row = 0; row < Rows; row++)");
             foreach (var kv in _fields)
-                w.Line($"int r{kv.Value} = {kv.Value} + b * {Paren(_e.WidthText(kv.Key.Buffer))};");
-            w.Open("for (int j = j0; j < j1; j += V.Count)");
+                w.Line($"int r{kv.Value} = {kv.Value} + row * {Paren(_e.WidthText(kv.Key.Buffer))};");
+            w.Open("for (int col = j0; col < j1; col += V.Count)");
             foreach (var line in _body) w.Line(line);
             w.Close();
             w.Close();
@@ -301,7 +296,10 @@ namespace CellDsl.Compiler.Emit
             foreach (var kv in _fields)
                 inits.Add($"{kv.Value} = {_e.Base(new Location(kv.Key.Buffer, kv.Key.Mode, 0), step)}");
             foreach (int p in _params) inits.Add($"at_{_e.ParamName(p)} = at_{_e.ParamName(p)}");
-            w.Line($"var {local} = new {_name} {{ {string.Join(", ", inits)} }};");
+            // One field per line: a kernel reads a dozen offsets, and one line of them is unreadable.
+            w.Open($"var {local} = new {_name}");
+            foreach (var init in inits) w.Line(init + ",");
+            w.Close(";");
             w.Line($"global::CellDsl.Kernels.Columns.Run(ref {local}, {Emission.UnitText(_unit)}, {rows});");
         }
     }

@@ -20,9 +20,10 @@ namespace CellDsl.Compiler.Emit
             return this;
         }
 
+        /// <summary>Writes <paramref name="header"/> (unless empty: a block under lines already written) and opens a brace.</summary>
         public SourceWriter Open(string header)
         {
-            Line(header);
+            if (header.Length > 0) Line(header);
             Line("{");
             Indentation++;
             return this;

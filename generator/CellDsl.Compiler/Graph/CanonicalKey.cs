@@ -52,7 +52,7 @@ namespace CellDsl.Compiler.Graph
         }
 
         /// <summary>Whether swapping the operands keeps the value.</summary>
-        public static bool IsCommutative(OpKind op) => op is OpKind.Add or OpKind.Mul;
+        public static bool IsCommutative(OpKind op) => Ops.Of(op).IsCommutative;
 
         private static IEnumerable<int> Operands(CellGraph g, int n, string[] hashes)
         {

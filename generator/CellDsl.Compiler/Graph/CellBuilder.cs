@@ -79,7 +79,7 @@ namespace CellDsl.Compiler.Graph
         /// <summary>a + b, a - b or a * b; two constants fold into one, and a constant beside a vector becomes a node.</summary>
         public CellValue Combine(OpKind op, CellValue a, CellValue b)
         {
-            if (op is not (OpKind.Add or OpKind.Sub or OpKind.Mul)) throw new ArgumentException($"{op} is not a binary operation", nameof(op));
+            if (!Ops.IsKnown(op) || Ops.Of(op).Form != OpForm.Infix) throw new ArgumentException($"{op} is not a binary operation", nameof(op));
             if (a.IsConst && b.IsConst)
                 return CellValue.OfConst(op switch { OpKind.Add => a.Const + b.Const, OpKind.Sub => a.Const - b.Const, _ => a.Const * b.Const });
             int l = a.IsConst ? Constant(a.Const) : a.Node;
@@ -91,10 +91,10 @@ namespace CellDsl.Compiler.Graph
         public CellValue Negate(CellValue v)
             => v.IsConst ? CellValue.OfConst(-v.Const) : CellValue.OfNode(Add(new Node(OpKind.Neg, new[] { v.Node }.ToEquatableArray())));
 
-        /// <summary>Sigmoid, Tanh or Relu of a node.</summary>
+        /// <summary>An activation (an op written as a call: Sigmoid, Tanh, Relu) of a node.</summary>
         public int Activation(OpKind op, int v)
         {
-            if (op is not (OpKind.Sigmoid or OpKind.Tanh or OpKind.Relu)) throw new ArgumentException($"{op} is not an activation", nameof(op));
+            if (!Ops.IsKnown(op) || Ops.Of(op).Form != OpForm.Call) throw new ArgumentException($"{op} is not an activation", nameof(op));
             return Add(new Node(op, new[] { Operand(v) }.ToEquatableArray()));
         }
 

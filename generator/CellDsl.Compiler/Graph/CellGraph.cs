@@ -65,10 +65,9 @@ namespace CellDsl.Compiler.Graph
     /// </summary>
     public sealed record Node(OpKind Op, EquatableArray<int> Args, int Param = -1, int Param2 = -1, float Value = 0f, int State = -1, string? Name = null)
     {
-        public bool IsElementwise => Op is OpKind.Add or OpKind.Sub or OpKind.Mul or OpKind.Neg
-            or OpKind.Sigmoid or OpKind.Tanh or OpKind.Relu or OpKind.Diag;
+        public bool IsElementwise => Ops.IsKnown(Op) && Ops.Of(Op).IsElementwise;
 
-        public bool IsLeaf => Op is OpKind.Input or OpKind.State or OpKind.Const or OpKind.Bias;
+        public bool IsLeaf => Ops.IsKnown(Op) && Ops.Of(Op).IsLeaf;
     }
 
     /// <summary>
@@ -93,6 +92,22 @@ namespace CellDsl.Compiler.Graph
             foreach (var p in Parameters)
                 n += p.Kind == ParamKind.Dense ? (long)hiddenSize * (p.In == Dim.Input ? inputSize : hiddenSize) : hiddenSize;
             return n;
+        }
+
+        /// <summary>How many operands read each node (a node read twice by one op counts twice).</summary>
+        public int[] UseCounts()
+        {
+            var uses = new int[Nodes.Count];
+            foreach (var n in Nodes) foreach (int a in n.Args) uses[a]++;
+            return uses;
+        }
+
+        /// <summary>The states that take each node as their next value, in state order; null for the other nodes.</summary>
+        public List<int>?[] StatesTaking()
+        {
+            var states = new List<int>?[Nodes.Count];
+            for (int k = 0; k < StateCount; k++) (states[Next[k]] ??= new List<int>()).Add(k);
+            return states;
         }
 
         /// <summary>The nodes that read each node.</summary>

@@ -73,15 +73,10 @@ namespace CellDsl.Compiler.Graph
             for (int i = 0; i < g.Nodes.Count; i++)
             {
                 var n = g.Nodes[i];
-                if (n.Op < OpKind.Input || n.Op > OpKind.Relu) { errors.Add($"node {i} has an unknown operation ({(int)n.Op})"); continue; }
+                if (!Ops.IsKnown(n.Op)) { errors.Add($"node {i} has an unknown operation ({(int)n.Op})"); continue; }
                 foreach (int a in n.Args)
                     if (a < 0 || a >= i) errors.Add($"node {i} reads node {a}, which is not an earlier node");
-                int arity = n.Op switch
-                {
-                    OpKind.Input or OpKind.State or OpKind.Const or OpKind.Bias => 0,
-                    OpKind.Add or OpKind.Sub or OpKind.Mul => 2,
-                    _ => 1,
-                };
+                int arity = Ops.Of(n.Op).Arity;
                 if (n.Args.Count != arity) errors.Add($"node {i} ({n.Op}) has {n.Args.Count} operands, expected {arity}");
                 bool needsParam = n.Op is OpKind.Dense or OpKind.Bias or OpKind.Diag;
                 if (needsParam != (n.Param >= 0)) errors.Add($"node {i} ({n.Op}) has a wrong parameter reference");

@@ -90,14 +90,12 @@ namespace CellDsl.Compiler.Interpretation
                                     r = s;
                                     break;
                                 }
-                                case OpKind.Add: r = Read(v, node.Args[0], b, j) + Read(v, node.Args[1], b, j); break;
-                                case OpKind.Sub: r = Read(v, node.Args[0], b, j) - Read(v, node.Args[1], b, j); break;
-                                case OpKind.Mul: r = Read(v, node.Args[0], b, j) * Read(v, node.Args[1], b, j); break;
-                                case OpKind.Neg: r = -Read(v, node.Args[0], b, j); break;
-                                case OpKind.Sigmoid: r = 1.0 / (1.0 + Math.Exp(-Read(v, node.Args[0], b, j))); break;
-                                case OpKind.Tanh: r = Math.Tanh(Read(v, node.Args[0], b, j)); break;
-                                case OpKind.Relu: r = Math.Max(0.0, Read(v, node.Args[0], b, j)); break;
-                                default: throw new InvalidOperationException(node.Op.ToString());
+                                default:
+                                {
+                                    var f = Ops.Of(node.Op).Evaluate ?? throw new InvalidOperationException(node.Op.ToString());
+                                    r = f(Read(v, node.Args[0], b, j), node.Args.Count > 1 ? Read(v, node.Args[1], b, j) : 0.0);
+                                    break;
+                                }
                             }
                             y[b * w + j] = r;
                         }

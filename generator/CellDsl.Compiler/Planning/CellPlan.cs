@@ -187,9 +187,8 @@ namespace CellDsl.Compiler.Planning
             var consumers = graph.Consumers();
             Values = new Location?[n];
             Adjoints = new Location?[n];
-            var nextOf = new int[n];
-            for (int i = 0; i < n; i++) nextOf[i] = -1;
-            for (int k = graph.StateCount - 1; k >= 0; k--) nextOf[graph.Next[k]] = k;
+            // The first state that takes each node, or -1.
+            var nextOf = graph.StatesTaking().Select(ks => ks?[0] ?? -1).ToArray();
             for (int i = 0; i < n; i++)
             {
                 var node = nodes[i];
@@ -217,7 +216,7 @@ namespace CellDsl.Compiler.Planning
                 if (adjointFromElsewhere)
                 {
                     bool pre = Phases[i] == Phase.Pre;
-                    Adjoints[i] = new Location(AddBuffer("D_" + NodeTag(i), pre ? Rows.Sequence : Rows.Batch, 1, Dims[i], $"dL/d {Describe(i)}"), pre ? RowMode.Step : RowMode.Batch, 0);
+                    Adjoints[i] = new Location(AddBuffer("D_" + NodeTag(i), pre ? Rows.Sequence : Rows.Batch, 1, Dims[i], $"dL/d({Describe(i)})"), pre ? RowMode.Step : RowMode.Batch, 0);
                 }
             }
             Buffers = buffers;

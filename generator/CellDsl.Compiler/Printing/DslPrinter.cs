@@ -4,7 +4,6 @@ using System.Linq;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using CellDsl.Compiler.Emit;
 using CellDsl.Compiler.Graph;
 
 namespace CellDsl.Compiler.Printing
@@ -42,10 +41,8 @@ namespace CellDsl.Compiler.Printing
         public static List<string> Statements(CellGraph g, bool explicitNames = false)
         {
             var nodes = g.Nodes;
-            var uses = new int[nodes.Count];
-            foreach (var n in nodes) foreach (int a in n.Args) uses[a]++;
-            var nextOf = new List<int>[nodes.Count];
-            for (int k = 0; k < g.StateCount; k++) (nextOf[g.Next[k]] ??= new List<int>()).Add(k);
+            var uses = g.UseCounts();
+            var nextOf = g.StatesTaking();
 
             var taken = new HashSet<string>(g.States) { g.InputName };
             foreach (var n in nodes) if (n.Name is not null) taken.Add(n.Name);
@@ -133,14 +130,7 @@ namespace CellDsl.Compiler.Printing
                         return $"W({Ref(n.Args[0], 0)}{Name(n.Param)})";
                     }
                     case OpKind.Diag: return $"P({Ref(n.Args[0], 0)}{Name(n.Param)})";
-                    case OpKind.Sigmoid: return $"Sigmoid({Ref(n.Args[0], 0)})";
-                    case OpKind.Tanh: return $"Tanh({Ref(n.Args[0], 0)})";
-                    case OpKind.Relu: return $"Relu({Ref(n.Args[0], 0)})";
-                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 4)}", 3, prec);
-                    case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
-                    default: return "?";
+                    default: return Ops.Of(n.Op).Format((a, p) => Ref(n.Args[a], p), prec);
                 }
             }
 
@@ -170,8 +160,14 @@ namespace CellDsl.Compiler.Printing
             return lines;
         }
 
-        /// <summary>Node <paramref name="node"/> as one DSL expression, inlining everything down to locals, states and x.</summary>
-        public static string Expression(CellGraph g, int node)
+        /// <summary>
+        /// Node <paramref name="node"/> as one DSL expression, inlining everything down to locals, states and x. With
+        /// <paramref name="parameterNames"/>, the projections and biases print as what they are, W_x_i·x, p_c_i⊙c and
+        /// b_i, so that comments tell the gates apart; the nesting is the same (· and ⊙ bind as * does).
+        /// <paramref name="level"/> is the binding the context needs (3 for an operand of a product, as in r * h · W),
+        /// levels as in <see cref="OpInfo.Format"/>.
+        /// </summary>
+        public static string Expression(CellGraph g, int node, bool parameterNames = false, int level = 0)
         {
             var nodes = g.Nodes;
             string Ref(int i, int prec)
@@ -190,33 +186,30 @@ namespace CellDsl.Compiler.Printing
                     case OpKind.Input: return g.InputName;
                     case OpKind.State: return g.States[n.State];
                     case OpKind.Const: return Literal(n.Value, prec);
+                    case OpKind.Bias when parameterNames: return g.Parameters[n.Param].Name;
                     case OpKind.Bias: return g.Parameters[n.Param].Init == 0f ? "B()" : $"B({Lit(g.Parameters[n.Param].Init)})";
+                    case OpKind.Dense when parameterNames:
+                    {
+                        string product = $"{g.Parameters[n.Param].Name}·{Ref(n.Args[0], 3)}";
+                        return n.Param2 >= 0 ? OpInfo.Paren($"{product} + {g.Parameters[n.Param2].Name}", 1, prec) : OpInfo.Paren(product, 2, prec);
+                    }
                     case OpKind.Dense:
                         return n.Param2 >= 0 || g.Parameters[n.Param].InitKind == InitKind.SmallPlusDiagonal
                             ? $"Linear({Lit(g.Parameters[n.Param].Init)}, {Ref(n.Args[0], 0)})" : $"W({Ref(n.Args[0], 0)})";
+                    case OpKind.Diag when parameterNames: return OpInfo.Paren($"{g.Parameters[n.Param].Name}⊙{Ref(n.Args[0], 3)}", 2, prec);
                     case OpKind.Diag: return $"P({Ref(n.Args[0], 0)})";
-                    case OpKind.Sigmoid: return $"Sigmoid({Ref(n.Args[0], 0)})";
-                    case OpKind.Tanh: return $"Tanh({Ref(n.Args[0], 0)})";
-                    case OpKind.Relu: return $"Relu({Ref(n.Args[0], 0)})";
-                    case OpKind.Neg: return Paren($"-{Ref(n.Args[0], 4)}", 3, prec);
-                    case OpKind.Add: return Paren($"{Ref(n.Args[0], 1)} + {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Sub: return Paren($"{Ref(n.Args[0], 1)} - {Ref(n.Args[1], 2)}", 1, prec);
-                    case OpKind.Mul: return Paren($"{Ref(n.Args[0], 2)} * {Ref(n.Args[1], 3)}", 2, prec);
-                    default: return "?";
+                    default: return Ops.Of(n.Op).Format((a, p) => Ref(n.Args[a], p), prec);
                 }
             }
-            return Expr(node, 0);
+            return Expr(node, level);
         }
 
-        // Precedence levels: 1 for + and -, 2 for *, 3 for unary minus, 4 for what binds tighter (names, calls).
-        // The operand of a unary minus is printed at level 4, so -(-a) never prints as the decrement --a.
-        private static string Paren(string s, int own, int outer) => own < outer ? "(" + s + ")" : s;
-
-        /// <summary>A constant as an operand: a negative literal is a unary minus, so it takes parentheses where one would.</summary>
+        /// <summary>A constant as an operand: a negative literal is a unary minus, so it takes parentheses where one
+        /// would (levels as in <see cref="OpInfo.Format"/>).</summary>
         private static string Literal(float f, int prec)
         {
             string s = Lit(f);
-            return Paren(s, s[0] == '-' ? 3 : 4, prec);
+            return OpInfo.Paren(s, s[0] == '-' ? Ops.Of(OpKind.Neg).Precedence : 4, prec);
         }
 
         /// <summary>A float literal that round-trips: 1f, 0.5f, -2f, 1E-05f. Constants folded to a non-finite value

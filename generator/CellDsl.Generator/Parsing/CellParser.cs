@@ -27,7 +27,10 @@ namespace CellDsl.Generator.Parsing
     /// </summary>
     public static class CellParser
     {
-        private static readonly string[] Primitives = { "W", "B", "P", "Linear", "Sigmoid", "Tanh", "Relu" };
+        // The parameterised operations, then the activations of the op table.
+        private static readonly string[] Primitives = new[] { "W", "B", "P", "Linear" }.Concat(Ops.Calls.Select(o => o.Name)).ToArray();
+        private static readonly string PrimitiveList = string.Join(", ", Primitives);
+        private static readonly string PrimitiveAlternatives = string.Join(", ", Primitives.Take(Primitives.Length - 1)) + " and " + Primitives[Primitives.Length - 1];
 
         /// <summary>Parses C# source text and returns the first class marked [RnnCell] (or null when there is none).</summary>
         public static ParseResult? ParseSource(string source, string path = "Cell.cs", CancellationToken cancellationToken = default)
@@ -411,7 +414,7 @@ namespace CellDsl.Generator.Parsing
                         Report(DiagnosticDescriptors.UnsupportedExpression, ma, ma.ToString(), "fields, properties and other members cannot be read in a cell; use locals, the input and the states");
                         return null;
                     default:
-                        Report(DiagnosticDescriptors.UnsupportedExpression, e, FirstLine(e), "use locals, states, float constants, + - *, and W, B, P, Linear, Sigmoid, Tanh, Relu");
+                        Report(DiagnosticDescriptors.UnsupportedExpression, e, FirstLine(e), "use locals, states, float constants, + - *, and " + PrimitiveList);
                         return null;
                 }
             }
@@ -448,23 +451,19 @@ namespace CellDsl.Generator.Parsing
                 };
                 if (method is null || Array.IndexOf(Primitives, method) < 0)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedExpression, inv, FirstLine(inv), "only the cell operations W, B, P, Linear, Sigmoid, Tanh and Relu can be called");
+                    Report(DiagnosticDescriptors.UnsupportedExpression, inv, FirstLine(inv), "only the cell operations " + PrimitiveAlternatives + " can be called");
                     return null;
                 }
                 var args = Arguments(inv, method);
                 if (args is null) return null;
 
+                if (Ops.Call(method) is { } activation)
+                {
+                    var v = Operand(args, "v", inv, method);
+                    return v is null ? null : CellValue.OfNode(_b.Activation(activation.Kind, v.Value));
+                }
                 switch (method)
                 {
-                    case "Sigmoid":
-                    case "Tanh":
-                    case "Relu":
-                    {
-                        var v = Operand(args, "v", inv, method);
-                        if (v is null) return null;
-                        var op = method == "Sigmoid" ? OpKind.Sigmoid : method == "Tanh" ? OpKind.Tanh : OpKind.Relu;
-                        return CellValue.OfNode(_b.Activation(op, v.Value));
-                    }
                     case "W":
                     case "P":
                     {

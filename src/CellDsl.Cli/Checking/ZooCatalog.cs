@@ -40,7 +40,7 @@ namespace CellDsl.Cli.Checking
         }
 
         // ArgumentException appends " (Parameter 'name')" to its message, which means nothing to a command-line user.
-        private static string StripParameterName(ArgumentException e)
+        internal static string StripParameterName(ArgumentException e)
             => e.ParamName is { } p && e.Message.EndsWith($" (Parameter '{p}')", StringComparison.Ordinal)
                 ? e.Message.Substring(0, e.Message.Length - $" (Parameter '{p}')".Length)
                 : e.Message;

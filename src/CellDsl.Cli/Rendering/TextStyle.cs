@@ -8,6 +8,9 @@ namespace CellDsl.Cli.Rendering
     /// </summary>
     public sealed record TextStyle(bool Color, int Width)
     {
+        /// <summary>Output is an interactive terminal, so progress may be redrawn in place (a live display).</summary>
+        public bool Live { get; init; }
+
         /// <summary>Plain text wrapped at 100 columns: what files, pipes and tests get.</summary>
         public static TextStyle Plain { get; } = new(false, 100);
 
@@ -15,13 +18,13 @@ namespace CellDsl.Cli.Rendering
         public static TextStyle ForConsole()
         {
             if (Console.IsOutputRedirected) return Plain;
-            bool color = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
-                         && !string.Equals(Environment.GetEnvironmentVariable("TERM"), "dumb", StringComparison.Ordinal);
+            bool dumb = string.Equals(Environment.GetEnvironmentVariable("TERM"), "dumb", StringComparison.Ordinal);
+            bool color = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")) && !dumb;
             int width;
             try { width = Console.WindowWidth; }
             catch (System.IO.IOException) { width = 0; }
             // Some terminals report 0 columns; below 60 the layout stops helping anyway.
-            return new TextStyle(color, width >= 60 ? width : Plain.Width);
+            return new TextStyle(color, width >= 60 ? width : Plain.Width) { Live = !dumb };
         }
 
         public string Bold(string s) => Wrap(s, "1");

@@ -44,7 +44,8 @@ namespace CellDsl.Training.Bptt
     public readonly record struct TrainingProgress(int Epoch, int Window, int WindowsPerEpoch, long Step, double Loss,
         double GradientNorm, float LearningRate, long ScoredTokens);
 
-    /// <summary>Training met a NaN or ±∞; thrown before the optimizer step, so the parameters are the last good ones.</summary>
+    /// <summary>Training met a NaN or ±∞; thrown before the optimizer step, so the parameters are the last good ones
+    /// (the carried hidden states are the failed window's: load a checkpoint to continue).</summary>
     public sealed class TrainingDivergedException : Exception
     {
         public TrainingDivergedException(int epoch, int window, long step, string quantity, double value)

@@ -26,10 +26,10 @@ namespace CellDsl.Training.Bptt
         /// <summary>Global-norm clip of the same loss's gradient; 0: none.</summary>
         public float ClipNorm { get; init; } = 5f;
 
-        /// <summary>"sgd" or "adam".</summary>
+        /// <summary>"sgd" or "adam" (β₁ 0.9, β₂ 0.999, ε 1e-8; its rate is the same LearningRate and schedule).</summary>
         public string Optimizer { get; init; } = "sgd";
 
-        /// <summary>Windows of evaluation: T and B (0: the training ones). The TensorFlow tutorial evaluates with 1 and 1.</summary>
+        /// <summary>Windows of evaluation: T and B (0: the training ones). The TensorFlow PTB tutorial runs its test split with 1 and 1.</summary>
         public int EvaluationSteps { get; init; }
         public int EvaluationBatch { get; init; }
 

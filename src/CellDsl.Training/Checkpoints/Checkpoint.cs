@@ -92,10 +92,10 @@ namespace CellDsl.Training.Checkpoints
                 }
                 File.Move(temp, full, overwrite: true);
             }
-            catch
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 if (File.Exists(temp)) File.Delete(temp);
-                throw;
+                throw new CheckpointException(path, $"cannot be written ({e.Message}); the previous checkpoint there, if any, is unchanged.");
             }
         }
 

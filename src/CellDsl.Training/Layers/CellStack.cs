@@ -16,7 +16,7 @@ namespace CellDsl.Training.Layers
         private readonly float[][] _carried;      // per layer, [S, B, H]: the states the next Forward starts from
         private readonly Dropout[] _between;      // _between[l] drops layer l's outputs on their way into layer l+1
         private readonly float[] _dropped;        // the dropped input of the layer being run, [T·B, H_max]
-        private readonly float[][] _dx;           // per layer, dL/d its input [T·B, I_l]
+        private readonly float[][] _dx;           // per layer above the first, dL/d its input [T·B, I_l]
 
         public CellStack(IReadOnlyList<IRecurrentCell> cells, int steps, int batch, float dropout = 0f)
         {
@@ -38,7 +38,7 @@ namespace CellDsl.Training.Layers
                 var cell = _cells[l] = cells[l];
                 _workspaces[l] = cell.CreateWorkspace(steps, batch);
                 _carried[l] = new float[cell.StateNames.Count * batch * cell.HiddenSize];
-                _dx[l] = new float[rows * cell.InputSize];
+                _dx[l] = new float[l > 0 ? rows * cell.InputSize : 0];
                 if (l < L - 1) _between[l] = new Dropout(dropout, rows * cell.HiddenSize);
                 widest = Math.Max(widest, cell.HiddenSize);
             }
@@ -89,14 +89,14 @@ namespace CellDsl.Training.Layers
         public void Backward(ReadOnlySpan<float> dOutput, Span<float> dx)
         {
             ReadOnlySpan<float> dy = dOutput;
-            for (int l = _cells.Length - 1; l >= 0; l--)
+            for (int l = _cells.Length - 1; l > 0; l--)
             {
                 var dIn = _dx[l].AsSpan();
                 _cells[l].Backward(_workspaces[l], dy, default, dIn);
-                if (l > 0) _between[l - 1].Backward(dIn, dIn);
+                _between[l - 1].Backward(dIn, dIn);
                 dy = dIn;
             }
-            if (!dx.IsEmpty) dy.CopyTo(dx);
+            _cells[0].Backward(_workspaces[0], dy, default, dx);
         }
     }
 }

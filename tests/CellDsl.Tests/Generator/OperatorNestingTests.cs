@@ -52,7 +52,7 @@ public class OperatorNestingTests
         public override bool IsConst => false;
     }
 
-    private static readonly string[] Vectors = ["x", "h", "W(x)", "W(h)", "B()", "P(h)"];
+    private static readonly string[] Vectors = ["x", "h", "W(x)", "W(h)", "B()", "P(h)", "Linear(1f, h)"];
     private static readonly string[] Constants = ["2f", "0.5f", "1f"];
 
     /// <summary>A random nesting the parser keeps as written: no subtree is all constant (those fold to one literal),
@@ -159,6 +159,42 @@ public class OperatorNestingTests
             var parsed = SyntaxFactory.ParseExpression(description);
             Assert.False(parsed.ContainsDiagnostics || parsed.FullSpan.Length != description.Length, $"'{description}' (from {e.Source}) is not one expression");
             Assert.Equal(e.Source, Canonical(parsed));
+        }
+    }
+
+    /// <summary>The tree with projections as products: W(v) and W_x_h·v both become (W * v), P(v) and p_h_h⊙v (P * v),
+    /// a bias B, Linear(a, v) and W·v + b ((W * v) + B).</summary>
+    private static string Structure(ExpressionSyntax e, CellGraph g) => e switch
+    {
+        ParenthesizedExpressionSyntax p => Structure(p.Expression, g),
+        PrefixUnaryExpressionSyntax u when u.IsKind(SyntaxKind.UnaryMinusExpression) => "(-" + Structure(u.Operand, g) + ")",
+        BinaryExpressionSyntax b => "(" + Structure(b.Left, g) + " " + b.OperatorToken.Text + " " + Structure(b.Right, g) + ")",
+        InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: var name } } i => name switch
+        {
+            "W" => "(W * " + Structure(i.ArgumentList.Arguments[0].Expression, g) + ")",
+            "P" => "(P * " + Structure(i.ArgumentList.Arguments[0].Expression, g) + ")",
+            "B" => "B",
+            "Linear" => "((W * " + Structure(i.ArgumentList.Arguments[1].Expression, g) + ") + B)",
+            _ => name + "(" + Structure(i.ArgumentList.Arguments[0].Expression, g) + ")",
+        },
+        IdentifierNameSyntax id when g.Parameters.FirstOrDefault(p => p.Name == id.Identifier.ValueText) is { } p
+            => p.Kind switch { Compiler.Graph.ParamKind.Dense => "W", Compiler.Graph.ParamKind.Diag => "P", _ => "B" },
+        _ => e.ToString(),
+    };
+
+    [Fact]
+    public void Descriptions_with_parameter_names_nest_as_the_plain_ones()
+    {
+        // Kernel comments name each projection (W_x_i·x); · and ⊙ bind as * does, so read as * they give the same tree.
+        int i = 0;
+        foreach (var e in Nestings(300, seed: 83))
+        {
+            var graph = Parse(Usings + Cell("N" + i++, e));
+            string plain = DslPrinter.Expression(graph, graph.Next[0]);
+            string named = DslPrinter.Expression(graph, graph.Next[0], parameterNames: true);
+            var parsed = SyntaxFactory.ParseExpression(named.Replace("·", " * ").Replace("⊙", " * "));
+            Assert.False(parsed.ContainsDiagnostics, $"'{named}' does not read as an expression");
+            Assert.True(Structure(SyntaxFactory.ParseExpression(plain), graph) == Structure(parsed, graph), $"'{named}' nests unlike '{plain}'");
         }
     }
 

@@ -19,7 +19,7 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_i | W_x_f | W_x_g | W_x_o]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_i | W_h_f | W_h_g | W_h_o]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: i = Sigmoid(W(x) + W(h) + B()); f = Sigmoid(W(x) + W(h) + B()); g = Tanh(W(x) + W(h) + B()); o = Sigmoid(W(x) + W(h) + B()); c = f * c + i * g; h = o * Tanh(c)<br/>
+    /// every step, stage 1: one fused loop over H columns: i = Sigmoid(W_x_i·x + W_h_i·h + b_i); f = Sigmoid(W_x_f·x + W_h_f·h + b_f); g = Tanh(W_x_g·x + W_h_g·h + b_g); o = Sigmoid(W_x_o·x + W_h_o·h + b_o); c = f * c + i * g; h = o * Tanh(c)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Lstm : global::CellDsl.RecurrentCell
@@ -98,9 +98,9 @@ namespace CellDsl.Zoo
             public const int V_f_13 = 14; // Sigmoid(W(x) + W(h) + B()) at every step
             public const int V_g_19 = 15; // Tanh(W(x) + W(h) + B()) at every step
             public const int V_o_25 = 16; // Sigmoid(W(x) + W(h) + B()) at every step
-            public const int D_n29 = 17; // dL/d f * c + i * g
+            public const int D_n29 = 17; // dL/d(f * c + i * g)
             public const int V_n30 = 18; // Tanh(c) at every step
-            public const int D_n31 = 19; // dL/d o * Tanh(c)
+            public const int D_n31 = 19; // dL/d(o * Tanh(c))
         }
 
         private readonly int at_W_x_i; // offset of W_x_i in the parameter vector
@@ -119,7 +119,6 @@ namespace CellDsl.Zoo
         /// <summary>Creates the cell with parameters drawn from <paramref name="seed"/>.</summary>
         public Lstm(int inputSize, int hiddenSize, int seed = 0)
             : base(CreateLayout(inputSize, hiddenSize), inputSize, hiddenSize, seed)
-
         {
             int I = inputSize, H = hiddenSize;
             at_W_x_i = 0;
@@ -211,12 +210,33 @@ namespace CellDsl.Zoo
             var w1 = workspace.Packed[1];
             w1.Pack(transB: true, H, 4 * H, p, at_W_h_i, H);
             // Z0[T * B, 4 * H] = x · [W_x_i | W_x_f | W_x_g | W_x_o]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 4 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 4 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, 4 * H] = h · [W_h_i | W_h_f | W_h_g | W_h_o]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
-                var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (4 * H), Z1 = at[Buffers.Z1], V_i_7 = at[Buffers.V_i_7] + t * B * H, V_f_13 = at[Buffers.V_f_13] + t * B * H, V_g_19 = at[Buffers.V_g_19] + t * B * H, V_o_25 = at[Buffers.V_o_25] + t * B * H, S_c = at[Buffers.S_c] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, V_n30 = at[Buffers.V_n30] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_i = at_b_i, at_b_f = at_b_f, at_b_g = at_b_g, at_b_o = at_b_o };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
+                var forwardStep1 = new ForwardStep1
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    Z0 = at[Buffers.Z0] + t * B * (4 * H),
+                    Z1 = at[Buffers.Z1],
+                    V_i_7 = at[Buffers.V_i_7] + t * B * H,
+                    V_f_13 = at[Buffers.V_f_13] + t * B * H,
+                    V_g_19 = at[Buffers.V_g_19] + t * B * H,
+                    V_o_25 = at[Buffers.V_o_25] + t * B * H,
+                    S_c = at[Buffers.S_c] + t * B * H,
+                    S_c_next = at[Buffers.S_c] + (t + 1) * B * H,
+                    V_n30 = at[Buffers.V_n30] + t * B * H,
+                    S_h_next = at[Buffers.S_h] + (t + 1) * B * H,
+                    at_b_i = at_b_i,
+                    at_b_f = at_b_f,
+                    at_b_g = at_b_g,
+                    at_b_o = at_b_o,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
             }
         }
@@ -236,27 +256,50 @@ namespace CellDsl.Zoo
                 // dL/d(state after step t) flows into the value each state took.
                 global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n31], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n29], H, a, at[Buffers.dS_c], H, B, H);
-                var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n31 = at[Buffers.D_n31], V_n30 = at[Buffers.V_n30] + t * B * H, V_o_25 = at[Buffers.V_o_25] + t * B * H, D_n29 = at[Buffers.D_n29], V_g_19 = at[Buffers.V_g_19] + t * B * H, V_i_7 = at[Buffers.V_i_7] + t * B * H, S_c = at[Buffers.S_c] + t * B * H, V_f_13 = at[Buffers.V_f_13] + t * B * H, dSPrev_c = at[Buffers.dSPrev_c], dZ0 = at[Buffers.dZ0] + t * B * (4 * H), dZ1 = at[Buffers.dZ1] + t * B * (4 * H), at_b_i = at_b_i, at_b_f = at_b_f, at_b_g = at_b_g, at_b_o = at_b_o };
+                var backwardStep1 = new BackwardStep1
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n31 = at[Buffers.D_n31],
+                    V_n30 = at[Buffers.V_n30] + t * B * H,
+                    V_o_25 = at[Buffers.V_o_25] + t * B * H,
+                    D_n29 = at[Buffers.D_n29],
+                    V_g_19 = at[Buffers.V_g_19] + t * B * H,
+                    V_i_7 = at[Buffers.V_i_7] + t * B * H,
+                    S_c = at[Buffers.S_c] + t * B * H,
+                    V_f_13 = at[Buffers.V_f_13] + t * B * H,
+                    dSPrev_c = at[Buffers.dSPrev_c],
+                    dZ0 = at[Buffers.dZ0] + t * B * (4 * H),
+                    dZ1 = at[Buffers.dZ1] + t * B * (4 * H),
+                    at_b_i = at_b_i,
+                    at_b_f = at_b_f,
+                    at_b_g = at_b_g,
+                    at_b_o = at_b_o,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h = dZ1 · [W_h_i | W_h_f | W_h_g | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
             // d x = dZ0 · [W_x_i | W_x_f | W_x_g | W_x_o]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_i, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_i, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_i, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_i, H, accumulate: true);
         }
 
         /// <summary>
         /// Computes stage 1 for each step (H columns):
-        /// i = Sigmoid(W(x) + W(h) + B())<br/>
-        /// f = Sigmoid(W(x) + W(h) + B())<br/>
-        /// g_ = Tanh(W(x) + W(h) + B())<br/>
-        /// o = Sigmoid(W(x) + W(h) + B())<br/>
+        /// i = Sigmoid(W_x_i·x + W_h_i·h + b_i)<br/>
+        /// f = Sigmoid(W_x_f·x + W_h_f·h + b_f)<br/>
+        /// g = Tanh(W_x_g·x + W_h_g·h + b_g)<br/>
+        /// o = Sigmoid(W_x_o·x + W_h_o·h + b_o)<br/>
         /// c = f * c + i * g<br/>
         /// t30 = Tanh(c)<br/>
         /// h = o * Tanh(c)<br/>
@@ -271,49 +314,49 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rZ0 = Z0 + b * (4 * H);
-                    int rZ1 = Z1 + b * (4 * H);
-                    int rV_i_7 = V_i_7 + b * H;
-                    int rV_f_13 = V_f_13 + b * H;
-                    int rV_g_19 = V_g_19 + b * H;
-                    int rV_o_25 = V_o_25 + b * H;
-                    int rS_c = S_c + b * H;
-                    int rS_c_next = S_c_next + b * H;
-                    int rV_n30 = V_n30 + b * H;
-                    int rS_h_next = S_h_next + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rZ0 = Z0 + row * (4 * H);
+                    int rZ1 = Z1 + row * (4 * H);
+                    int rV_i_7 = V_i_7 + row * H;
+                    int rV_f_13 = V_f_13 + row * H;
+                    int rV_g_19 = V_g_19 + row * H;
+                    int rV_o_25 = V_o_25 + row * H;
+                    int rS_c = S_c + row * H;
+                    int rS_c_next = S_c_next + row * H;
+                    int rV_n30 = V_n30 + row * H;
+                    int rS_h_next = S_h_next + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var W_x_i = V.Load(ref a, rZ0 + j);
-                        var W_h_i = V.Load(ref a, rZ1 + j);
-                        var b_i = V.Load(ref p, at_b_i + j);
+                        var W_x_i = V.Load(ref data, rZ0 + col);
+                        var W_h_i = V.Load(ref data, rZ1 + col);
+                        var b_i = V.Load(ref param, at_b_i + col);
                         var i = V.Sigmoid(W_x_i + W_h_i + b_i);
-                        V.Store(i, ref a, rV_i_7 + j);
-                        var W_x_f = V.Load(ref a, rZ0 + H + j);
-                        var W_h_f = V.Load(ref a, rZ1 + H + j);
-                        var b_f = V.Load(ref p, at_b_f + j);
+                        V.Store(i, ref data, rV_i_7 + col);
+                        var W_x_f = V.Load(ref data, rZ0 + H + col);
+                        var W_h_f = V.Load(ref data, rZ1 + H + col);
+                        var b_f = V.Load(ref param, at_b_f + col);
                         var f = V.Sigmoid(W_x_f + W_h_f + b_f);
-                        V.Store(f, ref a, rV_f_13 + j);
-                        var W_x_g = V.Load(ref a, rZ0 + 2 * H + j);
-                        var W_h_g = V.Load(ref a, rZ1 + 2 * H + j);
-                        var b_g = V.Load(ref p, at_b_g + j);
-                        var g_ = V.Tanh(W_x_g + W_h_g + b_g);
-                        V.Store(g_, ref a, rV_g_19 + j);
-                        var W_x_o = V.Load(ref a, rZ0 + 3 * H + j);
-                        var W_h_o = V.Load(ref a, rZ1 + 3 * H + j);
-                        var b_o = V.Load(ref p, at_b_o + j);
+                        V.Store(f, ref data, rV_f_13 + col);
+                        var W_x_g = V.Load(ref data, rZ0 + 2 * H + col);
+                        var W_h_g = V.Load(ref data, rZ1 + 2 * H + col);
+                        var b_g = V.Load(ref param, at_b_g + col);
+                        var g = V.Tanh(W_x_g + W_h_g + b_g);
+                        V.Store(g, ref data, rV_g_19 + col);
+                        var W_x_o = V.Load(ref data, rZ0 + 3 * H + col);
+                        var W_h_o = V.Load(ref data, rZ1 + 3 * H + col);
+                        var b_o = V.Load(ref param, at_b_o + col);
                         var o = V.Sigmoid(W_x_o + W_h_o + b_o);
-                        V.Store(o, ref a, rV_o_25 + j);
-                        var c_prev = V.Load(ref a, rS_c + j);
-                        var c = f * c_prev + i * g_;
-                        V.Store(c, ref a, rS_c_next + j);
+                        V.Store(o, ref data, rV_o_25 + col);
+                        var c_prev = V.Load(ref data, rS_c + col);
+                        var c = f * c_prev + i * g;
+                        V.Store(c, ref data, rS_c_next + col);
                         var t30 = V.Tanh(c);
-                        V.Store(t30, ref a, rV_n30 + j);
+                        V.Store(t30, ref data, rV_n30 + col);
                         var h = o * t30;
-                        V.Store(h, ref a, rS_h_next + j);
+                        V.Store(h, ref data, rS_h_next + col);
                     }
                 }
             }
@@ -326,22 +369,22 @@ namespace CellDsl.Zoo
         /// d_c = dL/d(f * c + i * g)<br/>
         /// d_t28 = dL/d(i * g)<br/>
         /// d_t27 = dL/d(f * c)<br/>
-        /// d_o = dL/d(Sigmoid(W(x) + W(h) + B()))<br/>
-        /// d_t24 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t22 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_o = dL/d(W(h))<br/>
-        /// d_g = dL/d(Tanh(W(x) + W(h) + B()))<br/>
-        /// d_t18 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t16 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_g = dL/d(W(h))<br/>
-        /// d_f = dL/d(Sigmoid(W(x) + W(h) + B()))<br/>
-        /// d_t12 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t10 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_f = dL/d(W(h))<br/>
-        /// d_i = dL/d(Sigmoid(W(x) + W(h) + B()))<br/>
-        /// d_t6 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t4 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_i = dL/d(W(h))<br/>
+        /// d_o = dL/d(Sigmoid(W_x_o·x + W_h_o·h + b_o))<br/>
+        /// d_t24 = dL/d(W_x_o·x + W_h_o·h + b_o)<br/>
+        /// d_t22 = dL/d(W_x_o·x + W_h_o·h)<br/>
+        /// d_W_h_o = dL/d(W_h_o·h)<br/>
+        /// d_g = dL/d(Tanh(W_x_g·x + W_h_g·h + b_g))<br/>
+        /// d_t18 = dL/d(W_x_g·x + W_h_g·h + b_g)<br/>
+        /// d_t16 = dL/d(W_x_g·x + W_h_g·h)<br/>
+        /// d_W_h_g = dL/d(W_h_g·h)<br/>
+        /// d_f = dL/d(Sigmoid(W_x_f·x + W_h_f·h + b_f))<br/>
+        /// d_t12 = dL/d(W_x_f·x + W_h_f·h + b_f)<br/>
+        /// d_t10 = dL/d(W_x_f·x + W_h_f·h)<br/>
+        /// d_W_h_f = dL/d(W_h_f·h)<br/>
+        /// d_i = dL/d(Sigmoid(W_x_i·x + W_h_i·h + b_i))<br/>
+        /// d_t6 = dL/d(W_x_i·x + W_h_i·h + b_i)<br/>
+        /// d_t4 = dL/d(W_x_i·x + W_h_i·h)<br/>
+        /// d_W_h_i = dL/d(W_h_i·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -353,63 +396,63 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rD_n31 = D_n31 + b * H;
-                    int rV_n30 = V_n30 + b * H;
-                    int rV_o_25 = V_o_25 + b * H;
-                    int rD_n29 = D_n29 + b * H;
-                    int rV_g_19 = V_g_19 + b * H;
-                    int rV_i_7 = V_i_7 + b * H;
-                    int rS_c = S_c + b * H;
-                    int rV_f_13 = V_f_13 + b * H;
-                    int rdSPrev_c = dSPrev_c + b * H;
-                    int rdZ0 = dZ0 + b * (4 * H);
-                    int rdZ1 = dZ1 + b * (4 * H);
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rD_n31 = D_n31 + row * H;
+                    int rV_n30 = V_n30 + row * H;
+                    int rV_o_25 = V_o_25 + row * H;
+                    int rD_n29 = D_n29 + row * H;
+                    int rV_g_19 = V_g_19 + row * H;
+                    int rV_i_7 = V_i_7 + row * H;
+                    int rS_c = S_c + row * H;
+                    int rV_f_13 = V_f_13 + row * H;
+                    int rdSPrev_c = dSPrev_c + row * H;
+                    int rdZ0 = dZ0 + row * (4 * H);
+                    int rdZ1 = dZ1 + row * (4 * H);
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var d_h = V.Load(ref a, rD_n31 + j);
-                        var t30 = V.Load(ref a, rV_n30 + j);
-                        var o = V.Load(ref a, rV_o_25 + j);
+                        var d_h = V.Load(ref data, rD_n31 + col);
+                        var t30 = V.Load(ref data, rV_n30 + col);
+                        var o = V.Load(ref data, rV_o_25 + col);
                         var d_t30 = d_h * o;
-                        var d_c = V.Load(ref a, rD_n29 + j) + d_t30 * (V.Create(1f) - t30 * t30);
+                        var d_c = V.Load(ref data, rD_n29 + col) + d_t30 * (V.Create(1f) - t30 * t30);
                         var d_t28 = d_c;
-                        var g_ = V.Load(ref a, rV_g_19 + j);
-                        var i = V.Load(ref a, rV_i_7 + j);
+                        var g = V.Load(ref data, rV_g_19 + col);
+                        var i = V.Load(ref data, rV_i_7 + col);
                         var d_t27 = d_c;
-                        var c_prev = V.Load(ref a, rS_c + j);
-                        var f = V.Load(ref a, rV_f_13 + j);
-                        V.Store(d_t27 * f, ref a, rdSPrev_c + j);
+                        var c_prev = V.Load(ref data, rS_c + col);
+                        var f = V.Load(ref data, rV_f_13 + col);
+                        V.Store(d_t27 * f, ref data, rdSPrev_c + col);
                         var d_o = d_h * t30;
                         var d_t24 = d_o * (o * (V.Create(1f) - o));
-                        V.AddTo(ref g, at_b_o + j, d_t24);
+                        V.AddTo(ref grad, at_b_o + col, d_t24);
                         var d_t22 = d_t24;
-                        V.Store(d_t22, ref a, rdZ0 + 3 * H + j);
+                        V.Store(d_t22, ref data, rdZ0 + 3 * H + col);
                         var d_W_h_o = d_t22;
-                        V.Store(d_W_h_o, ref a, rdZ1 + 3 * H + j);
+                        V.Store(d_W_h_o, ref data, rdZ1 + 3 * H + col);
                         var d_g = d_t28 * i;
-                        var d_t18 = d_g * (V.Create(1f) - g_ * g_);
-                        V.AddTo(ref g, at_b_g + j, d_t18);
+                        var d_t18 = d_g * (V.Create(1f) - g * g);
+                        V.AddTo(ref grad, at_b_g + col, d_t18);
                         var d_t16 = d_t18;
-                        V.Store(d_t16, ref a, rdZ0 + 2 * H + j);
+                        V.Store(d_t16, ref data, rdZ0 + 2 * H + col);
                         var d_W_h_g = d_t16;
-                        V.Store(d_W_h_g, ref a, rdZ1 + 2 * H + j);
+                        V.Store(d_W_h_g, ref data, rdZ1 + 2 * H + col);
                         var d_f = d_t27 * c_prev;
                         var d_t12 = d_f * (f * (V.Create(1f) - f));
-                        V.AddTo(ref g, at_b_f + j, d_t12);
+                        V.AddTo(ref grad, at_b_f + col, d_t12);
                         var d_t10 = d_t12;
-                        V.Store(d_t10, ref a, rdZ0 + H + j);
+                        V.Store(d_t10, ref data, rdZ0 + H + col);
                         var d_W_h_f = d_t10;
-                        V.Store(d_W_h_f, ref a, rdZ1 + H + j);
-                        var d_i = d_t28 * g_;
+                        V.Store(d_W_h_f, ref data, rdZ1 + H + col);
+                        var d_i = d_t28 * g;
                         var d_t6 = d_i * (i * (V.Create(1f) - i));
-                        V.AddTo(ref g, at_b_i + j, d_t6);
+                        V.AddTo(ref grad, at_b_i + col, d_t6);
                         var d_t4 = d_t6;
-                        V.Store(d_t4, ref a, rdZ0 + j);
+                        V.Store(d_t4, ref data, rdZ0 + col);
                         var d_W_h_i = d_t4;
-                        V.Store(d_W_h_i, ref a, rdZ1 + j);
+                        V.Store(d_W_h_i, ref data, rdZ1 + col);
                     }
                 }
             }

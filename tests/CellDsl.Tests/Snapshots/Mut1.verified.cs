@@ -16,12 +16,12 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 0: one fused loop over I columns<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_r]ᵀ<br/>
-    /// before the loop, all T·B rows, stage 1: one fused loop over H columns: z = Sigmoid(W(x) + B())<br/>
+    /// before the loop, all T·B rows, stage 1: one fused loop over H columns: z = Sigmoid(W_x_z·x + b_z)<br/>
     /// every step, stage 0: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_h_r]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W(x) + W(h) + B())<br/>
-    /// every step, stage 2: Z2 = r * h · [W_rh_h]ᵀ<br/>
-    /// every step, stage 2: one fused loop over H columns: h = Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z)<br/>
+    /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
+    /// every step, stage 2: Z2 = (r * h) · [W_rh_h]ᵀ<br/>
+    /// every step, stage 2: one fused loop over H columns: h = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Mut1 : global::CellDsl.RecurrentCell
@@ -81,18 +81,18 @@ namespace CellDsl.Zoo
             public const int Z2 = 10; // projections W_rh_h of r * h, [B, 1·H]
             public const int dZ2 = 11; // dL/d of Z2, [T·B, 1·H]
             public const int V_z_4 = 12; // Sigmoid(W(x) + B()) at every step
-            public const int D_z_4 = 13; // dL/d Sigmoid(W(x) + B())
+            public const int D_z_4 = 13; // dL/d(Sigmoid(W(x) + B()))
             public const int V_r_11 = 14; // Sigmoid(W(x) + W(h) + B()) at every step
             public const int V_n12 = 15; // r * h at every step
-            public const int D_n12 = 16; // dL/d r * h
+            public const int D_n12 = 16; // dL/d(r * h)
             public const int V_n14 = 17; // Tanh(x) at every step
-            public const int D_n14 = 18; // dL/d Tanh(x)
+            public const int D_n14 = 18; // dL/d(Tanh(x))
             public const int V_n18 = 19; // Tanh(W(r * h) + Tanh(x) + B()) at every step
             public const int V_n21 = 20; // 1f - z at every step
-            public const int D_n21 = 21; // dL/d 1f - z
+            public const int D_n21 = 21; // dL/d(1f - z)
             public const int V_n22 = 22; // h * (1f - z) within a step
-            public const int D_n22 = 23; // dL/d h * (1f - z)
-            public const int D_n23 = 24; // dL/d Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z)
+            public const int D_n22 = 23; // dL/d(h * (1f - z))
+            public const int D_n23 = 24; // dL/d(Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z))
         }
 
         private readonly int at_W_x_z; // offset of W_x_z in the parameter vector
@@ -106,7 +106,6 @@ namespace CellDsl.Zoo
         /// <summary>Creates the cell with parameters drawn from <paramref name="seed"/>.</summary>
         public Mut1(int inputSize, int hiddenSize, int seed = 0)
             : base(CreateLayout(inputSize, hiddenSize), inputSize, hiddenSize, seed)
-
         {
             int I = inputSize, H = hiddenSize;
             at_W_x_z = 0;
@@ -195,23 +194,80 @@ namespace CellDsl.Zoo
             w1.Pack(transB: true, H, H, p, at_W_h_r, H);
             var w2 = workspace.Packed[2];
             w2.Pack(transB: true, H, H, p, at_W_rh_h, H);
-            var forwardPre0Input = new ForwardPre0Input { A = a, P = p, Rows = T * B, H = H, I = I, X = at[Buffers.X], V_n14 = at[Buffers.V_n14] };
+            var forwardPre0Input = new ForwardPre0Input
+            {
+                A = a,
+                P = p,
+                Rows = T * B,
+                H = H,
+                I = I,
+                X = at[Buffers.X],
+                V_n14 = at[Buffers.V_n14],
+            };
             global::CellDsl.Kernels.Columns.Run(ref forwardPre0Input, I, T * B);
             // Z0[T * B, 2 * H] = x · [W_x_z | W_x_r]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 2 * H, accumulate: false);
-            var forwardPre1 = new ForwardPre1 { A = a, P = p, Rows = T * B, H = H, I = I, Z0 = at[Buffers.Z0], V_z_4 = at[Buffers.V_z_4], V_n21 = at[Buffers.V_n21], at_b_z = at_b_z };
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 2 * H, accumulate: false);
+            var forwardPre1 = new ForwardPre1
+            {
+                A = a,
+                P = p,
+                Rows = T * B,
+                H = H,
+                I = I,
+                Z0 = at[Buffers.Z0],
+                V_z_4 = at[Buffers.V_z_4],
+                V_n21 = at[Buffers.V_n21],
+                at_b_z = at_b_z,
+            };
             global::CellDsl.Kernels.Columns.Run(ref forwardPre1, H, T * B);
             for (int t = 0; t < T; t++)
             {
-                var forwardStep0 = new ForwardStep0 { A = a, P = p, Rows = B, H = H, I = I, S_h = at[Buffers.S_h] + t * B * H, V_n21 = at[Buffers.V_n21] + t * B * H, V_n22 = at[Buffers.V_n22] };
+                var forwardStep0 = new ForwardStep0
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    S_h = at[Buffers.S_h] + t * B * H,
+                    V_n21 = at[Buffers.V_n21] + t * B * H,
+                    V_n22 = at[Buffers.V_n22],
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H, B);
                 // Z1[B, H] = h · [W_h_r]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
-                var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (2 * H), Z1 = at[Buffers.Z1], V_r_11 = at[Buffers.V_r_11] + t * B * H, S_h = at[Buffers.S_h] + t * B * H, V_n12 = at[Buffers.V_n12] + t * B * H, at_b_r = at_b_r };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
+                var forwardStep1 = new ForwardStep1
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    Z0 = at[Buffers.Z0] + t * B * (2 * H),
+                    Z1 = at[Buffers.Z1],
+                    V_r_11 = at[Buffers.V_r_11] + t * B * H,
+                    S_h = at[Buffers.S_h] + t * B * H,
+                    V_n12 = at[Buffers.V_n12] + t * B * H,
+                    at_b_r = at_b_r,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
-                // Z2[B, H] = r * h · [W_rh_h]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.V_n12] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
-                var forwardStep2 = new ForwardStep2 { A = a, P = p, Rows = B, H = H, I = I, Z2 = at[Buffers.Z2], V_n14 = at[Buffers.V_n14] + t * B * I, V_n18 = at[Buffers.V_n18] + t * B * H, V_z_4 = at[Buffers.V_z_4] + t * B * H, V_n22 = at[Buffers.V_n22], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_h = at_b_h };
+                // Z2[B, H] = (r * h) · [W_rh_h]ᵀ
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n12] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
+                var forwardStep2 = new ForwardStep2
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    Z2 = at[Buffers.Z2],
+                    V_n14 = at[Buffers.V_n14] + t * B * I,
+                    V_n18 = at[Buffers.V_n18] + t * B * H,
+                    V_z_4 = at[Buffers.V_z_4] + t * B * H,
+                    V_n22 = at[Buffers.V_n22],
+                    S_h_next = at[Buffers.S_h] + (t + 1) * B * H,
+                    at_b_h = at_b_h,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep2, H, B);
             }
         }
@@ -232,29 +288,97 @@ namespace CellDsl.Zoo
             {
                 // dL/d(state after step t) flows into the value each state took.
                 global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n23], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                var backwardStep2 = new BackwardStep2 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n23 = at[Buffers.D_n23], D_n22 = at[Buffers.D_n22], V_z_4 = at[Buffers.V_z_4] + t * B * H, V_n18 = at[Buffers.V_n18] + t * B * H, D_z_4 = at[Buffers.D_z_4] + t * B * H, D_n14 = at[Buffers.D_n14] + t * B * I, dZ2 = at[Buffers.dZ2] + t * B * H, at_b_h = at_b_h };
+                var backwardStep2 = new BackwardStep2
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n23 = at[Buffers.D_n23],
+                    D_n22 = at[Buffers.D_n22],
+                    V_z_4 = at[Buffers.V_z_4] + t * B * H,
+                    V_n18 = at[Buffers.V_n18] + t * B * H,
+                    D_z_4 = at[Buffers.D_z_4] + t * B * H,
+                    D_n14 = at[Buffers.D_n14] + t * B * I,
+                    dZ2 = at[Buffers.dZ2] + t * B * H,
+                    at_b_h = at_b_h,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
-                // d r * h = dZ2 · [W_rh_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n12], H, accumulate: false);
-                var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n12 = at[Buffers.D_n12], S_h = at[Buffers.S_h] + t * B * H, V_r_11 = at[Buffers.V_r_11] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], dZ0 = at[Buffers.dZ0] + t * B * (2 * H), dZ1 = at[Buffers.dZ1] + t * B * H, at_b_r = at_b_r };
+                // d(r * h) = dZ2 · [W_rh_h]
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n12], H, accumulate: false);
+                var backwardStep1 = new BackwardStep1
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n12 = at[Buffers.D_n12],
+                    S_h = at[Buffers.S_h] + t * B * H,
+                    V_r_11 = at[Buffers.V_r_11] + t * B * H,
+                    dSPrev_h = at[Buffers.dSPrev_h],
+                    dZ0 = at[Buffers.dZ0] + t * B * (2 * H),
+                    dZ1 = at[Buffers.dZ1] + t * B * H,
+                    at_b_r = at_b_r,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_r]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
-                var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n22 = at[Buffers.D_n22], V_n21 = at[Buffers.V_n21] + t * B * H, dSPrev_h = at[Buffers.dSPrev_h], S_h = at[Buffers.S_h] + t * B * H, D_n21 = at[Buffers.D_n21] + t * B * H };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                var backwardStep0 = new BackwardStep0
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n22 = at[Buffers.D_n22],
+                    V_n21 = at[Buffers.V_n21] + t * B * H,
+                    dSPrev_h = at[Buffers.dSPrev_h],
+                    S_h = at[Buffers.S_h] + t * B * H,
+                    D_n21 = at[Buffers.D_n21] + t * B * H,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
-            var backwardPre1 = new BackwardPre1 { A = a, P = p, G = g, Rows = T * B, H = H, I = I, D_n21 = at[Buffers.D_n21], D_z_4 = at[Buffers.D_z_4], V_z_4 = at[Buffers.V_z_4], dZ0 = at[Buffers.dZ0], at_b_z = at_b_z };
+            var backwardPre1 = new BackwardPre1
+            {
+                A = a,
+                P = p,
+                G = g,
+                Rows = T * B,
+                H = H,
+                I = I,
+                D_n21 = at[Buffers.D_n21],
+                D_z_4 = at[Buffers.D_z_4],
+                V_z_4 = at[Buffers.V_z_4],
+                dZ0 = at[Buffers.dZ0],
+                at_b_z = at_b_z,
+            };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre1, H, T * B);
             // d x = dZ0 · [W_x_z | W_x_r]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 2 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
-            var backwardPre0Input = new BackwardPre0Input { A = a, P = p, G = g, Rows = T * B, H = H, I = I, D_n14 = at[Buffers.D_n14], V_n14 = at[Buffers.V_n14], dX = at[Buffers.dX] };
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 2 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            var backwardPre0Input = new BackwardPre0Input
+            {
+                A = a,
+                P = p,
+                G = g,
+                Rows = T * B,
+                H = H,
+                I = I,
+                D_n14 = at[Buffers.D_n14],
+                V_n14 = at[Buffers.V_n14],
+                dX = at[Buffers.dX],
+            };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre0Input, I, T * B);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 2 * H, I, T * B, a, at[Buffers.dZ0], 2 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n12], H, g, at_W_rh_h, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 2 * H, I, T * B, a, at[Buffers.dZ0], 2 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n12], H, g, at_W_rh_h, H, accumulate: true);
         }
 
         /// <summary>
@@ -270,16 +394,16 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rX = X + b * I;
-                    int rV_n14 = V_n14 + b * I;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rX = X + row * I;
+                    int rV_n14 = V_n14 + row * I;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var x = V.Load(ref a, rX + j);
+                        var x = V.Load(ref data, rX + col);
                         var t14 = V.Tanh(x);
-                        V.Store(t14, ref a, rV_n14 + j);
+                        V.Store(t14, ref data, rV_n14 + col);
                     }
                 }
             }
@@ -287,7 +411,7 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 1 for all T·B rows before the time loop (H columns):
-        /// z = Sigmoid(W(x) + B())<br/>
+        /// z = Sigmoid(W_x_z·x + b_z)<br/>
         /// t21 = 1f - z<br/>
         /// </summary>
         private struct ForwardPre1 : global::CellDsl.Kernels.IColumnKernel
@@ -300,21 +424,21 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rZ0 = Z0 + b * (2 * H);
-                    int rV_z_4 = V_z_4 + b * H;
-                    int rV_n21 = V_n21 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rZ0 = Z0 + row * (2 * H);
+                    int rV_z_4 = V_z_4 + row * H;
+                    int rV_n21 = V_n21 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var W_x_z = V.Load(ref a, rZ0 + j);
-                        var b_z = V.Load(ref p, at_b_z + j);
+                        var W_x_z = V.Load(ref data, rZ0 + col);
+                        var b_z = V.Load(ref param, at_b_z + col);
                         var z = V.Sigmoid(W_x_z + b_z);
-                        V.Store(z, ref a, rV_z_4 + j);
+                        V.Store(z, ref data, rV_z_4 + col);
                         var t21 = V.Create(1f) - z;
-                        V.Store(t21, ref a, rV_n21 + j);
+                        V.Store(t21, ref data, rV_n21 + col);
                     }
                 }
             }
@@ -333,18 +457,18 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rS_h = S_h + b * H;
-                    int rV_n21 = V_n21 + b * H;
-                    int rV_n22 = V_n22 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rS_h = S_h + row * H;
+                    int rV_n21 = V_n21 + row * H;
+                    int rV_n22 = V_n22 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var h_prev = V.Load(ref a, rS_h + j);
-                        var t21 = V.Load(ref a, rV_n21 + j);
+                        var h_prev = V.Load(ref data, rS_h + col);
+                        var t21 = V.Load(ref data, rV_n21 + col);
                         var t22 = h_prev * t21;
-                        V.Store(t22, ref a, rV_n22 + j);
+                        V.Store(t22, ref data, rV_n22 + col);
                     }
                 }
             }
@@ -352,7 +476,7 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 1 for each step (H columns):
-        /// r = Sigmoid(W(x) + W(h) + B())<br/>
+        /// r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
         /// t12 = r * h<br/>
         /// </summary>
         private struct ForwardStep1 : global::CellDsl.Kernels.IColumnKernel
@@ -365,25 +489,25 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rZ0 = Z0 + b * (2 * H);
-                    int rZ1 = Z1 + b * H;
-                    int rV_r_11 = V_r_11 + b * H;
-                    int rS_h = S_h + b * H;
-                    int rV_n12 = V_n12 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rZ0 = Z0 + row * (2 * H);
+                    int rZ1 = Z1 + row * H;
+                    int rV_r_11 = V_r_11 + row * H;
+                    int rS_h = S_h + row * H;
+                    int rV_n12 = V_n12 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var W_x_r = V.Load(ref a, rZ0 + H + j);
-                        var W_h_r = V.Load(ref a, rZ1 + j);
-                        var b_r = V.Load(ref p, at_b_r + j);
+                        var W_x_r = V.Load(ref data, rZ0 + H + col);
+                        var W_h_r = V.Load(ref data, rZ1 + col);
+                        var b_r = V.Load(ref param, at_b_r + col);
                         var r = V.Sigmoid(W_x_r + W_h_r + b_r);
-                        V.Store(r, ref a, rV_r_11 + j);
-                        var h_prev = V.Load(ref a, rS_h + j);
+                        V.Store(r, ref data, rV_r_11 + col);
+                        var h_prev = V.Load(ref data, rS_h + col);
                         var t12 = r * h_prev;
-                        V.Store(t12, ref a, rV_n12 + j);
+                        V.Store(t12, ref data, rV_n12 + col);
                     }
                 }
             }
@@ -391,8 +515,8 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 2 for each step (H columns):
-        /// t18 = Tanh(W(r * h) + Tanh(x) + B())<br/>
-        /// h = Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z)<br/>
+        /// t18 = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h)<br/>
+        /// h = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z)<br/>
         /// </summary>
         private struct ForwardStep2 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -404,27 +528,27 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rZ2 = Z2 + b * H;
-                    int rV_n14 = V_n14 + b * I;
-                    int rV_n18 = V_n18 + b * H;
-                    int rV_z_4 = V_z_4 + b * H;
-                    int rV_n22 = V_n22 + b * H;
-                    int rS_h_next = S_h_next + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rZ2 = Z2 + row * H;
+                    int rV_n14 = V_n14 + row * I;
+                    int rV_n18 = V_n18 + row * H;
+                    int rV_z_4 = V_z_4 + row * H;
+                    int rV_n22 = V_n22 + row * H;
+                    int rS_h_next = S_h_next + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var W_rh_h = V.Load(ref a, rZ2 + j);
-                        var t14 = V.Load(ref a, rV_n14 + j);
-                        var b_h = V.Load(ref p, at_b_h + j);
+                        var W_rh_h = V.Load(ref data, rZ2 + col);
+                        var t14 = V.Load(ref data, rV_n14 + col);
+                        var b_h = V.Load(ref param, at_b_h + col);
                         var t18 = V.Tanh(W_rh_h + t14 + b_h);
-                        V.Store(t18, ref a, rV_n18 + j);
-                        var z = V.Load(ref a, rV_z_4 + j);
-                        var t22 = V.Load(ref a, rV_n22 + j);
+                        V.Store(t18, ref data, rV_n18 + col);
+                        var z = V.Load(ref data, rV_z_4 + col);
+                        var t22 = V.Load(ref data, rV_n22 + col);
                         var h = t18 * z + t22;
-                        V.Store(h, ref a, rS_h_next + j);
+                        V.Store(h, ref data, rS_h_next + col);
                     }
                 }
             }
@@ -432,12 +556,12 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Adjoints of stage 2 for each step (H columns):
-        /// d_h = dL/d(Tanh(W(r * h) + Tanh(x) + B()) * z + h * (1f - z))<br/>
-        /// d_t19 = dL/d(Tanh(W(r * h) + Tanh(x) + B()) * z)<br/>
-        /// d_t18 = dL/d(Tanh(W(r * h) + Tanh(x) + B()))<br/>
-        /// d_t17 = dL/d(W(r * h) + Tanh(x) + B())<br/>
-        /// d_t15 = dL/d(W(r * h) + Tanh(x))<br/>
-        /// d_W_rh_h = dL/d(W(r * h))<br/>
+        /// d_h = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z))<br/>
+        /// d_t19 = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z)<br/>
+        /// d_t18 = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h))<br/>
+        /// d_t17 = dL/d(W_rh_h·(r * h) + Tanh(x) + b_h)<br/>
+        /// d_t15 = dL/d(W_rh_h·(r * h) + Tanh(x))<br/>
+        /// d_W_rh_h = dL/d(W_rh_h·(r * h))<br/>
         /// </summary>
         private struct BackwardStep2 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -449,32 +573,32 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rD_n23 = D_n23 + b * H;
-                    int rD_n22 = D_n22 + b * H;
-                    int rV_z_4 = V_z_4 + b * H;
-                    int rV_n18 = V_n18 + b * H;
-                    int rD_z_4 = D_z_4 + b * H;
-                    int rD_n14 = D_n14 + b * I;
-                    int rdZ2 = dZ2 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rD_n23 = D_n23 + row * H;
+                    int rD_n22 = D_n22 + row * H;
+                    int rV_z_4 = V_z_4 + row * H;
+                    int rV_n18 = V_n18 + row * H;
+                    int rD_z_4 = D_z_4 + row * H;
+                    int rD_n14 = D_n14 + row * I;
+                    int rdZ2 = dZ2 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var d_h = V.Load(ref a, rD_n23 + j);
-                        V.Store(d_h, ref a, rD_n22 + j);
+                        var d_h = V.Load(ref data, rD_n23 + col);
+                        V.Store(d_h, ref data, rD_n22 + col);
                         var d_t19 = d_h;
-                        var z = V.Load(ref a, rV_z_4 + j);
-                        var t18 = V.Load(ref a, rV_n18 + j);
-                        V.Store(d_t19 * t18, ref a, rD_z_4 + j);
+                        var z = V.Load(ref data, rV_z_4 + col);
+                        var t18 = V.Load(ref data, rV_n18 + col);
+                        V.Store(d_t19 * t18, ref data, rD_z_4 + col);
                         var d_t18 = d_t19 * z;
                         var d_t17 = d_t18 * (V.Create(1f) - t18 * t18);
-                        V.AddTo(ref g, at_b_h + j, d_t17);
+                        V.AddTo(ref grad, at_b_h + col, d_t17);
                         var d_t15 = d_t17;
-                        V.Store(d_t15, ref a, rD_n14 + j);
+                        V.Store(d_t15, ref data, rD_n14 + col);
                         var d_W_rh_h = d_t15;
-                        V.Store(d_W_rh_h, ref a, rdZ2 + j);
+                        V.Store(d_W_rh_h, ref data, rdZ2 + col);
                     }
                 }
             }
@@ -483,10 +607,10 @@ namespace CellDsl.Zoo
         /// <summary>
         /// Adjoints of stage 1 for each step (H columns):
         /// d_t12 = dL/d(r * h)<br/>
-        /// d_r = dL/d(Sigmoid(W(x) + W(h) + B()))<br/>
-        /// d_t10 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t8 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_r = dL/d(W(h))<br/>
+        /// d_r = dL/d(Sigmoid(W_x_r·x + W_h_r·h + b_r))<br/>
+        /// d_t10 = dL/d(W_x_r·x + W_h_r·h + b_r)<br/>
+        /// d_t8 = dL/d(W_x_r·x + W_h_r·h)<br/>
+        /// d_W_h_r = dL/d(W_h_r·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -498,29 +622,29 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rD_n12 = D_n12 + b * H;
-                    int rS_h = S_h + b * H;
-                    int rV_r_11 = V_r_11 + b * H;
-                    int rdSPrev_h = dSPrev_h + b * H;
-                    int rdZ0 = dZ0 + b * (2 * H);
-                    int rdZ1 = dZ1 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rD_n12 = D_n12 + row * H;
+                    int rS_h = S_h + row * H;
+                    int rV_r_11 = V_r_11 + row * H;
+                    int rdSPrev_h = dSPrev_h + row * H;
+                    int rdZ0 = dZ0 + row * (2 * H);
+                    int rdZ1 = dZ1 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var d_t12 = V.Load(ref a, rD_n12 + j);
-                        var h_prev = V.Load(ref a, rS_h + j);
-                        var r = V.Load(ref a, rV_r_11 + j);
-                        V.Store(d_t12 * r, ref a, rdSPrev_h + j);
+                        var d_t12 = V.Load(ref data, rD_n12 + col);
+                        var h_prev = V.Load(ref data, rS_h + col);
+                        var r = V.Load(ref data, rV_r_11 + col);
+                        V.Store(d_t12 * r, ref data, rdSPrev_h + col);
                         var d_r = d_t12 * h_prev;
                         var d_t10 = d_r * (r * (V.Create(1f) - r));
-                        V.AddTo(ref g, at_b_r + j, d_t10);
+                        V.AddTo(ref grad, at_b_r + col, d_t10);
                         var d_t8 = d_t10;
-                        V.Store(d_t8, ref a, rdZ0 + H + j);
+                        V.Store(d_t8, ref data, rdZ0 + H + col);
                         var d_W_h_r = d_t8;
-                        V.Store(d_W_h_r, ref a, rdZ1 + j);
+                        V.Store(d_W_h_r, ref data, rdZ1 + col);
                     }
                 }
             }
@@ -539,21 +663,21 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rD_n22 = D_n22 + b * H;
-                    int rV_n21 = V_n21 + b * H;
-                    int rdSPrev_h = dSPrev_h + b * H;
-                    int rS_h = S_h + b * H;
-                    int rD_n21 = D_n21 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rD_n22 = D_n22 + row * H;
+                    int rV_n21 = V_n21 + row * H;
+                    int rdSPrev_h = dSPrev_h + row * H;
+                    int rS_h = S_h + row * H;
+                    int rD_n21 = D_n21 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var d_t22 = V.Load(ref a, rD_n22 + j);
-                        var t21 = V.Load(ref a, rV_n21 + j);
-                        V.AddTo(ref a, rdSPrev_h + j, d_t22 * t21);
-                        var h_prev = V.Load(ref a, rS_h + j);
-                        V.Store(d_t22 * h_prev, ref a, rD_n21 + j);
+                        var d_t22 = V.Load(ref data, rD_n22 + col);
+                        var t21 = V.Load(ref data, rV_n21 + col);
+                        V.AddTo(ref data, rdSPrev_h + col, d_t22 * t21);
+                        var h_prev = V.Load(ref data, rS_h + col);
+                        V.Store(d_t22 * h_prev, ref data, rD_n21 + col);
                     }
                 }
             }
@@ -562,9 +686,9 @@ namespace CellDsl.Zoo
         /// <summary>
         /// Adjoints of stage 1 for all T·B rows before the time loop (H columns):
         /// d_t21 = dL/d(1f - z)<br/>
-        /// d_z = dL/d(Sigmoid(W(x) + B()))<br/>
-        /// d_t3 = dL/d(W(x) + B())<br/>
-        /// d_W_x_z = dL/d(W(x))<br/>
+        /// d_z = dL/d(Sigmoid(W_x_z·x + b_z))<br/>
+        /// d_t3 = dL/d(W_x_z·x + b_z)<br/>
+        /// d_W_x_z = dL/d(W_x_z·x)<br/>
         /// </summary>
         private struct BackwardPre1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -576,23 +700,23 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rD_n21 = D_n21 + b * H;
-                    int rD_z_4 = D_z_4 + b * H;
-                    int rV_z_4 = V_z_4 + b * H;
-                    int rdZ0 = dZ0 + b * (2 * H);
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rD_n21 = D_n21 + row * H;
+                    int rD_z_4 = D_z_4 + row * H;
+                    int rV_z_4 = V_z_4 + row * H;
+                    int rdZ0 = dZ0 + row * (2 * H);
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var d_t21 = V.Load(ref a, rD_n21 + j);
-                        var d_z = V.Load(ref a, rD_z_4 + j) + -d_t21;
-                        var z = V.Load(ref a, rV_z_4 + j);
+                        var d_t21 = V.Load(ref data, rD_n21 + col);
+                        var d_z = V.Load(ref data, rD_z_4 + col) + -d_t21;
+                        var z = V.Load(ref data, rV_z_4 + col);
                         var d_t3 = d_z * (z * (V.Create(1f) - z));
-                        V.AddTo(ref g, at_b_z + j, d_t3);
+                        V.AddTo(ref grad, at_b_z + col, d_t3);
                         var d_W_x_z = d_t3;
-                        V.Store(d_W_x_z, ref a, rdZ0 + j);
+                        V.Store(d_W_x_z, ref data, rdZ0 + col);
                     }
                 }
             }
@@ -611,17 +735,17 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rD_n14 = D_n14 + b * I;
-                    int rV_n14 = V_n14 + b * I;
-                    int rdX = dX + b * I;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rD_n14 = D_n14 + row * I;
+                    int rV_n14 = V_n14 + row * I;
+                    int rdX = dX + row * I;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var d_t14 = V.Load(ref a, rD_n14 + j);
-                        var t14 = V.Load(ref a, rV_n14 + j);
-                        V.AddTo(ref a, rdX + j, d_t14 * (V.Create(1f) - t14 * t14));
+                        var d_t14 = V.Load(ref data, rD_n14 + col);
+                        var t14 = V.Load(ref data, rV_n14 + col);
+                        V.AddTo(ref data, rdX + col, d_t14 * (V.Create(1f) - t14 * t14));
                     }
                 }
             }

@@ -20,7 +20,7 @@ namespace CellDsl.Zoo
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_i | W_x_f | W_x_o]ᵀ<br/>
     /// every step, stage 0: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_h_z | W_h_i | W_h_f | W_h_o]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: z = Tanh(W(x) + W(h) + B()); i = Sigmoid(W(x) + W(h) + P(c) + B()); f = Sigmoid(W(x) + W(h) + P(c) + B()); c = z * i + c * f; o = Sigmoid(W(x) + W(h) + P(c) + B()); h = Tanh(c) * o<br/>
+    /// every step, stage 1: one fused loop over H columns: z = Tanh(W_x_z·x + W_h_z·h + b_z); i = Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i); f = Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f); c = z * i + c * f; o = Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o); h = Tanh(c) * o<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class PeepholeLstm : global::CellDsl.RecurrentCell
@@ -106,15 +106,15 @@ namespace CellDsl.Zoo
             public const int dZ1 = 12; // dL/d of Z1, [T·B, 4·H]
             public const int V_z_7 = 13; // Tanh(W(x) + W(h) + B()) at every step
             public const int V_n12 = 14; // P(c) within a step
-            public const int D_n12 = 15; // dL/d P(c)
+            public const int D_n12 = 15; // dL/d(P(c))
             public const int V_i_16 = 16; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
             public const int V_n20 = 17; // P(c) within a step
-            public const int D_n20 = 18; // dL/d P(c)
+            public const int D_n20 = 18; // dL/d(P(c))
             public const int V_f_24 = 19; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
-            public const int D_n27 = 20; // dL/d z * i + c * f
+            public const int D_n27 = 20; // dL/d(z * i + c * f)
             public const int V_o_35 = 21; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
             public const int V_n36 = 22; // Tanh(c) at every step
-            public const int D_n37 = 23; // dL/d Tanh(c) * o
+            public const int D_n37 = 23; // dL/d(Tanh(c) * o)
         }
 
         private readonly int at_W_x_z; // offset of W_x_z in the parameter vector
@@ -136,7 +136,6 @@ namespace CellDsl.Zoo
         /// <summary>Creates the cell with parameters drawn from <paramref name="seed"/>.</summary>
         public PeepholeLstm(int inputSize, int hiddenSize, int seed = 0)
             : base(CreateLayout(inputSize, hiddenSize), inputSize, hiddenSize, seed)
-
         {
             int I = inputSize, H = hiddenSize;
             at_W_x_z = 0;
@@ -238,14 +237,50 @@ namespace CellDsl.Zoo
             var w1 = workspace.Packed[1];
             w1.Pack(transB: true, H, 4 * H, p, at_W_h_z, H);
             // Z0[T * B, 4 * H] = x · [W_x_z | W_x_i | W_x_f | W_x_o]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 4 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 4 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
-                var forwardStep0 = new ForwardStep0 { A = a, P = p, Rows = B, H = H, I = I, S_c = at[Buffers.S_c] + t * B * H, V_n12 = at[Buffers.V_n12], V_n20 = at[Buffers.V_n20], at_p_c_i = at_p_c_i, at_p_c_f = at_p_c_f };
+                var forwardStep0 = new ForwardStep0
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    S_c = at[Buffers.S_c] + t * B * H,
+                    V_n12 = at[Buffers.V_n12],
+                    V_n20 = at[Buffers.V_n20],
+                    at_p_c_i = at_p_c_i,
+                    at_p_c_f = at_p_c_f,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H, B);
                 // Z1[B, 4 * H] = h · [W_h_z | W_h_i | W_h_f | W_h_o]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
-                var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * (4 * H), Z1 = at[Buffers.Z1], V_z_7 = at[Buffers.V_z_7] + t * B * H, V_n12 = at[Buffers.V_n12], V_i_16 = at[Buffers.V_i_16] + t * B * H, V_n20 = at[Buffers.V_n20], V_f_24 = at[Buffers.V_f_24] + t * B * H, S_c = at[Buffers.S_c] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, V_o_35 = at[Buffers.V_o_35] + t * B * H, V_n36 = at[Buffers.V_n36] + t * B * H, S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_z = at_b_z, at_b_i = at_b_i, at_b_f = at_b_f, at_p_c_o = at_p_c_o, at_b_o = at_b_o };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
+                var forwardStep1 = new ForwardStep1
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    Z0 = at[Buffers.Z0] + t * B * (4 * H),
+                    Z1 = at[Buffers.Z1],
+                    V_z_7 = at[Buffers.V_z_7] + t * B * H,
+                    V_n12 = at[Buffers.V_n12],
+                    V_i_16 = at[Buffers.V_i_16] + t * B * H,
+                    V_n20 = at[Buffers.V_n20],
+                    V_f_24 = at[Buffers.V_f_24] + t * B * H,
+                    S_c = at[Buffers.S_c] + t * B * H,
+                    S_c_next = at[Buffers.S_c] + (t + 1) * B * H,
+                    V_o_35 = at[Buffers.V_o_35] + t * B * H,
+                    V_n36 = at[Buffers.V_n36] + t * B * H,
+                    S_h_next = at[Buffers.S_h] + (t + 1) * B * H,
+                    at_b_z = at_b_z,
+                    at_b_i = at_b_i,
+                    at_b_f = at_b_f,
+                    at_p_c_o = at_p_c_o,
+                    at_b_o = at_b_o,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
             }
         }
@@ -265,27 +300,68 @@ namespace CellDsl.Zoo
                 // dL/d(state after step t) flows into the value each state took.
                 global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n37], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
                 global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n27], H, a, at[Buffers.dS_c], H, B, H);
-                var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n37 = at[Buffers.D_n37], V_o_35 = at[Buffers.V_o_35] + t * B * H, V_n36 = at[Buffers.V_n36] + t * B * H, S_c_next = at[Buffers.S_c] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * (4 * H), dZ1 = at[Buffers.dZ1] + t * B * (4 * H), D_n27 = at[Buffers.D_n27], V_f_24 = at[Buffers.V_f_24] + t * B * H, dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, V_i_16 = at[Buffers.V_i_16] + t * B * H, V_z_7 = at[Buffers.V_z_7] + t * B * H, D_n20 = at[Buffers.D_n20], D_n12 = at[Buffers.D_n12], at_b_z = at_b_z, at_b_i = at_b_i, at_b_f = at_b_f, at_p_c_o = at_p_c_o, at_b_o = at_b_o };
+                var backwardStep1 = new BackwardStep1
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n37 = at[Buffers.D_n37],
+                    V_o_35 = at[Buffers.V_o_35] + t * B * H,
+                    V_n36 = at[Buffers.V_n36] + t * B * H,
+                    S_c_next = at[Buffers.S_c] + (t + 1) * B * H,
+                    dZ0 = at[Buffers.dZ0] + t * B * (4 * H),
+                    dZ1 = at[Buffers.dZ1] + t * B * (4 * H),
+                    D_n27 = at[Buffers.D_n27],
+                    V_f_24 = at[Buffers.V_f_24] + t * B * H,
+                    dSPrev_c = at[Buffers.dSPrev_c],
+                    S_c = at[Buffers.S_c] + t * B * H,
+                    V_i_16 = at[Buffers.V_i_16] + t * B * H,
+                    V_z_7 = at[Buffers.V_z_7] + t * B * H,
+                    D_n20 = at[Buffers.D_n20],
+                    D_n12 = at[Buffers.D_n12],
+                    at_b_z = at_b_z,
+                    at_b_i = at_b_i,
+                    at_b_f = at_b_f,
+                    at_p_c_o = at_p_c_o,
+                    at_b_o = at_b_o,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h = dZ1 · [W_h_z | W_h_i | W_h_f | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
-                var backwardStep0 = new BackwardStep0 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n20 = at[Buffers.D_n20], dSPrev_c = at[Buffers.dSPrev_c], S_c = at[Buffers.S_c] + t * B * H, D_n12 = at[Buffers.D_n12], at_p_c_i = at_p_c_i, at_p_c_f = at_p_c_f };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
+                var backwardStep0 = new BackwardStep0
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n20 = at[Buffers.D_n20],
+                    dSPrev_c = at[Buffers.dSPrev_c],
+                    S_c = at[Buffers.S_c] + t * B * H,
+                    D_n12 = at[Buffers.D_n12],
+                    at_p_c_i = at_p_c_i,
+                    at_p_c_f = at_p_c_f,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
             // d x = dZ0 · [W_x_z | W_x_i | W_x_f | W_x_o]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
         }
 
         /// <summary>
         /// Computes stage 0 for each step (H columns):
-        /// t12 = P(c)<br/>
-        /// t20 = P(c)<br/>
+        /// t12 = p_c_i⊙c<br/>
+        /// t20 = p_c_f⊙c<br/>
         /// </summary>
         private struct ForwardStep0 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -297,22 +373,22 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rS_c = S_c + b * H;
-                    int rV_n12 = V_n12 + b * H;
-                    int rV_n20 = V_n20 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rS_c = S_c + row * H;
+                    int rV_n12 = V_n12 + row * H;
+                    int rV_n20 = V_n20 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var p_c_i = V.Load(ref p, at_p_c_i + j);
-                        var c_prev = V.Load(ref a, rS_c + j);
+                        var p_c_i = V.Load(ref param, at_p_c_i + col);
+                        var c_prev = V.Load(ref data, rS_c + col);
                         var t12 = p_c_i * c_prev;
-                        V.Store(t12, ref a, rV_n12 + j);
-                        var p_c_f = V.Load(ref p, at_p_c_f + j);
+                        V.Store(t12, ref data, rV_n12 + col);
+                        var p_c_f = V.Load(ref param, at_p_c_f + col);
                         var t20 = p_c_f * c_prev;
-                        V.Store(t20, ref a, rV_n20 + j);
+                        V.Store(t20, ref data, rV_n20 + col);
                     }
                 }
             }
@@ -320,11 +396,11 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Computes stage 1 for each step (H columns):
-        /// z = Tanh(W(x) + W(h) + B())<br/>
-        /// i = Sigmoid(W(x) + W(h) + P(c) + B())<br/>
-        /// f = Sigmoid(W(x) + W(h) + P(c) + B())<br/>
+        /// z = Tanh(W_x_z·x + W_h_z·h + b_z)<br/>
+        /// i = Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i)<br/>
+        /// f = Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f)<br/>
         /// c = z * i + c * f<br/>
-        /// o = Sigmoid(W(x) + W(h) + P(c) + B())<br/>
+        /// o = Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o)<br/>
         /// t36 = Tanh(c)<br/>
         /// h = Tanh(c) * o<br/>
         /// </summary>
@@ -338,54 +414,54 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rZ0 = Z0 + b * (4 * H);
-                    int rZ1 = Z1 + b * (4 * H);
-                    int rV_z_7 = V_z_7 + b * H;
-                    int rV_n12 = V_n12 + b * H;
-                    int rV_i_16 = V_i_16 + b * H;
-                    int rV_n20 = V_n20 + b * H;
-                    int rV_f_24 = V_f_24 + b * H;
-                    int rS_c = S_c + b * H;
-                    int rS_c_next = S_c_next + b * H;
-                    int rV_o_35 = V_o_35 + b * H;
-                    int rV_n36 = V_n36 + b * H;
-                    int rS_h_next = S_h_next + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rZ0 = Z0 + row * (4 * H);
+                    int rZ1 = Z1 + row * (4 * H);
+                    int rV_z_7 = V_z_7 + row * H;
+                    int rV_n12 = V_n12 + row * H;
+                    int rV_i_16 = V_i_16 + row * H;
+                    int rV_n20 = V_n20 + row * H;
+                    int rV_f_24 = V_f_24 + row * H;
+                    int rS_c = S_c + row * H;
+                    int rS_c_next = S_c_next + row * H;
+                    int rV_o_35 = V_o_35 + row * H;
+                    int rV_n36 = V_n36 + row * H;
+                    int rS_h_next = S_h_next + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var W_x_z = V.Load(ref a, rZ0 + j);
-                        var W_h_z = V.Load(ref a, rZ1 + j);
-                        var b_z = V.Load(ref p, at_b_z + j);
+                        var W_x_z = V.Load(ref data, rZ0 + col);
+                        var W_h_z = V.Load(ref data, rZ1 + col);
+                        var b_z = V.Load(ref param, at_b_z + col);
                         var z = V.Tanh(W_x_z + W_h_z + b_z);
-                        V.Store(z, ref a, rV_z_7 + j);
-                        var W_x_i = V.Load(ref a, rZ0 + H + j);
-                        var W_h_i = V.Load(ref a, rZ1 + H + j);
-                        var t12 = V.Load(ref a, rV_n12 + j);
-                        var b_i = V.Load(ref p, at_b_i + j);
+                        V.Store(z, ref data, rV_z_7 + col);
+                        var W_x_i = V.Load(ref data, rZ0 + H + col);
+                        var W_h_i = V.Load(ref data, rZ1 + H + col);
+                        var t12 = V.Load(ref data, rV_n12 + col);
+                        var b_i = V.Load(ref param, at_b_i + col);
                         var i = V.Sigmoid(W_x_i + W_h_i + t12 + b_i);
-                        V.Store(i, ref a, rV_i_16 + j);
-                        var W_x_f = V.Load(ref a, rZ0 + 2 * H + j);
-                        var W_h_f = V.Load(ref a, rZ1 + 2 * H + j);
-                        var t20 = V.Load(ref a, rV_n20 + j);
-                        var b_f = V.Load(ref p, at_b_f + j);
+                        V.Store(i, ref data, rV_i_16 + col);
+                        var W_x_f = V.Load(ref data, rZ0 + 2 * H + col);
+                        var W_h_f = V.Load(ref data, rZ1 + 2 * H + col);
+                        var t20 = V.Load(ref data, rV_n20 + col);
+                        var b_f = V.Load(ref param, at_b_f + col);
                         var f = V.Sigmoid(W_x_f + W_h_f + t20 + b_f);
-                        V.Store(f, ref a, rV_f_24 + j);
-                        var c_prev = V.Load(ref a, rS_c + j);
+                        V.Store(f, ref data, rV_f_24 + col);
+                        var c_prev = V.Load(ref data, rS_c + col);
                         var c = z * i + c_prev * f;
-                        V.Store(c, ref a, rS_c_next + j);
-                        var W_x_o = V.Load(ref a, rZ0 + 3 * H + j);
-                        var W_h_o = V.Load(ref a, rZ1 + 3 * H + j);
-                        var p_c_o = V.Load(ref p, at_p_c_o + j);
-                        var b_o = V.Load(ref p, at_b_o + j);
+                        V.Store(c, ref data, rS_c_next + col);
+                        var W_x_o = V.Load(ref data, rZ0 + 3 * H + col);
+                        var W_h_o = V.Load(ref data, rZ1 + 3 * H + col);
+                        var p_c_o = V.Load(ref param, at_p_c_o + col);
+                        var b_o = V.Load(ref param, at_b_o + col);
                         var o = V.Sigmoid(W_x_o + W_h_o + p_c_o * c + b_o);
-                        V.Store(o, ref a, rV_o_35 + j);
+                        V.Store(o, ref data, rV_o_35 + col);
                         var t36 = V.Tanh(c);
-                        V.Store(t36, ref a, rV_n36 + j);
+                        V.Store(t36, ref data, rV_n36 + col);
                         var h = t36 * o;
-                        V.Store(h, ref a, rS_h_next + j);
+                        V.Store(h, ref data, rS_h_next + col);
                     }
                 }
             }
@@ -395,29 +471,29 @@ namespace CellDsl.Zoo
         /// Adjoints of stage 1 for each step (H columns):
         /// d_h = dL/d(Tanh(c) * o)<br/>
         /// d_t36 = dL/d(Tanh(c))<br/>
-        /// d_o = dL/d(Sigmoid(W(x) + W(h) + P(c) + B()))<br/>
-        /// d_t34 = dL/d(W(x) + W(h) + P(c) + B())<br/>
-        /// d_t32 = dL/d(W(x) + W(h) + P(c))<br/>
-        /// d_t31 = dL/d(P(c))<br/>
-        /// d_t30 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_o = dL/d(W(h))<br/>
+        /// d_o = dL/d(Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o))<br/>
+        /// d_t34 = dL/d(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o)<br/>
+        /// d_t32 = dL/d(W_x_o·x + W_h_o·h + p_c_o⊙c)<br/>
+        /// d_t31 = dL/d(p_c_o⊙c)<br/>
+        /// d_t30 = dL/d(W_x_o·x + W_h_o·h)<br/>
+        /// d_W_h_o = dL/d(W_h_o·h)<br/>
         /// d_c = dL/d(z * i + c * f)<br/>
         /// d_t26 = dL/d(c * f)<br/>
         /// d_t25 = dL/d(z * i)<br/>
-        /// d_f = dL/d(Sigmoid(W(x) + W(h) + P(c) + B()))<br/>
-        /// d_t23 = dL/d(W(x) + W(h) + P(c) + B())<br/>
-        /// d_t21 = dL/d(W(x) + W(h) + P(c))<br/>
-        /// d_t19 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_f = dL/d(W(h))<br/>
-        /// d_i = dL/d(Sigmoid(W(x) + W(h) + P(c) + B()))<br/>
-        /// d_t15 = dL/d(W(x) + W(h) + P(c) + B())<br/>
-        /// d_t13 = dL/d(W(x) + W(h) + P(c))<br/>
-        /// d_t10 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_i = dL/d(W(h))<br/>
-        /// d_z = dL/d(Tanh(W(x) + W(h) + B()))<br/>
-        /// d_t6 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t4 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_z = dL/d(W(h))<br/>
+        /// d_f = dL/d(Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f))<br/>
+        /// d_t23 = dL/d(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f)<br/>
+        /// d_t21 = dL/d(W_x_f·x + W_h_f·h + p_c_f⊙c)<br/>
+        /// d_t19 = dL/d(W_x_f·x + W_h_f·h)<br/>
+        /// d_W_h_f = dL/d(W_h_f·h)<br/>
+        /// d_i = dL/d(Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i))<br/>
+        /// d_t15 = dL/d(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i)<br/>
+        /// d_t13 = dL/d(W_x_i·x + W_h_i·h + p_c_i⊙c)<br/>
+        /// d_t10 = dL/d(W_x_i·x + W_h_i·h)<br/>
+        /// d_W_h_i = dL/d(W_h_i·h)<br/>
+        /// d_z = dL/d(Tanh(W_x_z·x + W_h_z·h + b_z))<br/>
+        /// d_t6 = dL/d(W_x_z·x + W_h_z·h + b_z)<br/>
+        /// d_t4 = dL/d(W_x_z·x + W_h_z·h)<br/>
+        /// d_W_h_z = dL/d(W_h_z·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -429,76 +505,76 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
+                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rD_n37 = D_n37 + b * H;
-                    int rV_o_35 = V_o_35 + b * H;
-                    int rV_n36 = V_n36 + b * H;
-                    int rS_c_next = S_c_next + b * H;
-                    int rdZ0 = dZ0 + b * (4 * H);
-                    int rdZ1 = dZ1 + b * (4 * H);
-                    int rD_n27 = D_n27 + b * H;
-                    int rV_f_24 = V_f_24 + b * H;
-                    int rdSPrev_c = dSPrev_c + b * H;
-                    int rS_c = S_c + b * H;
-                    int rV_i_16 = V_i_16 + b * H;
-                    int rV_z_7 = V_z_7 + b * H;
-                    int rD_n20 = D_n20 + b * H;
-                    int rD_n12 = D_n12 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rD_n37 = D_n37 + row * H;
+                    int rV_o_35 = V_o_35 + row * H;
+                    int rV_n36 = V_n36 + row * H;
+                    int rS_c_next = S_c_next + row * H;
+                    int rdZ0 = dZ0 + row * (4 * H);
+                    int rdZ1 = dZ1 + row * (4 * H);
+                    int rD_n27 = D_n27 + row * H;
+                    int rV_f_24 = V_f_24 + row * H;
+                    int rdSPrev_c = dSPrev_c + row * H;
+                    int rS_c = S_c + row * H;
+                    int rV_i_16 = V_i_16 + row * H;
+                    int rV_z_7 = V_z_7 + row * H;
+                    int rD_n20 = D_n20 + row * H;
+                    int rD_n12 = D_n12 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var d_h = V.Load(ref a, rD_n37 + j);
-                        var o = V.Load(ref a, rV_o_35 + j);
-                        var t36 = V.Load(ref a, rV_n36 + j);
+                        var d_h = V.Load(ref data, rD_n37 + col);
+                        var o = V.Load(ref data, rV_o_35 + col);
+                        var t36 = V.Load(ref data, rV_n36 + col);
                         var d_t36 = d_h * o;
                         var d_o = d_h * t36;
                         var d_t34 = d_o * (o * (V.Create(1f) - o));
-                        V.AddTo(ref g, at_b_o + j, d_t34);
+                        V.AddTo(ref grad, at_b_o + col, d_t34);
                         var d_t32 = d_t34;
                         var d_t31 = d_t32;
-                        var p_c_o = V.Load(ref p, at_p_c_o + j);
-                        var c = V.Load(ref a, rS_c_next + j);
-                        V.AddTo(ref g, at_p_c_o + j, d_t31 * c);
+                        var p_c_o = V.Load(ref param, at_p_c_o + col);
+                        var c = V.Load(ref data, rS_c_next + col);
+                        V.AddTo(ref grad, at_p_c_o + col, d_t31 * c);
                         var d_t30 = d_t32;
-                        V.Store(d_t30, ref a, rdZ0 + 3 * H + j);
+                        V.Store(d_t30, ref data, rdZ0 + 3 * H + col);
                         var d_W_h_o = d_t30;
-                        V.Store(d_W_h_o, ref a, rdZ1 + 3 * H + j);
-                        var d_c = V.Load(ref a, rD_n27 + j) + d_t36 * (V.Create(1f) - t36 * t36) + d_t31 * p_c_o;
+                        V.Store(d_W_h_o, ref data, rdZ1 + 3 * H + col);
+                        var d_c = V.Load(ref data, rD_n27 + col) + d_t36 * (V.Create(1f) - t36 * t36) + d_t31 * p_c_o;
                         var d_t26 = d_c;
-                        var f = V.Load(ref a, rV_f_24 + j);
-                        V.Store(d_t26 * f, ref a, rdSPrev_c + j);
-                        var c_prev = V.Load(ref a, rS_c + j);
+                        var f = V.Load(ref data, rV_f_24 + col);
+                        V.Store(d_t26 * f, ref data, rdSPrev_c + col);
+                        var c_prev = V.Load(ref data, rS_c + col);
                         var d_t25 = d_c;
-                        var i = V.Load(ref a, rV_i_16 + j);
-                        var z = V.Load(ref a, rV_z_7 + j);
+                        var i = V.Load(ref data, rV_i_16 + col);
+                        var z = V.Load(ref data, rV_z_7 + col);
                         var d_f = d_t26 * c_prev;
                         var d_t23 = d_f * (f * (V.Create(1f) - f));
-                        V.AddTo(ref g, at_b_f + j, d_t23);
+                        V.AddTo(ref grad, at_b_f + col, d_t23);
                         var d_t21 = d_t23;
-                        V.Store(d_t21, ref a, rD_n20 + j);
+                        V.Store(d_t21, ref data, rD_n20 + col);
                         var d_t19 = d_t21;
-                        V.Store(d_t19, ref a, rdZ0 + 2 * H + j);
+                        V.Store(d_t19, ref data, rdZ0 + 2 * H + col);
                         var d_W_h_f = d_t19;
-                        V.Store(d_W_h_f, ref a, rdZ1 + 2 * H + j);
+                        V.Store(d_W_h_f, ref data, rdZ1 + 2 * H + col);
                         var d_i = d_t25 * z;
                         var d_t15 = d_i * (i * (V.Create(1f) - i));
-                        V.AddTo(ref g, at_b_i + j, d_t15);
+                        V.AddTo(ref grad, at_b_i + col, d_t15);
                         var d_t13 = d_t15;
-                        V.Store(d_t13, ref a, rD_n12 + j);
+                        V.Store(d_t13, ref data, rD_n12 + col);
                         var d_t10 = d_t13;
-                        V.Store(d_t10, ref a, rdZ0 + H + j);
+                        V.Store(d_t10, ref data, rdZ0 + H + col);
                         var d_W_h_i = d_t10;
-                        V.Store(d_W_h_i, ref a, rdZ1 + H + j);
+                        V.Store(d_W_h_i, ref data, rdZ1 + H + col);
                         var d_z = d_t25 * i;
                         var d_t6 = d_z * (V.Create(1f) - z * z);
-                        V.AddTo(ref g, at_b_z + j, d_t6);
+                        V.AddTo(ref grad, at_b_z + col, d_t6);
                         var d_t4 = d_t6;
-                        V.Store(d_t4, ref a, rdZ0 + j);
+                        V.Store(d_t4, ref data, rdZ0 + col);
                         var d_W_h_z = d_t4;
-                        V.Store(d_W_h_z, ref a, rdZ1 + j);
+                        V.Store(d_W_h_z, ref data, rdZ1 + col);
                     }
                 }
             }
@@ -506,8 +582,8 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Adjoints of stage 0 for each step (H columns):
-        /// d_t20 = dL/d(P(c))<br/>
-        /// d_t12 = dL/d(P(c))<br/>
+        /// d_t20 = dL/d(p_c_f⊙c)<br/>
+        /// d_t12 = dL/d(p_c_i⊙c)<br/>
         /// </summary>
         private struct BackwardStep0 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -519,26 +595,26 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
+                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rD_n20 = D_n20 + b * H;
-                    int rdSPrev_c = dSPrev_c + b * H;
-                    int rS_c = S_c + b * H;
-                    int rD_n12 = D_n12 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rD_n20 = D_n20 + row * H;
+                    int rdSPrev_c = dSPrev_c + row * H;
+                    int rS_c = S_c + row * H;
+                    int rD_n12 = D_n12 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var d_t20 = V.Load(ref a, rD_n20 + j);
-                        var p_c_f = V.Load(ref p, at_p_c_f + j);
-                        V.AddTo(ref a, rdSPrev_c + j, d_t20 * p_c_f);
-                        var c_prev = V.Load(ref a, rS_c + j);
-                        V.AddTo(ref g, at_p_c_f + j, d_t20 * c_prev);
-                        var d_t12 = V.Load(ref a, rD_n12 + j);
-                        var p_c_i = V.Load(ref p, at_p_c_i + j);
-                        V.AddTo(ref a, rdSPrev_c + j, d_t12 * p_c_i);
-                        V.AddTo(ref g, at_p_c_i + j, d_t12 * c_prev);
+                        var d_t20 = V.Load(ref data, rD_n20 + col);
+                        var p_c_f = V.Load(ref param, at_p_c_f + col);
+                        V.AddTo(ref data, rdSPrev_c + col, d_t20 * p_c_f);
+                        var c_prev = V.Load(ref data, rS_c + col);
+                        V.AddTo(ref grad, at_p_c_f + col, d_t20 * c_prev);
+                        var d_t12 = V.Load(ref data, rD_n12 + col);
+                        var p_c_i = V.Load(ref param, at_p_c_i + col);
+                        V.AddTo(ref data, rdSPrev_c + col, d_t12 * p_c_i);
+                        V.AddTo(ref grad, at_p_c_i + col, d_t12 * c_prev);
                     }
                 }
             }

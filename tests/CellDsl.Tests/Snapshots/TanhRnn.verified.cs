@@ -14,7 +14,7 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_h]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_h]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: h = Tanh(W(x) + W(h) + B())<br/>
+    /// every step, stage 1: one fused loop over H columns: h = Tanh(W_x_h·x + W_h_h·h + b_h)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class TanhRnn : global::CellDsl.RecurrentCell
@@ -51,7 +51,7 @@ namespace CellDsl.Zoo
             public const int dZ0 = 7; // dL/d of Z0, [T·B, 1·H]
             public const int Z1 = 8; // projections W_h_h of h, [B, 1·H]
             public const int dZ1 = 9; // dL/d of Z1, [T·B, 1·H]
-            public const int D_n7 = 10; // dL/d Tanh(W(x) + W(h) + B())
+            public const int D_n7 = 10; // dL/d(Tanh(W(x) + W(h) + B()))
         }
 
         private readonly int at_W_x_h; // offset of W_x_h in the parameter vector
@@ -61,7 +61,6 @@ namespace CellDsl.Zoo
         /// <summary>Creates the cell with parameters drawn from <paramref name="seed"/>.</summary>
         public TanhRnn(int inputSize, int hiddenSize, int seed = 0)
             : base(CreateLayout(inputSize, hiddenSize), inputSize, hiddenSize, seed)
-
         {
             int I = inputSize, H = hiddenSize;
             at_W_x_h = 0;
@@ -126,12 +125,23 @@ namespace CellDsl.Zoo
             var w1 = workspace.Packed[1];
             w1.Pack(transB: true, H, H, p, at_W_h_h, H);
             // Z0[T * B, H] = x · [W_x_h]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, H] = h · [W_h_h]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
-                var forwardStep1 = new ForwardStep1 { A = a, P = p, Rows = B, H = H, I = I, Z0 = at[Buffers.Z0] + t * B * H, Z1 = at[Buffers.Z1], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, at_b_h = at_b_h };
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
+                var forwardStep1 = new ForwardStep1
+                {
+                    A = a,
+                    P = p,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    Z0 = at[Buffers.Z0] + t * B * H,
+                    Z1 = at[Buffers.Z1],
+                    S_h_next = at[Buffers.S_h] + (t + 1) * B * H,
+                    at_b_h = at_b_h,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
             }
         }
@@ -150,23 +160,36 @@ namespace CellDsl.Zoo
             {
                 // dL/d(state after step t) flows into the value each state took.
                 global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n7], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                var backwardStep1 = new BackwardStep1 { A = a, P = p, G = g, Rows = B, H = H, I = I, D_n7 = at[Buffers.D_n7], S_h_next = at[Buffers.S_h] + (t + 1) * B * H, dZ0 = at[Buffers.dZ0] + t * B * H, dZ1 = at[Buffers.dZ1] + t * B * H, at_b_h = at_b_h };
+                var backwardStep1 = new BackwardStep1
+                {
+                    A = a,
+                    P = p,
+                    G = g,
+                    Rows = B,
+                    H = H,
+                    I = I,
+                    D_n7 = at[Buffers.D_n7],
+                    S_h_next = at[Buffers.S_h] + (t + 1) * B * H,
+                    dZ0 = at[Buffers.dZ0] + t * B * H,
+                    dZ1 = at[Buffers.dZ1] + t * B * H,
+                    at_b_h = at_b_h,
+                };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h = dZ1 · [W_h_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             // d x = dZ0 · [W_x_h]
-            global::CellDsl.Kernels.Sgemm.Multiply(false, T * B, a, at[Buffers.dZ0], H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], H, wt0, a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, I, T * B, a, at[Buffers.dZ0], H, a, at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(true, false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, I, T * B, a, at[Buffers.dZ0], H, a, at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
         }
 
         /// <summary>
         /// Computes stage 1 for each step (H columns):
-        /// h = Tanh(W(x) + W(h) + B())<br/>
+        /// h = Tanh(W_x_h·x + W_h_h·h + b_h)<br/>
         /// </summary>
         private struct ForwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -178,20 +201,20 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rZ0 = Z0 + b * H;
-                    int rZ1 = Z1 + b * H;
-                    int rS_h_next = S_h_next + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rZ0 = Z0 + row * H;
+                    int rZ1 = Z1 + row * H;
+                    int rS_h_next = S_h_next + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var W_x_h = V.Load(ref a, rZ0 + j);
-                        var W_h_h = V.Load(ref a, rZ1 + j);
-                        var b_h = V.Load(ref p, at_b_h + j);
+                        var W_x_h = V.Load(ref data, rZ0 + col);
+                        var W_h_h = V.Load(ref data, rZ1 + col);
+                        var b_h = V.Load(ref param, at_b_h + col);
                         var h = V.Tanh(W_x_h + W_h_h + b_h);
-                        V.Store(h, ref a, rS_h_next + j);
+                        V.Store(h, ref data, rS_h_next + col);
                     }
                 }
             }
@@ -199,10 +222,10 @@ namespace CellDsl.Zoo
 
         /// <summary>
         /// Adjoints of stage 1 for each step (H columns):
-        /// d_h = dL/d(Tanh(W(x) + W(h) + B()))<br/>
-        /// d_t6 = dL/d(W(x) + W(h) + B())<br/>
-        /// d_t4 = dL/d(W(x) + W(h))<br/>
-        /// d_W_h_h = dL/d(W(h))<br/>
+        /// d_h = dL/d(Tanh(W_x_h·x + W_h_h·h + b_h))<br/>
+        /// d_t6 = dL/d(W_x_h·x + W_h_h·h + b_h)<br/>
+        /// d_t4 = dL/d(W_x_h·x + W_h_h·h)<br/>
+        /// d_W_h_h = dL/d(W_h_h·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -214,24 +237,24 @@ namespace CellDsl.Zoo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
             {
-                ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int b = 0; b < Rows; b++)
+                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
+                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
+                for (int row = 0; row < Rows; row++)
                 {
-                    int rD_n7 = D_n7 + b * H;
-                    int rS_h_next = S_h_next + b * H;
-                    int rdZ0 = dZ0 + b * H;
-                    int rdZ1 = dZ1 + b * H;
-                    for (int j = j0; j < j1; j += V.Count)
+                    int rD_n7 = D_n7 + row * H;
+                    int rS_h_next = S_h_next + row * H;
+                    int rdZ0 = dZ0 + row * H;
+                    int rdZ1 = dZ1 + row * H;
+                    for (int col = j0; col < j1; col += V.Count)
                     {
-                        var d_h = V.Load(ref a, rD_n7 + j);
-                        var h = V.Load(ref a, rS_h_next + j);
+                        var d_h = V.Load(ref data, rD_n7 + col);
+                        var h = V.Load(ref data, rS_h_next + col);
                         var d_t6 = d_h * (V.Create(1f) - h * h);
-                        V.AddTo(ref g, at_b_h + j, d_t6);
+                        V.AddTo(ref grad, at_b_h + col, d_t6);
                         var d_t4 = d_t6;
-                        V.Store(d_t4, ref a, rdZ0 + j);
+                        V.Store(d_t4, ref data, rdZ0 + col);
                         var d_W_h_h = d_t4;
-                        V.Store(d_W_h_h, ref a, rdZ1 + j);
+                        V.Store(d_W_h_h, ref data, rdZ1 + col);
                     }
                 }
             }

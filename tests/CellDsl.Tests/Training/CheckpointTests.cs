@@ -122,6 +122,13 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Saving_where_no_file_can_be_written_is_an_error_naming_the_path()
+    {
+        string path = Path.Combine(_dir, "no-such-folder", "run.ckpt");
+        Assert.Contains(path, Assert.Throws<CheckpointException>(() => Checkpoint.Save(path, NewTrainer())).Message);
+    }
+
+    [Fact]
     public void Saving_over_an_existing_checkpoint_replaces_it_whole()
     {
         string path = Path.Combine(_dir, "over.ckpt");

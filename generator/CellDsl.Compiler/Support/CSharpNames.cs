@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace CellDsl.Compiler.Emit
+namespace CellDsl.Compiler
 {
     /// <summary>Writing user-chosen names back as C# identifiers.</summary>
     public static class CSharpNames

@@ -1,0 +1,176 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using System.Linq;
+using CellDsl.Cli.Rendering;
+using CellDsl.Cli.Runs;
+using CellDsl.Training.Bptt;
+using CellDsl.Training.Data;
+using CellDsl.Training.Data.Tasks;
+using CellDsl.Training.Models;
+
+namespace CellDsl.Cli.Commands
+{
+    /// <summary>`celldsl train`: trains a language model on a corpus into a run folder, or resumes one.</summary>
+    public static class TrainCommand
+    {
+        /// <summary>Names a folder holding ptb/ (and tinyshakespeare/): where --corpus ptb is read from without --data.</summary>
+        public const string DataVariable = "CELLDSL_DATA";
+
+        public static Command Create(TextWriter output, TextWriter error, TextStyle style)
+        {
+            var corpus = CommonOptions.OneOf("--corpus", "What to train on (default: the preset's).", Corpora.Names, "NAME");
+            var data = new Option<string>("--data")
+            {
+                Description = $"The PTB folder (ptb.train.txt, ptb.valid.txt, ptb.test.txt), or a UTF-8 text file or folder for --corpus text. " +
+                              $"PTB is also found as ${DataVariable}/ptb.",
+                HelpName = "PATH",
+            };
+            var preset = CommonOptions.OneOf("--preset", "Starting hyperparameters: Zaremba et al. 2014's PTB configs or a task's (default: the corpus's own; small for ptb and text).", Presets.Names, "NAME");
+            var cell = CommonOptions.CellList("--cell", "The zoo cell of each layer, bottom first; one name is used for every layer (default: lstm).");
+            var layers = CommonOptions.Whole("--layers", "Recurrent layers.", 1);
+            var hidden = CommonOptions.Whole("--hidden", "Units per layer (and the embedding size).", 1);
+            var steps = CommonOptions.Whole("--steps", "T: steps of truncated BPTT per window.", 1, "T");
+            var batch = CommonOptions.Whole("--batch", "B: parallel streams.", 1, "B");
+            var epochs = CommonOptions.Whole("--epochs", "Passes over the training split (with --resume: extends the run).", 1);
+            var lr = CommonOptions.Number("--lr", "Learning rate, of the loss summed over a window's steps and averaged over the batch.", v => v > 0, "a positive number", "RATE");
+            var constant = CommonOptions.Whole("--constant-epochs", "Epochs at the initial rate before it decays.", 0);
+            var decay = CommonOptions.Number("--decay", "The rate is divided by this each epoch after the constant ones.", v => v >= 1, "a number >= 1 (1: constant rate)", "D");
+            var clip = CommonOptions.Number("--clip", "Global gradient norm clip.", v => v >= 0, "a number >= 0 (0: no clipping)", "NORM");
+            var initScale = CommonOptions.Number("--init-scale", "s of the uniform init U[-s, s].", v => v >= 0, "a number >= 0", "S");
+            var dropout = CommonOptions.Number("--dropout", "Dropout on the non-recurrent connections.", v => v >= 0 && v < 1, "in [0, 1)", "P");
+            var tie = new Option<bool>("--tie") { Description = "Tie the decoder's weights to the embedding (Press & Wolf 2017)." };
+            var optimizer = CommonOptions.OneOf("--optimizer", "The optimizer.", new[] { "sgd", "adam" }, "NAME");
+            var seed = CommonOptions.Whole("--seed", "Seed of the init, the dropout masks and a generated task (default: 1).", 0, "S");
+            var evalEvery = CommonOptions.Whole("--eval-every", "Also evaluate every N steps (default: the preset's; 0: at each epoch's end only).", 0);
+            var taskTokens = CommonOptions.Whole("--task-tokens", "Training symbols of a generated task; valid and test get a tenth each (default: the preset's).", 2);
+            var run = new Option<string>("--run") { Description = "The run folder to write (default: runs/<corpus>-<cells>-<UTC time>).", HelpName = "DIR" };
+            var resume = new Option<string>("--resume") { Description = "Continue the run in DIR from its checkpoint, bit-identically; only --epochs may be given with it.", HelpName = "DIR" };
+
+            Option[] settings = { corpus, data, preset, cell, layers, hidden, steps, batch, lr, constant, decay, clip, initScale, dropout, tie, optimizer, seed, evalEvery, taskTokens, run };
+            var command = new Command("train", "Train a language model on a corpus or generated task, writing config, metrics, checkpoint and curves to a run folder.");
+            foreach (var option in settings) command.Options.Add(option);
+            command.Options.Add(epochs);
+            command.Options.Add(resume);
+
+            command.SetAction(parse => RunErrors.Guard(error, () =>
+            {
+                if (parse.GetValue(resume) is { } resumeDir)
+                {
+                    var given = settings.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                    if (given.Count > 0)
+                        return RunErrors.Usage(error, "train", $"--resume continues the run as its config.json says; drop {string.Join(", ", given)} (only --epochs may change).");
+                    var folder = RunFolder.Existing(resumeDir);
+                    var saved = RunConfig.Read(folder.Config);
+                    var extended = saved with { Trainer = saved.Trainer with { Epochs = parse.Or(epochs, saved.Trainer.Epochs) } };
+                    return Train(extended, folder, resuming: true, output, error, style);
+                }
+
+                var chosen = parse.GetValue(preset) is { } p ? Presets.Find(p)! : null;
+                string? corpusName = parse.GetValue(corpus) ?? chosen?.Corpus;
+                if (corpusName is null)
+                    return RunErrors.Usage(error, "train", $"Say what to train on: --corpus NAME ({string.Join(", ", Corpora.Names)}) or --preset NAME ({string.Join(", ", Presets.Names)}).");
+                var from = chosen ?? Presets.DefaultFor(corpusName);
+                bool isTask = corpusName is not ("ptb" or "text");
+
+                string? path = parse.GetValue(data);
+                if (isTask && path != null)
+                    return RunErrors.Usage(error, "train", $"--corpus {corpusName} is generated from --seed and reads no files; drop --data {path}.");
+                if (!isTask && parse.GetResult(taskTokens) is { Implicit: false })
+                    return RunErrors.Usage(error, "train", $"--task-tokens sizes the generated tasks; --corpus {corpusName} is as long as its files.");
+                if (corpusName == "ptb" && path == null && Environment.GetEnvironmentVariable(DataVariable) is { Length: > 0 } root)
+                    path = Path.Combine(root, "ptb");
+                if (!isTask && path == null)
+                    return RunErrors.Usage(error, "train", corpusName == "ptb"
+                        ? $"--corpus ptb needs the folder with ptb.train.txt, ptb.valid.txt and ptb.test.txt: give --data PATH or set {DataVariable} to a folder holding ptb/."
+                        : "--corpus text needs --data PATH: a UTF-8 text file (split 90/5/5) or a folder with train.txt, valid.txt and test.txt.");
+
+                var cells = parse.GetValue(cell) is { Length: > 0 } named ? named : new[] { "lstm" };
+                int layerCount = parse.Or(layers, cells.Length > 1 ? cells.Length : from.Layers);
+                if (cells.Length == 1) cells = Enumerable.Repeat(cells[0], layerCount).ToArray();
+                else if (cells.Length != layerCount)
+                    return RunErrors.Usage(error, "train", $"--cell names {cells.Length} cells but --layers is {layerCount}: give one cell for every layer, or one for all.");
+
+                int s = parse.Or(seed, 1);
+                int tokens = parse.Or(taskTokens, from.TaskTokens > 0 ? from.TaskTokens : 500_000);
+                var config = new RunConfig
+                {
+                    Corpus = corpusName,
+                    Data = path is null ? null : Path.GetFullPath(path),
+                    Sizes = isTask ? new TaskSizes(tokens, Math.Max(2, tokens / 10), Math.Max(2, tokens / 10)) : null,
+                    CorpusSeed = s,
+                    EvaluateEvery = parse.Or(evalEvery, from.EvaluateEvery),
+                    Preset = from.Name,
+                    Model = new LanguageModelConfig
+                    {
+                        VocabularySize = 1,   // set from the corpus once it is read
+                        HiddenSize = parse.Or(hidden, from.Hidden),
+                        Cells = cells,
+                        InitScale = parse.Or(initScale, from.InitScale),
+                        Dropout = parse.Or(dropout, from.Dropout),
+                        TieWeights = parse.Or(tie, false),
+                        Seed = s,
+                    },
+                    Trainer = new TrainerOptions
+                    {
+                        Steps = parse.Or(steps, from.Steps),
+                        Batch = parse.Or(batch, from.Batch),
+                        Epochs = parse.Or(epochs, from.Epochs),
+                        LearningRate = parse.Or(lr, from.LearningRate),
+                        ConstantEpochs = parse.Or(constant, from.ConstantEpochs),
+                        Decay = parse.Or(decay, from.Decay),
+                        ClipNorm = parse.Or(clip, from.Clip),
+                        Optimizer = parse.Or(optimizer, from.Optimizer),
+                        Seed = s,
+                    },
+                };
+                var runFolder = new RunFolder(parse.GetValue(run) ?? RunFolder.DefaultPath(corpusName, cells.Distinct().ToArray(), DateTime.UtcNow));
+                if (File.Exists(runFolder.Config))
+                    return RunErrors.Usage(error, "train", $"{runFolder.Path} already holds a run: continue it with --resume {runFolder.Path}, or give another --run.");
+                return Train(config, runFolder, resuming: false, output, error, style);
+            }));
+            return command;
+        }
+
+        private static int Train(RunConfig config, RunFolder folder, bool resuming, TextWriter output, TextWriter error, TextStyle style)
+        {
+            var corpus = config.LoadCorpus();
+            if (!resuming) config = config with { Model = config.Model with { VocabularySize = corpus.Vocabulary.Count } };
+            TrainingRun run;
+            try
+            {
+                run = resuming ? TrainingRun.Resume(config, corpus, folder) : TrainingRun.Start(config, corpus, folder);
+            }
+            catch (ArgumentException e)
+            {
+                // Settings the engine refuses (tied weights of unequal sizes, a corpus shorter than one batch, ...).
+                return RunErrors.Usage(error, "train", e);
+            }
+            if (run.Trainer.Finished)
+                return RunErrors.Usage(error, "train", $"{folder.Path} has trained all {config.Trainer.Epochs} epochs; give --epochs N above that to train further.");
+
+            var m = config.Model;
+            var t = config.Trainer;
+            output.WriteLine(style.Bold($"{(resuming ? "resuming" : "training")} {string.Join(",", m.Cells)} {m.Cells.Length}x{m.HiddenSize} on {config.Corpus} " +
+                                        $"({corpus.Vocabulary.Count} tokens, {corpus.Train.Length} training) into {folder.Path}"));
+            output.WriteLine($"T {t.Steps}  B {t.Batch}  epochs {t.Epochs}  {t.Optimizer} lr {t.LearningRate:G4} (constant {t.ConstantEpochs}, then /{t.Decay:G4})  " +
+                             $"clip {t.ClipNorm:G4}  init {m.InitScale:G4}  dropout {m.Dropout:G4}  {run.Trainer.Model.Parameters.Count} parameters" +
+                             (resuming ? $"  from step {run.Trainer.Step}" : ""));
+            output.Flush();
+            try
+            {
+                TrainingViews.For(output, style).Run(run.Train);
+            }
+            catch (TrainingDivergedException e)
+            {
+                error.WriteLine(e.Message);
+                error.WriteLine(File.Exists(folder.Checkpoint)
+                    ? $"The last good checkpoint is {folder.Checkpoint}: celldsl train --resume {folder.Path} continues from it."
+                    : "No checkpoint was written yet (the first is written at the first evaluation).");
+                return ExitCodes.Failure;
+            }
+            output.WriteLine($"done: {folder.Metrics}, {folder.Checkpoint}, {folder.CurvesSvg}");
+            return ExitCodes.Success;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Reads the JSON lines of compare_lm.sh (CellDsl's train-step mode, torch_lm_step.py, fma_peak) and prints the
+whole-training-step table: tokens/s, GFLOP/s, % of the FMA roof measured in the same run, and CellDsl / PyTorch."""
+
+import json
+import sys
+
+SHAPES = {"small": (2, 20, 20, 200, 10000), "medium": (2, 35, 20, 650, 10000)}
+
+
+def step_flop_per_token(layers, steps, batch, hidden, vocab):
+    """Forward and backward (3x forward) products per token: the LSTM gates and the decoder (as torch_lm_step.py)."""
+    lstm = 2.0 * 2 * hidden * 4 * hidden * layers
+    decoder = 2.0 * hidden * vocab
+    return 3 * (lstm + decoder)
+
+
+def main(path):
+    mine, torch, peak = {}, {}, {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            r = json.loads(line)
+            if r.get("peer") == "fma_peak":
+                peak[r["threads"]] = r["gflops"]
+            elif r.get("kind") == "train-step":
+                mine[(r["shape"], r["threads"])] = r["tokens_per_s"]
+            elif r.get("kind") == "lm_step":
+                torch[(r["config"], r["threads"])] = r["tok_s"]
+    if peak:
+        print("FMA roof measured in this run: " + ", ".join(f"{peak[t]:.0f} GFLOP/s on {t} thread(s)" for t in sorted(peak)) + ".\n")
+    print("| shape | threads | CellDsl tokens/s | GFLOP/s | % of roof | PyTorch tokens/s | % of roof | CellDsl / PyTorch | roof bound on the ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for shape in SHAPES:
+        flop = step_flop_per_token(*SHAPES[shape])
+        for thr in (1, 2):
+            c, t = mine.get((shape, thr)), torch.get((shape, thr))
+            if c is None and t is None:
+                continue
+            roof = peak.get(thr)
+            def pct(tok):
+                return f"{100 * tok * flop / (roof * 1e9):.0f}%" if tok and roof else "–"
+            ratio = f"{c / t:.2f}" if c and t else "–"
+            bound = f"{roof * 1e9 / flop / t:.2f}" if roof and t else "–"
+            print(f"| {shape} | {thr} | {c or '–'} | {(c or 0) * flop * 1e-9:.0f} | {pct(c)} | {t or '–'} | {pct(t)} | {ratio} | {bound} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
