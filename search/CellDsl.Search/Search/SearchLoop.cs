@@ -52,8 +52,9 @@ namespace CellDsl.Search.Search
     /// on), or mutates random ones of the top N: a mutant the store already holds (same canonical key) is not evaluated
     /// again; a new one runs the memorization filter with one setting, and if it passes, the tasks in order, dropped as
     /// soon as its best on a task is below <see cref="EvaluationSettings.DropFraction"/> of the GRU's. Every choice comes
-    /// from one generator whose seed and state are kept in the store, so a stopped search resumes where it was. This
-    /// process is its own worker: it queues jobs and evaluates whatever the store hands it.
+    /// from the loop's generator, whose seed and state are kept in the store, or from a generator seeded with a
+    /// mutant's recorded seed (its settings and job seeds), so a stopped search resumes where it was. This process is
+    /// its own worker: it queues jobs and evaluates whatever the store hands it.
     /// </summary>
     public sealed class SearchLoop
     {
@@ -113,6 +114,7 @@ namespace CellDsl.Search.Search
                     else
                     {
                         var fresh = new List<Architecture>();
+                        var unfinished = new List<Architecture>();
                         for (int m = 0; m < Options.MutantsPerStep; m++)
                         {
                             var parent = top[Index(top.Count)].Architecture;
@@ -122,9 +124,17 @@ namespace CellDsl.Search.Search
                             catch (MutationFailedException) { unmutatable++; continue; }
                             var (arch, added) = _store.AddArchitecture(new Architecture(0, "", CanonicalKey.Of(mutant.Graph),
                                 GraphText.Write(mutant.Graph), parent.Id, mutant.Description, seed, DateTimeOffset.UtcNow));
-                            if (added) { fresh.Add(arch); mutants++; } else duplicates++;
+                            if (added) { fresh.Add(arch); mutants++; }
+                            else
+                            {
+                                duplicates++;
+                                // Not evaluated again; but a step stopped midway and redone meets its own mutants
+                                // here, and finishes what their evaluation lacks (for the rest this runs nothing).
+                                if (arch.ParentId is not null) unfinished.Add(arch);
+                            }
                         }
                         Compile(fresh);
+                        foreach (var arch in unfinished) Evaluate(arch);
                         foreach (var arch in fresh)
                         {
                             var outcome = Evaluate(arch);
@@ -172,15 +182,19 @@ namespace CellDsl.Search.Search
             RunPending();   // jobs a stopped run left queued or claimed
         }
 
+        /// <summary>The protocol for a new architecture. Its settings and job seeds come from a generator seeded with the
+        /// architecture's own seed, and jobs already run are not run again, so a step stopped midway and redone gives
+        /// the outcome and the results the whole step would have.</summary>
         private Outcome Evaluate(Architecture arch)
         {
-            var filter = Fresh(arch.Id, Options.Evaluation.Memorization.Task, 1, JobKind.Filter).ToList();
-            var passed = RunJobs(filter).Any(r => r.Score >= Options.Evaluation.FilterThreshold);
-            if (!passed) return Outcome.Filtered;
+            var random = new CellRandom(arch.Seed ^ 0x5EA4C4L);
+            var tried = new HashSet<Hyperparameters>();
+            var filter = RunJobs(Fresh(arch.Id, Options.Evaluation.Memorization.Task, 1, random, tried, JobKind.Filter));
+            if (!filter.Any(r => r.Score >= Options.Evaluation.FilterThreshold)) return Outcome.Filtered;
             var gruBest = Leaderboard().FirstOrDefault(s => s.Architecture.CanonicalKey == CanonicalKey.Of(Baselines.Gru))?.Best;
             foreach (var task in Options.Evaluation.Tasks)
             {
-                var results = RunJobs(Fresh(arch.Id, task.Task, Options.Evaluation.SettingsPerTask));
+                var results = RunJobs(Fresh(arch.Id, task.Task, Options.Evaluation.SettingsPerTask, random, new HashSet<Hyperparameters>()));
                 double? best = results.Where(r => r.Score is not null).Select(r => r.Score).Max();
                 if (gruBest is not null && gruBest.TryGetValue(task.Task, out double g) && Fitness.DropEarly(best, g, Options.Evaluation.DropFraction))
                     return Outcome.Dropped;
@@ -188,27 +202,35 @@ namespace CellDsl.Search.Search
             return Outcome.Scored;
         }
 
-        /// <summary>Jobs of settings the architecture has not been evaluated on for the task, each with its own seed.</summary>
-        private IEnumerable<Job> Fresh(long architecture, string task, int count, JobKind kind = JobKind.Task)
+        /// <summary>Jobs of settings the architecture has not been evaluated on for the task (from the store's results),
+        /// drawn with the loop's generator.</summary>
+        private IEnumerable<Job> Fresh(long architecture, string task, int count)
         {
             var tried = _store.Results().Where(r => r.Job.ArchitectureId == architecture && r.Job.Task == task)
                 .Select(r => Hyperparameters.FromJson(r.Job.Hyperparameters)).ToHashSet();
+            return Fresh(architecture, task, count, _random, tried);
+        }
+
+        private List<Job> Fresh(long architecture, string task, int count, CellRandom random, HashSet<Hyperparameters> tried, JobKind kind = JobKind.Task)
+        {
             var jobs = new List<Job>();
             for (int i = 0; i < count; i++)
             {
-                var h = Options.Evaluation.Grid.Draw(_random, tried);
+                var h = Options.Evaluation.Grid.Draw(random, tried);
                 if (h is null) break;
                 tried.Add(h);
-                jobs.Add(new Job(0, architecture, kind, task, h.ToJson(), unchecked((long)_random.NextUInt64()), JobStatus.Pending));
+                jobs.Add(new Job(0, architecture, kind, task, h.ToJson(), unchecked((long)random.NextUInt64()), JobStatus.Pending));
             }
             return jobs;
         }
 
-        /// <summary>Queues the jobs and works until the queue is empty; returns the results of those jobs.</summary>
+        /// <summary>Queues the jobs (one equal to a queued job is that job) and works until the queue is empty; returns
+        /// the results of those jobs, run now or earlier.</summary>
         private List<JobResult> RunJobs(IEnumerable<Job> jobs)
         {
             var queued = _store.AddJobs(jobs).Select(j => j.Id).ToHashSet();
-            return RunPending().Where(r => queued.Contains(r.Job.Id)).Select(r => r.Result).ToList();
+            RunPending();
+            return _store.Results().Where(r => queued.Contains(r.Job.Id)).Select(r => r.Result).ToList();
         }
 
         private List<(Job Job, JobResult Result)> RunPending()

@@ -94,4 +94,48 @@ public class SearchLoopTests
         _ = new SearchLoop(store, Options(seed: 3));
         Assert.Contains("other options", Assert.Throws<ArgumentException>(() => new SearchLoop(store, Options(seed: 4))).Message);
     }
+
+    /// <summary>A store whose process dies (an exception out of Complete) at the given completion.</summary>
+    private sealed class DyingStore(ISearchStore inner, int dieAt) : ISearchStore
+    {
+        private int _completes;
+        public int SchemaVersion => inner.SchemaVersion;
+        public string? GetSetting(string name) => inner.GetSetting(name);
+        public void SetSetting(string name, string value) => inner.SetSetting(name, value);
+        public (Architecture Architecture, bool Added) AddArchitecture(Architecture architecture) => inner.AddArchitecture(architecture);
+        public Architecture? FindArchitecture(long id) => inner.FindArchitecture(id);
+        public Architecture? FindByKey(string canonicalKey) => inner.FindByKey(canonicalKey);
+        public IReadOnlyList<Job> AddJobs(IEnumerable<Job> jobs) => inner.AddJobs(jobs);
+        public Claim? ClaimNext(string worker, TimeSpan lease) => inner.ClaimNext(worker, lease);
+        public bool Renew(Claim claim, TimeSpan lease) => inner.Renew(claim, lease);
+        public bool Complete(Claim claim, JobResult result)
+            => ++_completes == dieAt ? throw new OperationCanceledException("killed") : inner.Complete(claim, result);
+        public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results() => inner.Results();
+        public IReadOnlyDictionary<JobStatus, long> Counts() => inner.Counts();
+        public void Dispose() { }
+    }
+
+    private static List<string> Evaluated(InMemorySearchStore store)
+        => store.Results().Select(r => $"{store.FindArchitecture(r.Job.ArchitectureId)!.CanonicalKey.GetHashCode()} {r.Job.Kind} {r.Job.Task} {r.Job.Hyperparameters} {r.Job.Seed} {r.Result.Score}")
+            .Order(StringComparer.Ordinal).ToList();
+
+    [Fact]
+    public void A_search_killed_in_the_middle_of_a_step_resumes_to_the_same_architectures_and_results()
+    {
+        using var whole = new InMemorySearchStore();
+        new SearchLoop(whole, Options()).Run(3);
+
+        using var store = new InMemorySearchStore();
+        int stepsDone = 0;
+        // The seeds take 4 jobs, a mutation step 2 filters and up to 4 task runs: the 9th completion is inside a step.
+        var dying = new SearchLoop(new DyingStore(store, dieAt: 9), Options()) { Lease = TimeSpan.Zero };
+        dying.StepDone += (_, _) => stepsDone++;
+        Assert.Throws<OperationCanceledException>(() => dying.Run(3));
+        Assert.True(stepsDone < 3);
+        new SearchLoop(store, Options()) { Lease = TimeSpan.Zero }.Run(3 - stepsDone);
+
+        Assert.Equal(whole.Architectures.Select(a => (a.CanonicalKey, a.Seed)), store.Architectures.Select(a => (a.CanonicalKey, a.Seed)));
+        Assert.Equal(Evaluated(whole), Evaluated(store));
+        Assert.Equal(0, store.Counts()[JobStatus.Pending] + store.Counts()[JobStatus.Claimed]);
+    }
 }
