@@ -65,7 +65,7 @@ namespace CellDsl.Training.Models
 
         /// <summary>Draws every parameter from U[−s, s] (s = <see cref="LanguageModelConfig.InitScale"/>) with one
         /// generator in <see cref="Parameters"/> order, except cell parameters declared with a constant init (LSTM-b's
-        /// forget bias 1), which are set to it.</summary>
+        /// forget bias 1), which are set to it, and Linear(a, v) weights, which get a added on their diagonal.</summary>
         public void Initialize(int seed)
         {
             var rng = new CellRandom(seed);
@@ -79,6 +79,9 @@ namespace CellDsl.Training.Models
                     var span = all.Slice(p.Offset, p.Length);
                     if (p.Init == InitKind.Constant) span.Fill(p.InitValue);
                     else rng.FillUniform(span, -s, s);
+                    // Linear(a, v) (Jozefowicz et al.): small noise plus a on the diagonal, the a·I the mutation chose.
+                    if (p.Init == InitKind.SmallPlusDiagonal)
+                        for (int d = 0; d < Math.Min(p.Rows, p.Columns); d++) span[d * p.Columns + d] += p.InitValue;
                 }
             }
             rng.FillUniform(Decoder.Parameters, -s, s);

@@ -1,0 +1,141 @@
+using CellDsl.Compiler.Graph;
+using CellDsl.Search.Evaluation;
+using CellDsl.Search.Mutation;
+using CellDsl.Search.Search;
+using CellDsl.Search.Store;
+using CellDsl.Training.Data.Tasks;
+using Xunit;
+
+namespace CellDsl.Tests.Search;
+
+/// <summary>The paper's procedure over a store, at a tiny scale: seeded baselines, mutants filtered, scored or dropped,
+/// every job run once, every choice reproducible from the recorded seeds, and a stopped search resumed.</summary>
+public class SearchLoopTests
+{
+    private static readonly TaskSizes Tiny = new(3_000, 400, 400);
+
+    private static SearchOptions Options(long seed = 3) => new()
+    {
+        Seed = seed,
+        ReevaluateProbability = 0.3,
+        MutantsPerStep = 2,
+        Evaluation = new EvaluationSettings
+        {
+            Memorization = new TaskBudget("memorization", 60, 60, Tiny, 8, 10, 4, 20),
+            Tasks = [new TaskBudget("arith", 8, 60, Tiny, 8, 10, 4, 4), new TaskBudget("xml", 8, 60, Tiny, 8, 10, 4, 4)],
+            SettingsPerTask = 1,
+            FilterThreshold = 0.05,   // a most-frequent-letter guess scores 0.040 here: in 60 windows some mutants learn more, some do not
+            DropFraction = 0.5,
+            Grid = new HyperparameterGrid([0.7f, 1f], [0.3f, 0.5f], [5f], [1]),
+        },
+    };
+
+    private static string Fingerprint(InMemorySearchStore store)
+        => string.Join("\n", store.Architectures.Select(a => a.CanonicalKey.GetHashCode() + " " + a.Seed))
+           + "\n" + string.Join("\n", store.Results().Select(r => $"{r.Job.ArchitectureId} {r.Job.Task} {r.Job.Hyperparameters} {r.Job.Seed} {r.Result.Score} {r.Result.Failure}"));
+
+    [Fact]
+    public void A_short_search_runs_every_job_once_and_records_what_makes_each_mutant_again()
+    {
+        using var store = new InMemorySearchStore();
+        var loop = new SearchLoop(store, Options());
+        var summary = loop.Run(4);
+
+        Assert.Equal(4, summary.Steps);
+        Assert.True(summary.Mutants > 0 && summary.Filtered > 0 && summary.Filtered < summary.Mutants,
+            summary + " filter scores " + string.Join(", ", store.Results().Where(r => r.Job.Kind == JobKind.Filter).Select(r => r.Result.Score)));
+        int mutationSteps = summary.Steps - summary.Reevaluations;
+        Assert.Equal(mutationSteps * 2, summary.Mutants + summary.Duplicates + summary.UnmutatableParents);
+        Assert.Equal(summary.Mutants, summary.Filtered + summary.Dropped + summary.Scored);
+        Assert.Equal(2 + summary.Mutants, store.Architectures.Count);
+        Assert.Equal(0, store.Counts()[JobStatus.Pending] + store.Counts()[JobStatus.Claimed]);
+
+        // No architecture is evaluated twice on one setting of a task; the seeds get a setting per task.
+        var runs = store.Results().GroupBy(r => (r.Job.ArchitectureId, r.Job.Task, r.Job.Hyperparameters));
+        Assert.All(runs, g => Assert.Single(g));
+        foreach (var baseline in store.Architectures.Take(2))
+            Assert.Equal(["arith", "xml"], store.Results().Where(r => r.Job.ArchitectureId == baseline.Id).Select(r => r.Job.Task).Distinct().Order());
+
+        // A mutant is its parent mutated with its recorded seed; only filter-passing mutants reach the tasks.
+        foreach (var m in store.Architectures.Skip(2))
+        {
+            var parent = store.FindArchitecture(m.ParentId!.Value)!;
+            Assert.Equal(m.CanonicalKey, CanonicalKey.Of(Mutator.Mutate(GraphText.Read(parent.GraphText), m.Seed).Graph));
+            var jobs = store.Results().Where(r => r.Job.ArchitectureId == m.Id).ToList();
+            Assert.Equal(JobKind.Filter, jobs[0].Job.Kind);
+            bool passed = jobs[0].Result.Score >= 0.05;
+            Assert.Equal(passed, jobs.Count > 1);
+        }
+
+        var board = loop.Leaderboard();
+        var gru = board.Single(s => s.Architecture.Name == "GRU");
+        Assert.Equal(1.0, gru.Fitness);
+        Assert.All(board.Where(s => s.Fitness is not null), s => Assert.Equal(
+            Math.Min(s.Best["arith"] / gru.Best["arith"], s.Best["xml"] / gru.Best["xml"]), s.Fitness!.Value, 12));
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_search_and_a_resumed_search_continues_as_if_never_stopped()
+    {
+        using var whole = new InMemorySearchStore();
+        new SearchLoop(whole, Options()).Run(2);
+
+        using var resumed = new InMemorySearchStore();
+        new SearchLoop(resumed, Options()).Run(1);
+        new SearchLoop(resumed, Options()).Run(1);   // a new process on the same store
+
+        Assert.Equal(Fingerprint(whole), Fingerprint(resumed));
+    }
+
+    [Fact]
+    public void A_store_started_with_other_options_is_refused()
+    {
+        using var store = new InMemorySearchStore();
+        _ = new SearchLoop(store, Options(seed: 3));
+        Assert.Contains("other options", Assert.Throws<ArgumentException>(() => new SearchLoop(store, Options(seed: 4))).Message);
+    }
+
+    /// <summary>A store whose process dies (an exception out of Complete) at the given completion.</summary>
+    private sealed class DyingStore(ISearchStore inner, int dieAt) : ISearchStore
+    {
+        private int _completes;
+        public int SchemaVersion => inner.SchemaVersion;
+        public string? GetSetting(string name) => inner.GetSetting(name);
+        public void SetSetting(string name, string value) => inner.SetSetting(name, value);
+        public (Architecture Architecture, bool Added) AddArchitecture(Architecture architecture) => inner.AddArchitecture(architecture);
+        public Architecture? FindArchitecture(long id) => inner.FindArchitecture(id);
+        public Architecture? FindByKey(string canonicalKey) => inner.FindByKey(canonicalKey);
+        public IReadOnlyList<Job> AddJobs(IEnumerable<Job> jobs) => inner.AddJobs(jobs);
+        public Claim? ClaimNext(string worker, TimeSpan lease) => inner.ClaimNext(worker, lease);
+        public bool Renew(Claim claim, TimeSpan lease) => inner.Renew(claim, lease);
+        public bool Complete(Claim claim, JobResult result)
+            => ++_completes == dieAt ? throw new OperationCanceledException("killed") : inner.Complete(claim, result);
+        public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results() => inner.Results();
+        public IReadOnlyDictionary<JobStatus, long> Counts() => inner.Counts();
+        public void Dispose() { }
+    }
+
+    private static List<string> Evaluated(InMemorySearchStore store)
+        => store.Results().Select(r => $"{store.FindArchitecture(r.Job.ArchitectureId)!.CanonicalKey.GetHashCode()} {r.Job.Kind} {r.Job.Task} {r.Job.Hyperparameters} {r.Job.Seed} {r.Result.Score}")
+            .Order(StringComparer.Ordinal).ToList();
+
+    [Fact]
+    public void A_search_killed_in_the_middle_of_a_step_resumes_to_the_same_architectures_and_results()
+    {
+        using var whole = new InMemorySearchStore();
+        new SearchLoop(whole, Options()).Run(3);
+
+        using var store = new InMemorySearchStore();
+        int stepsDone = 0;
+        // The seeds take 4 jobs, a mutation step 2 filters and up to 4 task runs: the 9th completion is inside a step.
+        var dying = new SearchLoop(new DyingStore(store, dieAt: 9), Options()) { Lease = TimeSpan.Zero };
+        dying.StepDone += (_, _) => stepsDone++;
+        Assert.Throws<OperationCanceledException>(() => dying.Run(3));
+        Assert.True(stepsDone < 3);
+        new SearchLoop(store, Options()) { Lease = TimeSpan.Zero }.Run(3 - stepsDone);
+
+        Assert.Equal(whole.Architectures.Select(a => (a.CanonicalKey, a.Seed)), store.Architectures.Select(a => (a.CanonicalKey, a.Seed)));
+        Assert.Equal(Evaluated(whole), Evaluated(store));
+        Assert.Equal(0, store.Counts()[JobStatus.Pending] + store.Counts()[JobStatus.Claimed]);
+    }
+}
