@@ -66,6 +66,15 @@ internal sealed class InMemorySearchStore : ISearchStore
         return true;
     }
 
+    public bool Release(Claim claim)
+    {
+        int i = _jobs.FindIndex(j => j.Id == claim.Job.Id);
+        if (i < 0 || _jobs[i].Status != JobStatus.Claimed || _claims[claim.Job.Id].Token != claim.Token) return false;
+        _jobs[i] = _jobs[i] with { Status = JobStatus.Pending };
+        _claims.Remove(claim.Job.Id);
+        return true;
+    }
+
     public bool Complete(Claim claim, JobResult result)
     {
         int i = _jobs.FindIndex(j => j.Id == claim.Job.Id);

@@ -108,6 +108,7 @@ public class SearchLoopTests
         public IReadOnlyList<Job> AddJobs(IEnumerable<Job> jobs) => inner.AddJobs(jobs);
         public Claim? ClaimNext(string worker, TimeSpan lease) => inner.ClaimNext(worker, lease);
         public bool Renew(Claim claim, TimeSpan lease) => inner.Renew(claim, lease);
+        public bool Release(Claim claim) => inner.Release(claim);
         public bool Complete(Claim claim, JobResult result)
             => ++_completes == dieAt ? throw new OperationCanceledException("killed") : inner.Complete(claim, result);
         public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results() => inner.Results();
