@@ -17,7 +17,7 @@ namespace CellDsl.Cli
         /// under dotnet run or in tests, so usage lines would name the wrong program.
         /// </summary>
         public static Command Build(TextWriter output, TextStyle style, TextWriter? error = null)
-            => new(Name, "Inspect, gradient-check and train CellDsl's recurrent cells.")
+            => new(Name, "Inspect, gradient-check and train CellDsl's recurrent cells, and search for new ones.")
             {
                 new HelpOption(),
                 new VersionOption(),
