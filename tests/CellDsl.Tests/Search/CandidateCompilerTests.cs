@@ -96,38 +96,3 @@ public class CandidateCompilerTests(ITestOutputHelper output)
         Assert.True(ws - ws0 < 128L << 20, $"the working set grew by {(ws - ws0) >> 20} MiB over {Batches - 1} batches");
     }
 }
-
-[CollectionDefinition(nameof(CompileTimingTests), DisableParallelization = true)]
-public class CompileTimingCollection;
-
-/// <summary>Compile timings, run alone: with other tests compiling beside it on two cores, Roslyn's parallel build of a
-/// batch has no core to spread onto and the comparison measures the neighbours.</summary>
-[Collection(nameof(CompileTimingTests))]
-public class CompileTimingTests(ITestOutputHelper output)
-{
-    private static List<(string, CellGraph)> Mutants(CellGraph parent, int count, long firstSeed = 0)
-        => Enumerable.Range(0, count).Select(i => ($"m{firstSeed + i}", Mutator.Mutate(parent, firstSeed + i).Graph)).ToList();
-
-    [Fact]
-    public void Compiling_candidates_together_costs_less_per_candidate_than_one_by_one()
-    {
-        var mutants = Mutants(Baselines.Gru, 6, firstSeed: 100);
-        // Roslyn's own code runs much slower on its first few compilations of a process (JIT tiers): warm both paths.
-        CandidateCompiler.Compile(mutants.Take(1).ToList()).Dispose();
-        CandidateCompiler.Compile(mutants).Dispose();
-        // The best of two rounds of each, interleaved, so a burst of load from tests running beside this one does not
-        // decide the comparison.
-        double one = double.MaxValue, batched = double.MaxValue;
-        for (int round = 0; round < 2; round++)
-        {
-            var alone = Stopwatch.StartNew();
-            foreach (var m in mutants) CandidateCompiler.Compile([m]).Dispose();
-            one = Math.Min(one, alone.Elapsed.TotalSeconds / mutants.Count);
-            using var batch = CandidateCompiler.Compile(mutants);
-            Assert.All(batch.Candidates, c => Assert.True(c.Compiled, c.Failure));
-            batched = Math.Min(batched, batch.Candidates.Average(c => c.CompileSeconds));
-        }
-        output.WriteLine($"compile per candidate: alone {one * 1000:F0} ms, {mutants.Count} per compilation {batched * 1000:F0} ms");
-        Assert.True(batched < one, $"batched {batched:F3} s per candidate, alone {one:F3} s");
-    }
-}
