@@ -93,6 +93,7 @@ namespace CellDsl.Cli.Commands
         {
             using var stop = new StopSignals();
             var clock = Stopwatch.StartNew();
+            int resumedWith = store.Results().Count;   // the rate is this run's, not the store's history
             loop.StepDone += (step, best) =>
             {
                 // Counted from the store, so a resumed search reports its whole history.
@@ -101,7 +102,7 @@ namespace CellDsl.Cli.Commands
                 var scored = results.Where(r => r.Job.Kind == JobKind.Task).Select(r => r.Job.ArchitectureId).ToHashSet();
                 int failed = results.Count(r => r.Result.Failure is not null);
                 string leader = best?.Fitness is { } f ? $"best {Label(best.Architecture)} fitness {f.ToString("0.000", CultureInfo.InvariantCulture)}" : "no fitness yet";
-                double rate = results.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                double rate = (results.Count - resumedWith) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"step {step}/{steps}: {evaluated.Count} evaluated, {evaluated.Count - scored.Count} filtered, {failed} failed runs; {leader}; {clock.Elapsed.TotalSeconds:0.0} s, {rate:0.00} runs/s"));
             };
