@@ -33,8 +33,14 @@ public sealed class SearchedStore : IDisposable
     public void Dispose() => Directory.Delete(Dir, recursive: true);
 }
 
+/// <summary>Run alone: the search compiles and trains candidates, which would show in the process-wide memory that
+/// <c>CandidateCompilerTests</c> measures beside it.</summary>
+[CollectionDefinition(nameof(SearchRunCollection), DisableParallelization = true)]
+public class SearchRunCollection;
+
 /// <summary>`celldsl search run` and `search export` end to end: the store a search writes, the leaderboard of it, the
 /// exported cells compiled by the generator, resuming, and bad arguments.</summary>
+[Collection(nameof(SearchRunCollection))]
 public sealed class SearchRunTests(SearchedStore searched) : IClassFixture<SearchedStore>
 {
     [Fact]
