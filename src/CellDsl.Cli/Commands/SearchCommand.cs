@@ -14,6 +14,8 @@ namespace CellDsl.Cli.Commands
             => new("search", "The architecture search of Jozefowicz et al. (2015): its results in a store.")
             {
                 Leaderboard(output, style),
+                SearchRunCommand.Create(output),
+                SearchExportCommand.Create(output),
             };
 
         /// <summary>The option naming the store: an SQLite file, or postgres: followed by an Npgsql connection string.</summary>

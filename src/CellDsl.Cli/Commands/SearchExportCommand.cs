@@ -1,0 +1,84 @@
+using System;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using CellDsl.Cli.Rendering;
+using CellDsl.Compiler.Graph;
+using CellDsl.Compiler.Printing;
+using CellDsl.Search.Store;
+
+namespace CellDsl.Cli.Commands
+{
+    /// <summary>`celldsl search export`: the best architectures as DSL C#, one [RnnCell] partial class each, for the
+    /// generator to compile in a user's project.</summary>
+    public static class SearchExportCommand
+    {
+        public const int DefaultTop = 5;
+        public const string Namespace = "SearchCells";
+
+        public static Command Create(TextWriter output)
+        {
+            var store = SearchCommand.StoreOption();
+            var top = CommonOptions.Positive("--top", "How many of the best architectures to export.", DefaultTop);
+            var outDir = new Option<string>("--out") { Description = "A folder to write NAME.cs files to (default: print the sources).", HelpName = "DIR" };
+            var command = new Command("export", "Write the store's best architectures (by fitness) as DSL C# cells.")
+            {
+                store, top, outDir,
+            };
+            command.SetAction(parse =>
+            {
+                string location = parse.GetValue(store)!;
+                var error = parse.InvocationConfiguration.Error;
+                if (!location.StartsWith(SearchStore.PostgresPrefix, StringComparison.OrdinalIgnoreCase) && !File.Exists(location))
+                {
+                    error.WriteLine($"There is no search store '{location}': name the file a search wrote (or postgres:... for PostgreSQL).");
+                    return ExitCodes.Usage;
+                }
+                try
+                {
+                    using var opened = SearchStore.Open(location);
+                    var best = LeaderboardTable.Rows(opened).Where(r => r.Fitness is not null).Take(parse.GetValue(top)).ToList();
+                    if (best.Count == 0)
+                    {
+                        error.WriteLine($"No architecture in '{location}' has a fitness yet (a score on every task and a GRU to compare with): run the search further.");
+                        return ExitCodes.Failure;
+                    }
+                    string? dir = parse.GetValue(outDir);
+                    if (dir is not null) Directory.CreateDirectory(dir);
+                    foreach (var row in best)
+                    {
+                        var arch = opened.FindArchitecture(row.ArchitectureId)!;
+                        string name = ClassName(arch);
+                        var graph = GraphText.Read(arch.GraphText) with { Name = name };
+                        string source = string.Create(CultureInfo.InvariantCulture,
+                            $"// Found by the architecture search (store id {arch.Id}): fitness {row.Fitness:0.0000} over the GRU.\n")
+                            + DslPrinter.PrintClass(graph, Namespace);
+                        if (dir is null) output.Write(source + "\n");
+                        else
+                        {
+                            string file = Path.Combine(dir, name + ".cs");
+                            File.WriteAllText(file, source);
+                            output.WriteLine(file);
+                        }
+                    }
+                    return ExitCodes.Success;
+                }
+                catch (SearchStoreException e)
+                {
+                    error.WriteLine(e.Message);
+                    return ExitCodes.Failure;
+                }
+                catch (IOException e)
+                {
+                    error.WriteLine($"--out: cannot write to '{parse.GetValue(outDir)}': {e.Message}");
+                    return ExitCodes.Failure;
+                }
+            });
+            return command;
+        }
+
+        /// <summary>The class a stored architecture is exported as: the baseline's name, or MutantID.</summary>
+        public static string ClassName(Architecture a) => a.Name.Length > 0 ? a.Name : "Mutant" + a.Id.ToString(CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,123 @@
+using CellDsl.Cli.Commands;
+using CellDsl.Compiler.Graph;
+using CellDsl.Generator.Parsing;
+using CellDsl.Search.Store;
+using CellDsl.Tests.Generator.Support;
+using Xunit;
+
+namespace CellDsl.Tests.Cli;
+
+/// <summary>One search of a few seconds on the embedded tasks, run through the command line once for the class.</summary>
+public sealed class SearchedStore : IDisposable
+{
+    // Tiny budgets: every candidate is trained for a few windows, so the search finishes in seconds.
+    public static readonly string[] Budget = ["--steps", "1", "--windows", "8", "--filter-windows", "60", "--settings", "1", "--seed", "5"];
+
+    public SearchedStore()
+    {
+        Run = CliRun.Of(["search", "run", "--store", File, .. Budget]);
+    }
+
+    public string Dir { get; } = Directory.CreateTempSubdirectory("celldsl-search-run-").FullName;
+    public string File => Path.Combine(Dir, "search.db");
+    internal CliRun Run { get; }
+
+    /// <summary>A copy of the searched store, for a test that writes to it.</summary>
+    public string Copy(string name)
+    {
+        string copy = Path.Combine(Dir, name);
+        System.IO.File.Copy(File, copy);
+        return copy;
+    }
+
+    public void Dispose() => Directory.Delete(Dir, recursive: true);
+}
+
+/// <summary>Run alone: the search compiles and trains candidates, which would show in the process-wide memory that
+/// <c>CandidateCompilerTests</c> measures beside it.</summary>
+[CollectionDefinition(nameof(SearchRunCollection), DisableParallelization = true)]
+public class SearchRunCollection;
+
+/// <summary>`celldsl search run` and `search export` end to end: the store a search writes, the leaderboard of it, the
+/// exported cells compiled by the generator, resuming, and bad arguments.</summary>
+[Collection(nameof(SearchRunCollection))]
+public sealed class SearchRunTests(SearchedStore searched) : IClassFixture<SearchedStore>
+{
+    [Fact]
+    public void A_short_search_exits_zero_and_leaves_the_baselines_scored_in_the_store_for_the_leaderboard()
+    {
+        Assert.True(searched.Run.ExitCode == 0, searched.Run.Error + searched.Run.Output);
+        Assert.Contains("step 1/1:", searched.Run.Output);
+        using (var store = new SqliteSearchStore(searched.File))
+        {
+            var tasks = store.Results().Where(r => r.Job.Kind == JobKind.Task).ToList();
+            Assert.Equal(["arith", "xml"], tasks.Select(r => r.Job.Task).Distinct().Order());
+            Assert.Contains(tasks, r => r.Result.Score is > 0);
+        }
+        var board = CliRun.Of("search", "leaderboard", "--store", searched.File);
+        Assert.Equal(0, board.ExitCode);
+        Assert.Matches(@"GRU\s+1\.000", board.Output);
+        Assert.Contains("LSTM", board.Output);
+    }
+
+    [Fact]
+    public void Exported_cells_compile_with_the_generator_and_parse_to_the_stored_canonical_keys()
+    {
+        string dir = Path.Combine(searched.Dir, "export-" + Guid.NewGuid().ToString("N"));
+        var run = CliRun.Of("search", "export", "--store", searched.File, "--top", "10", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Error);
+        var files = Directory.GetFiles(dir, "*.cs").Order().ToArray();
+        Assert.Contains(Path.Combine(dir, "GRU.cs"), files);
+        Assert.Equal(files, run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+
+        var generated = GeneratorHarness.Run(files.Select(f => new SourceFile(Path.GetFileName(f), File.ReadAllText(f))).ToArray());
+        Assert.Empty(generated.Diagnostics);
+        Assert.Equal(files.Length, generated.Sources.Count);
+        GeneratorHarness.AssertCompiles(generated);
+
+        using var store = new SqliteSearchStore(searched.File);
+        foreach (var file in files)
+        {
+            string name = Path.GetFileNameWithoutExtension(file);
+            var parsed = CellParser.ParseSource(File.ReadAllText(file), file)!;
+            Assert.Empty(parsed.Diagnostics);
+            var stored = store.Results().Select(r => store.FindArchitecture(r.Job.ArchitectureId)!).First(a => SearchExportCommand.ClassName(a) == name);
+            Assert.Equal(stored.CanonicalKey, CanonicalKey.Of(parsed.Model!.Graph));
+        }
+    }
+
+    [Fact]
+    public void Resume_continues_a_stopped_search_only_with_the_options_it_was_started_with()
+    {
+        string file = searched.Copy("resumed-" + Guid.NewGuid().ToString("N") + ".db");
+        int Results() { using var s = new SqliteSearchStore(file); return s.Results().Count; }
+        int before = Results();
+
+        var again = CliRun.Of(["search", "run", "--store", file, .. SearchedStore.Budget]);
+        Assert.Equal(ExitCodes.Usage, again.ExitCode);
+        Assert.Contains("--resume", again.Error);
+
+        var otherSeed = CliRun.Of(["search", "run", "--store", file, .. SearchedStore.Budget[..^2], "--seed", "6", "--resume"]);
+        Assert.Equal(ExitCodes.Usage, otherSeed.ExitCode);
+        Assert.Contains("other options", otherSeed.Error);
+        Assert.Equal(before, Results());
+
+        var resumed = CliRun.Of(["search", "run", "--store", file, .. SearchedStore.Budget, "--resume"]);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.True(Results() > before, $"{Results()} results after resuming, {before} before");
+    }
+
+    [Theory]
+    [InlineData("--steps must be a positive whole number", "search", "run", "--store", "x.db", "--steps", "0")]
+    [InlineData("--filter-threshold must be in (0, 1]", "search", "run", "--store", "x.db", "--filter-threshold", "2")]
+    [InlineData("--top must be a positive whole number", "search", "export", "--store", "x.db", "--top", "none")]
+    [InlineData("There is no search store", "search", "export", "--store", "missing.db")]
+    [InlineData("There is no search store", "search", "run", "--store", "missing.db", "--resume")]
+    public void Bad_arguments_exit_two_with_a_plain_message(string message, params string[] args)
+    {
+        var run = CliRun.Of(args.Select(a => a.EndsWith(".db", StringComparison.Ordinal) ? Path.Combine(searched.Dir, a) : a).ToArray());
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains(message, run.Error);
+        Assert.False(File.Exists(Path.Combine(searched.Dir, "x.db")), "a rejected command must not create its store");
+    }
+}
