@@ -10,7 +10,13 @@ using Xunit.Abstractions;
 
 namespace CellDsl.Tests.Search;
 
+/// <summary>Runs alone (after the parallel tests): the memory test reads the process's GC heap and working set, which
+/// tests running beside it would move.</summary>
+[CollectionDefinition(nameof(CandidateCompilerCollection), DisableParallelization = true)]
+public class CandidateCompilerCollection;
+
 /// <summary>Candidates compiled many per Roslyn compilation, loaded, run and unloaded without the process growing.</summary>
+[Collection(nameof(CandidateCompilerCollection))]
 public class CandidateCompilerTests(ITestOutputHelper output)
 {
     private static List<(string, CellGraph)> Mutants(CellGraph parent, int count, long firstSeed = 0)
