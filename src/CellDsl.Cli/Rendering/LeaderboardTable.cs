@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using CellDsl.Search.Evaluation;
 using CellDsl.Search.Store;
 
 namespace CellDsl.Cli.Rendering
@@ -25,19 +26,17 @@ namespace CellDsl.Cli.Rendering
             var results = store.Results().Where(r => r.Job.Kind == JobKind.Task).ToList();
             var byArchitecture = results.GroupBy(r => r.Job.ArchitectureId).ToList();
             var names = byArchitecture.ToDictionary(g => g.Key, g => store.FindArchitecture(g.Key)?.Name ?? $"#{g.Key}");
-            var best = byArchitecture.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, double>)g
-                .Where(r => r.Result.Score is not null).GroupBy(r => r.Job.Task).ToDictionary(t => t.Key, t => t.Max(r => r.Result.Score!.Value)));
+            var best = byArchitecture.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, double>)Fitness.BestPerTask(g.Select(r => (r.Job.Task, r.Result.Score))));
 
             var baseline = names.Where(n => string.Equals(n.Value, Baseline, StringComparison.OrdinalIgnoreCase)).Select(n => best[n.Key]).FirstOrDefault();
-            double? Fitness(IReadOnlyDictionary<string, double> scores)
-            {
-                if (baseline is null || baseline.Count == 0 || baseline.Values.Any(v => v <= 0)) return null;
-                if (!baseline.Keys.All(scores.ContainsKey)) return null;
-                return baseline.Min(t => scores[t.Key] / t.Value);
-            }
+            // The search's own fitness, except that an architecture not yet scored on every task is left unranked
+            // (the search counts a task with no score as 0: every run of it failed).
+            double? FitnessOf(IReadOnlyDictionary<string, double> scores)
+                => baseline is null || baseline.Count == 0 || !baseline.Keys.All(scores.ContainsKey) ? null
+                   : Fitness.Of(scores, baseline, baseline.Keys);
 
             return byArchitecture
-                .Select(g => new LeaderboardRow(g.Key, names[g.Key], best[g.Key], Fitness(best[g.Key]), g.Count(), g.Count(r => r.Result.Failure is not null)))
+                .Select(g => new LeaderboardRow(g.Key, names[g.Key], best[g.Key], FitnessOf(best[g.Key]), g.Count(), g.Count(r => r.Result.Failure is not null)))
                 .OrderByDescending(r => r.Fitness ?? double.NegativeInfinity).ThenBy(r => r.ArchitectureId)
                 .ToList();
         }
