@@ -82,7 +82,7 @@ namespace CellDsl.Training.Seq2Seq
             for (int t = 0; t < MaxLength; t++)
             {
                 _liveTokens[0] = token;
-                var logits = _one.Step(_liveTokens);
+                var logits = _one.Step(_liveTokens.AsSpan(0, 1));
                 double lse = LogSumExp(logits.AsSpan(0, V));
                 int best = 0;
                 for (int v = 1; v < V; v++) if (logits[v] > logits[best]) best = v;
@@ -272,7 +272,7 @@ namespace CellDsl.Training.Seq2Seq
                 return _logits;
             }
 
-            /// <summary>Row j takes the states of row parents[j]; rows past the live ones copy row 0 (kept finite, unread).</summary>
+            /// <summary>Row j takes the states of row parents[j]; rows past the live ones copy the first live one (kept finite, unread).</summary>
             public void Reorder(ReadOnlySpan<int> parents)
             {
                 int k = _rows;
