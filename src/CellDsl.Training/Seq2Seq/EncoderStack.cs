@@ -79,7 +79,12 @@ namespace CellDsl.Training.Seq2Seq
 
         /// <summary>Layer l's states [S, B, H] (in its cell's <see cref="IRecurrentCell.StateNames"/> order) at each
         /// row's last valid step; read only.</summary>
-        public float[] Final(int layer) => _final[layer];
+        public float[] Final(int layer)
+        {
+            if ((uint)layer >= (uint)_final.Length)
+                throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The encoder has layers 0..{_final.Length - 1}.");
+            return _final[layer];
+        }
 
         /// <summary>Runs x [T, B, I] with row b valid for lengths[b] steps (empty: all T), each row from zero states.</summary>
         public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<int> lengths = default)

@@ -1,7 +1,11 @@
+using CellDsl.Compiler.Emit;
+using CellDsl.Compiler.Graph;
+using CellDsl.RuntimeCompilation;
 using CellDsl.Training.Layers;
 using CellDsl.Training.Seq2Seq;
 using CellDsl.Zoo;
 using Xunit;
+using static CellDsl.CellOps;
 using static CellDsl.Tests.Training.SequenceLayerTests;
 
 namespace CellDsl.Tests.Training;
@@ -123,8 +127,20 @@ public class EncoderDecoderTests
     [Theory]
     [MemberData(nameof(Models))]
     public void Encoder_decoder_gradients_match_finite_differences_of_the_float64_reference(string encoder, string decoder, AttentionScore? attention)
+        => CheckGradients(Build(encoder, decoder, attention, seed: 3));
+
+    [Fact]
+    public void A_declared_encoder_and_a_decoder_compiled_at_run_time_train_with_checked_gradients()
     {
-        var model = Build(encoder, decoder, attention, seed: 3);
+        var declared = new TwoStateGate(E, H, seed: 1);
+        using var compiled = CellCompiler.Compile([new CellSource(GraphText.Read(declared.Definition), EmitTarget.Of("Seq2SeqCells", "Compiled"))]);
+        var model = new EncoderDecoder(Vs, Vt, E, new[] { declared }, new[] { compiled.Create("Seq2SeqCells.Compiled", E, H, 2) }, AttentionScore.General, Start, End);
+        model.Initialize(4, 0.6f);
+        CheckGradients(model);
+    }
+
+    private static void CheckGradients(EncoderDecoder model)
+    {
         var ws = model.CreateWorkspace(Ts, Tt, B);
         int[] source = TimeMajor(SourceRows, Ts), target = TimeMajor(TargetRows, Tt);
         model.Parameters.ZeroGradients();
@@ -270,5 +286,17 @@ public class EncoderDecoderTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 3; i++) Run();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
+
+/// <summary>A cell declared here, with two states, for the encoder-decoder to start one from the other.</summary>
+[RnnCell]
+public partial class TwoStateGate
+{
+    static void Step(Var x, ref Var h, ref Var c)
+    {
+        var f = Sigmoid(W(x) + W(h) + B(1f));
+        c = f * c + (1f - f) * Tanh(W(x) + W(h) + B());
+        h = Tanh(c) * Sigmoid(W(x) + W(h) + B());
     }
 }
