@@ -112,7 +112,7 @@ namespace CellDsl.Compiler.Planning
             Graph = graph;
             Adjoint = AdjointGraph.Build(graph);
             Dims = GraphAnalysis.Dims(graph);
-            SquareRequirement = GraphAnalysis.SquareRequirement(graph);
+            SquareRequirement = Printing.DslPrinter.SquareRequirement(graph);
             int n = graph.Nodes.Count;
             var nodes = graph.Nodes;
 

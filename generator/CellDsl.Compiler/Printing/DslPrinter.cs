@@ -160,6 +160,15 @@ namespace CellDsl.Compiler.Printing
             return lines;
         }
 
+        /// <summary>Why the cell needs input size == hidden size, in words for a message (null when any sizes work).</summary>
+        public static string? SquareRequirement(CellGraph g)
+        {
+            if (GraphAnalysis.SquareRequirement(g) is not { } conflict) return null;
+            return conflict.State < 0
+                ? $"'{Expression(g, conflict.Node)}' combines the input x with hidden-size values"
+                : $"state '{g.States[conflict.State]}' is assigned the input-size value '{Expression(g, conflict.Node)}'";
+        }
+
         /// <summary>
         /// Node <paramref name="node"/> as one DSL expression, inlining everything down to locals, states and x. With
         /// <paramref name="parameterNames"/>, the projections and biases print as what they are, W_x_i·x, p_c_i⊙c and
