@@ -35,15 +35,18 @@ namespace CellDsl.Compiler.Emit
         private bool _usesP, _usesG;
         private int _stage;
 
-        public KernelWriter(Emission e, string name, Phase phase, Dim unit, bool backward)
+        public KernelWriter(Emission e, string name, LoopStep loop)
         {
             _e = e;
             _plan = e.Plan;
             _g = e.Graph;
             _name = name;
-            _phase = phase;
-            _unit = unit;
-            _backward = backward;
+            _phase = loop.Phase;
+            _unit = loop.Unit;
+            _backward = loop.Backward;
+            _stage = loop.Stage;
+            if (loop.Backward) WriteBackward(loop);
+            else WriteForward(loop.Nodes);
         }
 
         public string Source { get; private set; } = "";
@@ -121,9 +124,8 @@ namespace CellDsl.Compiler.Emit
 
         // ------------------------------------------------------------ forward
 
-        public void WriteForward(List<int> loop)
+        private void WriteForward(IReadOnlyList<int> loop)
         {
-            _stage = _plan.Stages[loop[0]];
             var inlined = new bool[_g.Nodes.Count];
             foreach (int i in loop)
             {
@@ -165,68 +167,58 @@ namespace CellDsl.Compiler.Emit
 
         // ------------------------------------------------------------ backward
 
-        /// <summary>Writes the adjoint loop; false when it has nothing to do (every adjoint already lands in its buffer).</summary>
-        public bool WriteBackward(List<int> loop)
+        /// <summary>Writes the adjoint loop as the plan decided it: which sums read what earlier steps stored, and which
+        /// term stores, adds or stays in registers.</summary>
+        private void WriteBackward(LoopStep loop)
         {
-            _stage = _plan.Stages[loop[0]];
-            var consumers = _g.Consumers();
-            var contributions = new Dictionary<int, List<string>>();
-            foreach (int i in loop) contributions[i] = new List<string>();
-            int work = 0;
-
-            foreach (int n in loop)
+            var contributions = loop.Nodes.ToDictionary(i => i, _ => new List<string>());
+            var names = new Dictionary<int, string>();
+            foreach (var adjoint in loop.Adjoints)
             {
-                var node = _g.Nodes[n];
+                int n = adjoint.Node;
                 var parts = contributions[n];
-                bool external = node.Op == OpKind.Dense
-                    ? _e.NextOf(n) is not null || consumers[n].Any(c => !InLoop(c) || _g.Nodes[c].Op == OpKind.Dense)
-                    : _plan.Adjoints[n] is not null;
-                var terms = _plan.Adjoint.Terms[n].Where(t => t.Kind == TermKind.ToNode || t.Kind == TermKind.ToParam).ToList();
-                if (parts.Count == 0 && !external) continue;
-                if (node.Op == OpKind.Dense && parts.Count == 0 && terms.Count == 0) continue;
-                work++;
-
                 var loc = _plan.Adjoints[n];
                 var sum = new List<string>();
-                // Contributions from outside this loop were written before it; if none was, they are zero.
-                if (external && _e.Writes.IsWritten(loc!)) sum.Add($"V.Load(ref data, {At(loc!)})");
+                if (adjoint.ReadsStored) sum.Add($"V.Load(ref data, {At(loc!)})");
                 sum.AddRange(parts);
                 if (sum.Count == 0) sum.Add("V.Create(0f)");
-                string d = Unique("d_" + PreferredName(n));
-                _body.Add($"var {d} = {string.Join(" + ", sum)};");
-                if (node.Op == OpKind.Dense && parts.Count > 0)
+                string d;
+                // A sum of one local is that local: no alias (d_t22 = d_t24) in the kernel.
+                if (sum.Count == 1 && IsLocal(sum[0])) d = sum[0];
+                else
                 {
-                    _e.Writes.Write(loc!);
-                    _body.Add($"V.Store({d}, ref data, {At(loc!)});");
+                    d = Unique("d_" + PreferredName(n));
+                    _body.Add($"var {d} = {string.Join(" + ", sum)};");
+                    _summary.Add($"{d} = dL/d({DslPrinter.Expression(_g, n, parameterNames: true)})");
                 }
-                _summary.Add($"{d} = dL/d({DslPrinter.Expression(_g, n, parameterNames: true)})");
+                if (adjoint.StoresOwn) _body.Add($"V.Store({d}, ref data, {At(loc!)});");
 
-                foreach (var term in terms)
+                var terms = _plan.Adjoint.Terms[n].Where(t => t.Kind == TermKind.ToNode || t.Kind == TermKind.ToParam).ToList();
+                for (int k = 0; k < terms.Count; k++)
                 {
+                    var term = terms[k];
                     string e = Adj(term.Expr!, d, 0);
-                    if (term.Kind == TermKind.ToParam)
+                    switch (adjoint.Writes[k])
                     {
-                        _usesG = true;
-                        _body.Add($"V.AddTo(ref grad, {ParamField(term.Target)} + col, {e});");
-                    }
-                    else if (contributions.ContainsKey(term.Target) && InLoop(term.Target))
-                        contributions[term.Target].Add(e);
-                    else if (_g.Nodes[term.Target].Op == OpKind.Bias)
-                    {
-                        _usesG = true;
-                        _body.Add($"V.AddTo(ref grad, {ParamField(_g.Nodes[term.Target].Param)} + col, {e});");
-                    }
-                    else
-                    {
-                        var target = _plan.Adjoints[term.Target] ?? throw new InvalidOperationException($"adjoint of node {term.Target} has no storage");
-                        _body.Add(_e.Writes.Write(target) ? $"V.Store({e}, ref data, {At(target)});" : $"V.AddTo(ref data, {At(target)}, {e});");
+                        case TermWrite.Local:
+                            contributions[term.Target].Add(e);
+                            break;
+                        case TermWrite.Gradient:
+                            _usesG = true;
+                            int param = term.Kind == TermKind.ToParam ? term.Target : _g.Nodes[term.Target].Param;
+                            _body.Add($"V.AddTo(ref grad, {ParamField(param)} + col, {e});");
+                            break;
+                        default:
+                            var target = _plan.Adjoints[term.Target]!;
+                            _body.Add(adjoint.Writes[k] == TermWrite.Store ? $"V.Store({e}, ref data, {At(target)});" : $"V.AddTo(ref data, {At(target)}, {e});");
+                            break;
                     }
                 }
             }
-            if (work == 0) return false;
-            Finish(loop.Count);
-            return true;
+            Finish(loop.Nodes.Count);
         }
+
+        private bool IsLocal(string expr) => _taken.Contains(expr) && expr.All(c => char.IsLetterOrDigit(c) || c == '_' || c == '@');
 
         private string Adj(AdjExpr e, string grad, int prec)
         {

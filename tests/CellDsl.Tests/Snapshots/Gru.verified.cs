@@ -196,11 +196,13 @@ namespace CellDsl.Zoo
             var w2 = workspace.Packed[2];
             w2.Pack(transB: true, H, H, p, at_W_rh_n, H);
             // Z0[T * B, 3 * H] = x · [W_x_r | W_x_z | W_x_n]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 3 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0,
+                a, at[Buffers.Z0], 3 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, 2 * H] = h · [W_h_r | W_h_z]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 2 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1,
+                    a, at[Buffers.Z1], 2 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1
                 {
                     A = a,
@@ -221,7 +223,8 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
                 // Z2[B, H] = (r * h) · [W_rh_n]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n15] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n15] + t * B * H, H, w2,
+                    a, at[Buffers.Z2], H, accumulate: false);
                 var forwardStep2 = new ForwardStep2
                 {
                     A = a,
@@ -276,7 +279,8 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
                 // d(r * h) = dZ2 · [W_rh_n]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n15], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2,
+                    a, at[Buffers.D_n15], H, accumulate: false);
                 var backwardStep1 = new BackwardStep1
                 {
                     A = a,
@@ -299,16 +303,24 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_r | W_h_z]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (2 * H), 2 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (2 * H), 2 * H, wt1,
+                    a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             // d x = dZ0 · [W_x_r | W_x_z | W_x_n]
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 3 * H, wt0,
+                a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_r, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 2 * H, H, T * B, a, at[Buffers.dZ1], 2 * H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n15], H, g, at_W_rh_n, H, accumulate: true);
+            // d[W_x_r | W_x_z | W_x_n] += dZ0ᵀ · x
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H,
+                a, at[Buffers.X], I, g, at_W_x_r, I, accumulate: true);
+            // d[W_h_r | W_h_z] += dZ1ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 2 * H, H, T * B, a, at[Buffers.dZ1], 2 * H,
+                a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
+            // d[W_rh_n] += dZ2ᵀ · (r * h)
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ2], H,
+                a, at[Buffers.V_n15], H, g, at_W_rh_n, H, accumulate: true);
         }
 
         /// <summary>
@@ -409,11 +421,8 @@ namespace CellDsl.Zoo
         /// <summary>
         /// Adjoints of stage 2 for each step (H columns):
         /// d_h = dL/d(z * h + (1f - z) * n)<br/>
-        /// d_t24 = dL/d((1f - z) * n)<br/>
         /// d_n = dL/d(Tanh(W_x_n·x + W_rh_n·(r * h) + b_n))<br/>
         /// d_t19 = dL/d(W_x_n·x + W_rh_n·(r * h) + b_n)<br/>
-        /// d_t17 = dL/d(W_x_n·x + W_rh_n·(r * h))<br/>
-        /// d_W_rh_n = dL/d(W_rh_n·(r * h))<br/>
         /// </summary>
         private struct BackwardStep2 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -440,17 +449,14 @@ namespace CellDsl.Zoo
                     {
                         var d_h = V.Load(ref data, rD_n25 + col);
                         V.Store(d_h, ref data, rD_n21 + col);
-                        var d_t24 = d_h;
                         var n = V.Load(ref data, rV_n_20 + col);
-                        V.Store(d_t24 * n, ref data, rD_n23 + col);
+                        V.Store(d_h * n, ref data, rD_n23 + col);
                         var t23 = V.Load(ref data, rV_n23 + col);
-                        var d_n = d_t24 * t23;
+                        var d_n = d_h * t23;
                         var d_t19 = d_n * (V.Create(1f) - n * n);
                         V.AddTo(ref grad, at_b_n + col, d_t19);
-                        var d_t17 = d_t19;
-                        V.Store(d_t17, ref data, rdZ0 + 2 * H + col);
-                        var d_W_rh_n = d_t17;
-                        V.Store(d_W_rh_n, ref data, rdZ2 + col);
+                        V.Store(d_t19, ref data, rdZ0 + 2 * H + col);
+                        V.Store(d_t19, ref data, rdZ2 + col);
                     }
                 }
             }
@@ -463,12 +469,8 @@ namespace CellDsl.Zoo
         /// d_t15 = dL/d(r * h)<br/>
         /// d_z = dL/d(Sigmoid(W_x_z·x + W_h_z·h + b_z))<br/>
         /// d_t12 = dL/d(W_x_z·x + W_h_z·h + b_z)<br/>
-        /// d_t10 = dL/d(W_x_z·x + W_h_z·h)<br/>
-        /// d_W_h_z = dL/d(W_h_z·h)<br/>
         /// d_r = dL/d(Sigmoid(W_x_r·x + W_h_r·h + b_r))<br/>
         /// d_t6 = dL/d(W_x_r·x + W_h_r·h + b_r)<br/>
-        /// d_t4 = dL/d(W_x_r·x + W_h_r·h)<br/>
-        /// d_W_h_r = dL/d(W_h_r·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -506,17 +508,13 @@ namespace CellDsl.Zoo
                         var d_z = -d_t23 + d_t21 * h_prev;
                         var d_t12 = d_z * (z * (V.Create(1f) - z));
                         V.AddTo(ref grad, at_b_z + col, d_t12);
-                        var d_t10 = d_t12;
-                        V.Store(d_t10, ref data, rdZ0 + H + col);
-                        var d_W_h_z = d_t10;
-                        V.Store(d_W_h_z, ref data, rdZ1 + H + col);
+                        V.Store(d_t12, ref data, rdZ0 + H + col);
+                        V.Store(d_t12, ref data, rdZ1 + H + col);
                         var d_r = d_t15 * h_prev;
                         var d_t6 = d_r * (r * (V.Create(1f) - r));
                         V.AddTo(ref grad, at_b_r + col, d_t6);
-                        var d_t4 = d_t6;
-                        V.Store(d_t4, ref data, rdZ0 + col);
-                        var d_W_h_r = d_t4;
-                        V.Store(d_W_h_r, ref data, rdZ1 + col);
+                        V.Store(d_t6, ref data, rdZ0 + col);
+                        V.Store(d_t6, ref data, rdZ1 + col);
                     }
                 }
             }

@@ -210,11 +210,13 @@ namespace CellDsl.Zoo
             var w1 = workspace.Packed[1];
             w1.Pack(transB: true, H, 4 * H, p, at_W_h_i, H);
             // Z0[T * B, 4 * H] = x · [W_x_i | W_x_f | W_x_g | W_x_o]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 4 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0,
+                a, at[Buffers.Z0], 4 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, 4 * H] = h · [W_h_i | W_h_f | W_h_g | W_h_o]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1,
+                    a, at[Buffers.Z1], 4 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1
                 {
                     A = a,
@@ -255,7 +257,7 @@ namespace CellDsl.Zoo
             {
                 // dL/d(state after step t) flows into the value each state took.
                 global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n31], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n29], H, a, at[Buffers.dS_c], H, B, H);
+                global::System.Array.Copy(a, at[Buffers.dS_c], a, at[Buffers.D_n29], B * H);
                 var backwardStep1 = new BackwardStep1
                 {
                     A = a,
@@ -282,16 +284,22 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h = dZ1 · [W_h_i | W_h_f | W_h_g | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1,
+                    a, at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
             // d x = dZ0 · [W_x_i | W_x_f | W_x_g | W_x_o]
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 4 * H, wt0,
+                a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_i, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_i, H, accumulate: true);
+            // d[W_x_i | W_x_f | W_x_g | W_x_o] += dZ0ᵀ · x
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H,
+                a, at[Buffers.X], I, g, at_W_x_i, I, accumulate: true);
+            // d[W_h_i | W_h_f | W_h_g | W_h_o] += dZ1ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H,
+                a, at[Buffers.S_h], H, g, at_W_h_i, H, accumulate: true);
         }
 
         /// <summary>
@@ -367,24 +375,14 @@ namespace CellDsl.Zoo
         /// d_h = dL/d(o * Tanh(c))<br/>
         /// d_t30 = dL/d(Tanh(c))<br/>
         /// d_c = dL/d(f * c + i * g)<br/>
-        /// d_t28 = dL/d(i * g)<br/>
-        /// d_t27 = dL/d(f * c)<br/>
         /// d_o = dL/d(Sigmoid(W_x_o·x + W_h_o·h + b_o))<br/>
         /// d_t24 = dL/d(W_x_o·x + W_h_o·h + b_o)<br/>
-        /// d_t22 = dL/d(W_x_o·x + W_h_o·h)<br/>
-        /// d_W_h_o = dL/d(W_h_o·h)<br/>
         /// d_g = dL/d(Tanh(W_x_g·x + W_h_g·h + b_g))<br/>
         /// d_t18 = dL/d(W_x_g·x + W_h_g·h + b_g)<br/>
-        /// d_t16 = dL/d(W_x_g·x + W_h_g·h)<br/>
-        /// d_W_h_g = dL/d(W_h_g·h)<br/>
         /// d_f = dL/d(Sigmoid(W_x_f·x + W_h_f·h + b_f))<br/>
         /// d_t12 = dL/d(W_x_f·x + W_h_f·h + b_f)<br/>
-        /// d_t10 = dL/d(W_x_f·x + W_h_f·h)<br/>
-        /// d_W_h_f = dL/d(W_h_f·h)<br/>
         /// d_i = dL/d(Sigmoid(W_x_i·x + W_h_i·h + b_i))<br/>
         /// d_t6 = dL/d(W_x_i·x + W_h_i·h + b_i)<br/>
-        /// d_t4 = dL/d(W_x_i·x + W_h_i·h)<br/>
-        /// d_W_h_i = dL/d(W_h_i·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -418,41 +416,31 @@ namespace CellDsl.Zoo
                         var o = V.Load(ref data, rV_o_25 + col);
                         var d_t30 = d_h * o;
                         var d_c = V.Load(ref data, rD_n29 + col) + d_t30 * (V.Create(1f) - t30 * t30);
-                        var d_t28 = d_c;
                         var g = V.Load(ref data, rV_g_19 + col);
                         var i = V.Load(ref data, rV_i_7 + col);
-                        var d_t27 = d_c;
                         var c_prev = V.Load(ref data, rS_c + col);
                         var f = V.Load(ref data, rV_f_13 + col);
-                        V.Store(d_t27 * f, ref data, rdSPrev_c + col);
+                        V.Store(d_c * f, ref data, rdSPrev_c + col);
                         var d_o = d_h * t30;
                         var d_t24 = d_o * (o * (V.Create(1f) - o));
                         V.AddTo(ref grad, at_b_o + col, d_t24);
-                        var d_t22 = d_t24;
-                        V.Store(d_t22, ref data, rdZ0 + 3 * H + col);
-                        var d_W_h_o = d_t22;
-                        V.Store(d_W_h_o, ref data, rdZ1 + 3 * H + col);
-                        var d_g = d_t28 * i;
+                        V.Store(d_t24, ref data, rdZ0 + 3 * H + col);
+                        V.Store(d_t24, ref data, rdZ1 + 3 * H + col);
+                        var d_g = d_c * i;
                         var d_t18 = d_g * (V.Create(1f) - g * g);
                         V.AddTo(ref grad, at_b_g + col, d_t18);
-                        var d_t16 = d_t18;
-                        V.Store(d_t16, ref data, rdZ0 + 2 * H + col);
-                        var d_W_h_g = d_t16;
-                        V.Store(d_W_h_g, ref data, rdZ1 + 2 * H + col);
-                        var d_f = d_t27 * c_prev;
+                        V.Store(d_t18, ref data, rdZ0 + 2 * H + col);
+                        V.Store(d_t18, ref data, rdZ1 + 2 * H + col);
+                        var d_f = d_c * c_prev;
                         var d_t12 = d_f * (f * (V.Create(1f) - f));
                         V.AddTo(ref grad, at_b_f + col, d_t12);
-                        var d_t10 = d_t12;
-                        V.Store(d_t10, ref data, rdZ0 + H + col);
-                        var d_W_h_f = d_t10;
-                        V.Store(d_W_h_f, ref data, rdZ1 + H + col);
-                        var d_i = d_t28 * g;
+                        V.Store(d_t12, ref data, rdZ0 + H + col);
+                        V.Store(d_t12, ref data, rdZ1 + H + col);
+                        var d_i = d_c * g;
                         var d_t6 = d_i * (i * (V.Create(1f) - i));
                         V.AddTo(ref grad, at_b_i + col, d_t6);
-                        var d_t4 = d_t6;
-                        V.Store(d_t4, ref data, rdZ0 + col);
-                        var d_W_h_i = d_t4;
-                        V.Store(d_W_h_i, ref data, rdZ1 + col);
+                        V.Store(d_t6, ref data, rdZ0 + col);
+                        V.Store(d_t6, ref data, rdZ1 + col);
                     }
                 }
             }

@@ -206,7 +206,8 @@ namespace CellDsl.Zoo
             };
             global::CellDsl.Kernels.Columns.Run(ref forwardPre0Input, I, T * B);
             // Z0[T * B, 2 * H] = x · [W_x_z | W_x_r]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 2 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0,
+                a, at[Buffers.Z0], 2 * H, accumulate: false);
             var forwardPre1 = new ForwardPre1
             {
                 A = a,
@@ -235,7 +236,8 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H, B);
                 // Z1[B, H] = h · [W_h_r]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1,
+                    a, at[Buffers.Z1], H, accumulate: false);
                 var forwardStep1 = new ForwardStep1
                 {
                     A = a,
@@ -252,7 +254,8 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
                 // Z2[B, H] = (r * h) · [W_rh_h]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n12] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n12] + t * B * H, H, w2,
+                    a, at[Buffers.Z2], H, accumulate: false);
                 var forwardStep2 = new ForwardStep2
                 {
                     A = a,
@@ -307,7 +310,8 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
                 // d(r * h) = dZ2 · [W_rh_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n12], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2,
+                    a, at[Buffers.D_n12], H, accumulate: false);
                 var backwardStep1 = new BackwardStep1
                 {
                     A = a,
@@ -326,7 +330,8 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_r]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1,
+                    a, at[Buffers.dSPrev_h], H, accumulate: true);
                 var backwardStep0 = new BackwardStep0
                 {
                     A = a,
@@ -361,7 +366,8 @@ namespace CellDsl.Zoo
             };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre1, H, T * B);
             // d x = dZ0 · [W_x_z | W_x_r]
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 2 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 2 * H, wt0,
+                a, at[Buffers.dX], I, accumulate: false);
             var backwardPre0Input = new BackwardPre0Input
             {
                 A = a,
@@ -376,9 +382,15 @@ namespace CellDsl.Zoo
             };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre0Input, I, T * B);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 2 * H, I, T * B, a, at[Buffers.dZ0], 2 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n12], H, g, at_W_rh_h, H, accumulate: true);
+            // d[W_x_z | W_x_r] += dZ0ᵀ · x
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 2 * H, I, T * B, a, at[Buffers.dZ0], 2 * H,
+                a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            // d[W_h_r] += dZ1ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H,
+                a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
+            // d[W_rh_h] += dZ2ᵀ · (r * h)
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ2], H,
+                a, at[Buffers.V_n12], H, g, at_W_rh_h, H, accumulate: true);
         }
 
         /// <summary>
@@ -557,11 +569,8 @@ namespace CellDsl.Zoo
         /// <summary>
         /// Adjoints of stage 2 for each step (H columns):
         /// d_h = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z))<br/>
-        /// d_t19 = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z)<br/>
         /// d_t18 = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h))<br/>
         /// d_t17 = dL/d(W_rh_h·(r * h) + Tanh(x) + b_h)<br/>
-        /// d_t15 = dL/d(W_rh_h·(r * h) + Tanh(x))<br/>
-        /// d_W_rh_h = dL/d(W_rh_h·(r * h))<br/>
         /// </summary>
         private struct BackwardStep2 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -588,17 +597,14 @@ namespace CellDsl.Zoo
                     {
                         var d_h = V.Load(ref data, rD_n23 + col);
                         V.Store(d_h, ref data, rD_n22 + col);
-                        var d_t19 = d_h;
                         var z = V.Load(ref data, rV_z_4 + col);
                         var t18 = V.Load(ref data, rV_n18 + col);
-                        V.Store(d_t19 * t18, ref data, rD_z_4 + col);
-                        var d_t18 = d_t19 * z;
+                        V.Store(d_h * t18, ref data, rD_z_4 + col);
+                        var d_t18 = d_h * z;
                         var d_t17 = d_t18 * (V.Create(1f) - t18 * t18);
                         V.AddTo(ref grad, at_b_h + col, d_t17);
-                        var d_t15 = d_t17;
-                        V.Store(d_t15, ref data, rD_n14 + col);
-                        var d_W_rh_h = d_t15;
-                        V.Store(d_W_rh_h, ref data, rdZ2 + col);
+                        V.Store(d_t17, ref data, rD_n14 + col);
+                        V.Store(d_t17, ref data, rdZ2 + col);
                     }
                 }
             }
@@ -609,8 +615,6 @@ namespace CellDsl.Zoo
         /// d_t12 = dL/d(r * h)<br/>
         /// d_r = dL/d(Sigmoid(W_x_r·x + W_h_r·h + b_r))<br/>
         /// d_t10 = dL/d(W_x_r·x + W_h_r·h + b_r)<br/>
-        /// d_t8 = dL/d(W_x_r·x + W_h_r·h)<br/>
-        /// d_W_h_r = dL/d(W_h_r·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -641,10 +645,8 @@ namespace CellDsl.Zoo
                         var d_r = d_t12 * h_prev;
                         var d_t10 = d_r * (r * (V.Create(1f) - r));
                         V.AddTo(ref grad, at_b_r + col, d_t10);
-                        var d_t8 = d_t10;
-                        V.Store(d_t8, ref data, rdZ0 + H + col);
-                        var d_W_h_r = d_t8;
-                        V.Store(d_W_h_r, ref data, rdZ1 + col);
+                        V.Store(d_t10, ref data, rdZ0 + H + col);
+                        V.Store(d_t10, ref data, rdZ1 + col);
                     }
                 }
             }
@@ -688,7 +690,6 @@ namespace CellDsl.Zoo
         /// d_t21 = dL/d(1f - z)<br/>
         /// d_z = dL/d(Sigmoid(W_x_z·x + b_z))<br/>
         /// d_t3 = dL/d(W_x_z·x + b_z)<br/>
-        /// d_W_x_z = dL/d(W_x_z·x)<br/>
         /// </summary>
         private struct BackwardPre1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -715,8 +716,7 @@ namespace CellDsl.Zoo
                         var z = V.Load(ref data, rV_z_4 + col);
                         var d_t3 = d_z * (z * (V.Create(1f) - z));
                         V.AddTo(ref grad, at_b_z + col, d_t3);
-                        var d_W_x_z = d_t3;
-                        V.Store(d_W_x_z, ref data, rdZ0 + col);
+                        V.Store(d_t3, ref data, rdZ0 + col);
                     }
                 }
             }

@@ -237,7 +237,8 @@ namespace CellDsl.Zoo
             var w1 = workspace.Packed[1];
             w1.Pack(transB: true, H, 4 * H, p, at_W_h_z, H);
             // Z0[T * B, 4 * H] = x · [W_x_z | W_x_i | W_x_f | W_x_o]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 4 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0,
+                a, at[Buffers.Z0], 4 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 var forwardStep0 = new ForwardStep0
@@ -255,7 +256,8 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H, B);
                 // Z1[B, 4 * H] = h · [W_h_z | W_h_i | W_h_f | W_h_o]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1,
+                    a, at[Buffers.Z1], 4 * H, accumulate: false);
                 var forwardStep1 = new ForwardStep1
                 {
                     A = a,
@@ -299,7 +301,7 @@ namespace CellDsl.Zoo
             {
                 // dL/d(state after step t) flows into the value each state took.
                 global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n37], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n27], H, a, at[Buffers.dS_c], H, B, H);
+                global::System.Array.Copy(a, at[Buffers.dS_c], a, at[Buffers.D_n27], B * H);
                 var backwardStep1 = new BackwardStep1
                 {
                     A = a,
@@ -330,7 +332,8 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h = dZ1 · [W_h_z | W_h_i | W_h_f | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1,
+                    a, at[Buffers.dSPrev_h], H, accumulate: false);
                 var backwardStep0 = new BackwardStep0
                 {
                     A = a,
@@ -352,10 +355,15 @@ namespace CellDsl.Zoo
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
             // d x = dZ0 · [W_x_z | W_x_i | W_x_f | W_x_o]
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 4 * H, wt0,
+                a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
+            // d[W_x_z | W_x_i | W_x_f | W_x_o] += dZ0ᵀ · x
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H,
+                a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            // d[W_h_z | W_h_i | W_h_f | W_h_o] += dZ1ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H,
+                a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
         }
 
         /// <summary>
@@ -473,27 +481,13 @@ namespace CellDsl.Zoo
         /// d_t36 = dL/d(Tanh(c))<br/>
         /// d_o = dL/d(Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o))<br/>
         /// d_t34 = dL/d(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o)<br/>
-        /// d_t32 = dL/d(W_x_o·x + W_h_o·h + p_c_o⊙c)<br/>
-        /// d_t31 = dL/d(p_c_o⊙c)<br/>
-        /// d_t30 = dL/d(W_x_o·x + W_h_o·h)<br/>
-        /// d_W_h_o = dL/d(W_h_o·h)<br/>
         /// d_c = dL/d(z * i + c * f)<br/>
-        /// d_t26 = dL/d(c * f)<br/>
-        /// d_t25 = dL/d(z * i)<br/>
         /// d_f = dL/d(Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f))<br/>
         /// d_t23 = dL/d(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f)<br/>
-        /// d_t21 = dL/d(W_x_f·x + W_h_f·h + p_c_f⊙c)<br/>
-        /// d_t19 = dL/d(W_x_f·x + W_h_f·h)<br/>
-        /// d_W_h_f = dL/d(W_h_f·h)<br/>
         /// d_i = dL/d(Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i))<br/>
         /// d_t15 = dL/d(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i)<br/>
-        /// d_t13 = dL/d(W_x_i·x + W_h_i·h + p_c_i⊙c)<br/>
-        /// d_t10 = dL/d(W_x_i·x + W_h_i·h)<br/>
-        /// d_W_h_i = dL/d(W_h_i·h)<br/>
         /// d_z = dL/d(Tanh(W_x_z·x + W_h_z·h + b_z))<br/>
         /// d_t6 = dL/d(W_x_z·x + W_h_z·h + b_z)<br/>
-        /// d_t4 = dL/d(W_x_z·x + W_h_z·h)<br/>
-        /// d_W_h_z = dL/d(W_h_z·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -533,48 +527,34 @@ namespace CellDsl.Zoo
                         var d_o = d_h * t36;
                         var d_t34 = d_o * (o * (V.Create(1f) - o));
                         V.AddTo(ref grad, at_b_o + col, d_t34);
-                        var d_t32 = d_t34;
-                        var d_t31 = d_t32;
                         var p_c_o = V.Load(ref param, at_p_c_o + col);
                         var c = V.Load(ref data, rS_c_next + col);
-                        V.AddTo(ref grad, at_p_c_o + col, d_t31 * c);
-                        var d_t30 = d_t32;
-                        V.Store(d_t30, ref data, rdZ0 + 3 * H + col);
-                        var d_W_h_o = d_t30;
-                        V.Store(d_W_h_o, ref data, rdZ1 + 3 * H + col);
-                        var d_c = V.Load(ref data, rD_n27 + col) + d_t36 * (V.Create(1f) - t36 * t36) + d_t31 * p_c_o;
-                        var d_t26 = d_c;
+                        V.AddTo(ref grad, at_p_c_o + col, d_t34 * c);
+                        V.Store(d_t34, ref data, rdZ0 + 3 * H + col);
+                        V.Store(d_t34, ref data, rdZ1 + 3 * H + col);
+                        var d_c = V.Load(ref data, rD_n27 + col) + d_t36 * (V.Create(1f) - t36 * t36) + d_t34 * p_c_o;
                         var f = V.Load(ref data, rV_f_24 + col);
-                        V.Store(d_t26 * f, ref data, rdSPrev_c + col);
+                        V.Store(d_c * f, ref data, rdSPrev_c + col);
                         var c_prev = V.Load(ref data, rS_c + col);
-                        var d_t25 = d_c;
                         var i = V.Load(ref data, rV_i_16 + col);
                         var z = V.Load(ref data, rV_z_7 + col);
-                        var d_f = d_t26 * c_prev;
+                        var d_f = d_c * c_prev;
                         var d_t23 = d_f * (f * (V.Create(1f) - f));
                         V.AddTo(ref grad, at_b_f + col, d_t23);
-                        var d_t21 = d_t23;
-                        V.Store(d_t21, ref data, rD_n20 + col);
-                        var d_t19 = d_t21;
-                        V.Store(d_t19, ref data, rdZ0 + 2 * H + col);
-                        var d_W_h_f = d_t19;
-                        V.Store(d_W_h_f, ref data, rdZ1 + 2 * H + col);
-                        var d_i = d_t25 * z;
+                        V.Store(d_t23, ref data, rD_n20 + col);
+                        V.Store(d_t23, ref data, rdZ0 + 2 * H + col);
+                        V.Store(d_t23, ref data, rdZ1 + 2 * H + col);
+                        var d_i = d_c * z;
                         var d_t15 = d_i * (i * (V.Create(1f) - i));
                         V.AddTo(ref grad, at_b_i + col, d_t15);
-                        var d_t13 = d_t15;
-                        V.Store(d_t13, ref data, rD_n12 + col);
-                        var d_t10 = d_t13;
-                        V.Store(d_t10, ref data, rdZ0 + H + col);
-                        var d_W_h_i = d_t10;
-                        V.Store(d_W_h_i, ref data, rdZ1 + H + col);
-                        var d_z = d_t25 * i;
+                        V.Store(d_t15, ref data, rD_n12 + col);
+                        V.Store(d_t15, ref data, rdZ0 + H + col);
+                        V.Store(d_t15, ref data, rdZ1 + H + col);
+                        var d_z = d_c * i;
                         var d_t6 = d_z * (V.Create(1f) - z * z);
                         V.AddTo(ref grad, at_b_z + col, d_t6);
-                        var d_t4 = d_t6;
-                        V.Store(d_t4, ref data, rdZ0 + col);
-                        var d_W_h_z = d_t4;
-                        V.Store(d_W_h_z, ref data, rdZ1 + col);
+                        V.Store(d_t6, ref data, rdZ0 + col);
+                        V.Store(d_t6, ref data, rdZ1 + col);
                     }
                 }
             }

@@ -125,11 +125,13 @@ namespace CellDsl.Zoo
             var w1 = workspace.Packed[1];
             w1.Pack(transB: true, H, H, p, at_W_h_h, H);
             // Z0[T * B, H] = x · [W_x_h]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0,
+                a, at[Buffers.Z0], H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, H] = h · [W_h_h]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1,
+                    a, at[Buffers.Z1], H, accumulate: false);
                 var forwardStep1 = new ForwardStep1
                 {
                     A = a,
@@ -176,15 +178,21 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h = dZ1 · [W_h_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1,
+                    a, at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             // d x = dZ0 · [W_x_h]
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], H, wt0,
+                a, at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, I, T * B, a, at[Buffers.dZ0], H, a, at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
+            // d[W_x_h] += dZ0ᵀ · x
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, I, T * B, a, at[Buffers.dZ0], H,
+                a, at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
+            // d[W_h_h] += dZ1ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H,
+                a, at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
         }
 
         /// <summary>
@@ -224,8 +232,6 @@ namespace CellDsl.Zoo
         /// Adjoints of stage 1 for each step (H columns):
         /// d_h = dL/d(Tanh(W_x_h·x + W_h_h·h + b_h))<br/>
         /// d_t6 = dL/d(W_x_h·x + W_h_h·h + b_h)<br/>
-        /// d_t4 = dL/d(W_x_h·x + W_h_h·h)<br/>
-        /// d_W_h_h = dL/d(W_h_h·h)<br/>
         /// </summary>
         private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
         {
@@ -251,10 +257,8 @@ namespace CellDsl.Zoo
                         var h = V.Load(ref data, rS_h_next + col);
                         var d_t6 = d_h * (V.Create(1f) - h * h);
                         V.AddTo(ref grad, at_b_h + col, d_t6);
-                        var d_t4 = d_t6;
-                        V.Store(d_t4, ref data, rdZ0 + col);
-                        var d_W_h_h = d_t4;
-                        V.Store(d_W_h_h, ref data, rdZ1 + col);
+                        V.Store(d_t6, ref data, rdZ0 + col);
+                        V.Store(d_t6, ref data, rdZ1 + col);
                     }
                 }
             }
