@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text.RegularExpressions;
 using CellDsl.Compiler.Autodiff;
 using CellDsl.Compiler.Graph;
 using CellDsl.Compiler.Planning;
@@ -32,15 +31,16 @@ namespace CellDsl.Compiler.Emit
 
         public static string Emit(CellGraph graph, EmitTarget target) => new Emission(CellPlan.Create(graph), target).Run();
 
-        /// <summary>Whether the generated part declares a member of this name (its buffers, definition, layout, cores,
-        /// offsets and kernel structs). A class of that name cannot take the generated part: C# forbids a member named
-        /// like its enclosing type (CS0542).</summary>
+        /// <summary>The namespace of the kernel structs: <c>file</c> types there, outside the cell's class, so they take
+        /// no member name of it and two cells' kernels never meet.</summary>
+        public const string KernelNamespace = "CellDsl.Generated";
+
+        /// <summary>Whether the generated part declares a member of this name (its buffers, definition, layout, cores and
+        /// offsets). A class of that name cannot take the generated part: C# forbids a member named like its enclosing
+        /// type (CS0542). The kernels are file types outside the class and take no name of it.</summary>
         public static bool DeclaresMember(string name)
             => name is "Buffers" or "CellDefinition" or "CreateLayout" or "BufferSizes" or "ForwardCore" or "BackwardCore"
-               || name.StartsWith("at_", StringComparison.Ordinal)
-               || KernelName.IsMatch(name);
-
-        private static readonly Regex KernelName = new Regex("^(Forward|Backward)(Pre|Step)[0-9]+(Input)?$", RegexOptions.CultureInvariant);
+               || name.StartsWith("at_", StringComparison.Ordinal);
     }
 
     internal sealed class Emission
@@ -73,6 +73,18 @@ namespace CellDsl.Compiler.Emit
             EmitClass();
             foreach (var _ in _target.ContainingTypes) _w.Close();
             if (_target.Namespace is not null) _w.Close();
+            if (_kernels.Count == 0) return _w.ToString();
+            _w.Line();
+            _w.Open("namespace " + CellEmitter.KernelNamespace);
+            _w.Line("using global::CellDsl.Kernels;");
+            _w.Line("using global::System.Runtime.CompilerServices;");
+            _w.Line("using global::System.Runtime.InteropServices;");
+            for (int k = 0; k < _kernels.Count; k++)
+            {
+                _w.Line();
+                _w.Line(_kernels[k]);
+            }
+            _w.Close();
             return _w.ToString();
         }
 
@@ -161,12 +173,6 @@ namespace CellDsl.Compiler.Emit
             EmitForward();
             _w.Line();
             EmitBackward();
-
-            foreach (var k in _kernels)
-            {
-                _w.Line();
-                _w.Line(k);
-            }
             _w.Close();
         }
 
@@ -186,9 +192,9 @@ namespace CellDsl.Compiler.Emit
                         var loop = _plan.ForwardLoop(phase, s, unit);
                         // Name the values a reader knows (locals and states); the rest are parts of their expressions.
                         var shown = loop.Where(i => _g.Nodes[i].Name is not null || _nextOf[i] is not null).ToList();
-                        if (loop.Count > 0)
-                            yield return $"{where}, stage {s}: one fused loop over {(unit == Dim.Input ? "I" : "H")} columns" +
-                                (shown.Count > 0 ? ": " + string.Join("; ", shown.Select(NodeSummary)) : "");
+                        if (loop.Count == 0) continue;
+                        yield return $"{where}, stage {s}: one fused loop over {(unit == Dim.Input ? "I" : "H")} columns{(shown.Count > 0 ? ":" : "")}";
+                        foreach (int i in shown) yield return "    " + NodeSummary(i);
                     }
                 }
             }
@@ -275,20 +281,20 @@ namespace CellDsl.Compiler.Emit
             {
                 case GemmKind.Projection:
                     _w.Line($"// Z{grp.Index}[{rows}, {gh}] = {DslPrinter.Expression(_g, grp.Operand, level: 3)} · [{Weights(grp)}]ᵀ");
-                    _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(gemm.V, gemm.InStep)}, {WidthText(gemm.V.Buffer)}, w{grp.Index},");
-                    _w.Line($"    a, {Base(gemm.Z, gemm.InStep)}, {gh}, accumulate: {acc});");
+                    _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(gemm.V, gemm.InStep)}, {WidthText(gemm.V.Buffer)}, w{grp.Index}, " +
+                        $"a, {Base(gemm.Z, gemm.InStep)}, {gh}, accumulate: {acc});");
                     break;
                 case GemmKind.AdjointOfOperand:
                     string operand = DslPrinter.Expression(_g, grp.Operand, level: 4);
                     _w.Line($"// d{(operand[0] == '(' ? "" : " ")}{operand} {(gemm.Accumulate ? "+=" : "=")} dZ{grp.Index} · [{Weights(grp)}]");
-                    _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(gemm.Z, gemm.InStep)}, {gh}, wt{grp.Index},");
-                    _w.Line($"    a, {Base(gemm.V, gemm.InStep)}, {WidthText(gemm.V.Buffer)}, accumulate: {acc});");
+                    _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(gemm.Z, gemm.InStep)}, {gh}, wt{grp.Index}, " +
+                        $"a, {Base(gemm.V, gemm.InStep)}, {WidthText(gemm.V.Buffer)}, accumulate: {acc});");
                     break;
                 default:
                     if (gemm.V.Mode == RowMode.Batch) throw new InvalidOperationException("a per-step buffer cannot feed a weight gradient");
                     _w.Line($"// d[{Weights(grp)}] += dZ{grp.Index}ᵀ · {DslPrinter.Expression(_g, grp.Operand, level: 3)}");
-                    _w.Line($"{Kernels}.Sgemm.Multiply(transA: true, transB: false, {gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh},");
-                    _w.Line($"    a, {Base(gemm.V, inStep: false)}, {WidthText(gemm.V.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: {acc});");
+                    _w.Line($"{Kernels}.Sgemm.Multiply(transA: true, transB: false, {gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh}, " +
+                        $"a, {Base(gemm.V, inStep: false)}, {WidthText(gemm.V.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: {acc});");
                     break;
             }
         }

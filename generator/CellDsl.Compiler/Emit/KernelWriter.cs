@@ -26,7 +26,11 @@ namespace CellDsl.Compiler.Emit
         private readonly SortedSet<int> _params = new SortedSet<int>();
         // The kernel's plumbing: names a cell's equations rarely use (a user's a, b, g or p keep their names).
         private readonly HashSet<string> _taken = new HashSet<string>(StringComparer.Ordinal)
-            { "data", "param", "grad", "row", "col", "j0", "j1", "Rows", "H", "I", "V", "A", "P", "G" };
+            {
+                "data", "param", "grad", "row", "col", "j0", "j1", "Rows", "H", "I", "V", "A", "P", "G",
+                // Types the kernel names through its namespace's using directives.
+                "IColumnKernel", "ISimd", "MethodImpl", "MethodImplOptions", "MemoryMarshal",
+            };
         private readonly Dictionary<int, string> _valueLocals = new Dictionary<int, string>();
         private readonly Dictionary<int, string> _paramLocals = new Dictionary<int, string>();
         private readonly List<string> _body = new List<string>();
@@ -250,18 +254,18 @@ namespace CellDsl.Compiler.Emit
             w.Line($"/// {what} stage {_stage} {where} ({(_unit == Dim.Input ? "I" : "H")} columns):");
             foreach (var s in _summary) w.Line("/// " + s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;") + "<br/>");
             w.Line("/// </summary>");
-            w.Open($"private struct {_name} : global::CellDsl.Kernels.IColumnKernel");
+            w.Open($"file struct {_name} : IColumnKernel");
             w.Line(_backward ? "public float[] A, P, G;" : "public float[] A, P;");
             w.Line("public int Rows, H, I;");
             if (_fields.Count > 0) w.Line($"public int {string.Join(", ", _fields.Values)};");
             if (_params.Count > 0) w.Line($"public int {string.Join(", ", _params.Select(p => "at_" + _e.ParamName(p)))};");
             w.Line();
             // Fully optimised from the first call: a training run's first passes should not run tier-0 loops.
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            w.Open("public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>");
-            w.Line("ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);");
-            if (_usesP) w.Line("ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);");
-            if (_usesG) w.Line("ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            w.Open("public void Run<V>(int j0, int j1) where V : struct, ISimd<V>");
+            w.Line("ref float data = ref MemoryMarshal.GetArrayDataReference(A);");
+            if (_usesP) w.Line("ref float param = ref MemoryMarshal.GetArrayDataReference(P);");
+            if (_usesG) w.Line("ref float grad = ref MemoryMarshal.GetArrayDataReference(G);");
             w.Open("for (int row = 0; row < Rows; row++)");
             foreach (var kv in _fields)
                 w.Line($"int r{kv.Value} = {kv.Value} + row * {Paren(_e.WidthText(kv.Key.Buffer))};");
@@ -289,7 +293,7 @@ namespace CellDsl.Compiler.Emit
                 inits.Add($"{kv.Value} = {_e.Base(new Location(kv.Key.Buffer, kv.Key.Mode, 0), step)}");
             foreach (int p in _params) inits.Add($"at_{_e.ParamName(p)} = at_{_e.ParamName(p)}");
             // One field per line: a kernel reads a dozen offsets, and one line of them is unreadable.
-            w.Open($"var {local} = new {_name}");
+            w.Open($"var {local} = new global::{CellEmitter.KernelNamespace}.{_name}");
             foreach (var init in inits) w.Line(init + ",");
             w.Close(";");
             w.Line($"global::CellDsl.Kernels.Columns.Run(ref {local}, {Emission.UnitText(_unit)}, {rows});");
