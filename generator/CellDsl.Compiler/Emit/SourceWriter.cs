@@ -5,7 +5,7 @@ using System.Text;
 namespace CellDsl.Compiler.Emit
 {
     /// <summary>A StringBuilder with indentation, for emitting readable C# (no SyntaxFactory, no NormalizeWhitespace).
-    /// A code line longer than <see cref="MaxWidth"/> breaks after the last argument separator that fits, its
+    /// A code line longer than <see cref="MaxWidth"/> breaks after the last comma that fits, its
     /// continuation indented one level more.</summary>
     public sealed class SourceWriter
     {
@@ -46,13 +46,12 @@ namespace CellDsl.Compiler.Emit
             _sb.Append(' ', pad).Append(line, start, line.Length - start).Append('\n');
         }
 
-        /// <summary>The spaces after each ", " inside brackets and outside string literals and comments: where a break
-        /// keeps the code the same.</summary>
+        /// <summary>The spaces after each ", " outside string literals and comments: C# ignores the whitespace there, so a
+        /// break keeps the code the same.</summary>
         private static List<int> Breaks(string line)
         {
             var breaks = new List<int>();
             if (line.TrimStart().StartsWith("//", StringComparison.Ordinal)) return breaks;
-            int depth = 0;
             bool inString = false;
             for (int i = 0; i < line.Length - 1; i++)
             {
@@ -65,9 +64,7 @@ namespace CellDsl.Compiler.Emit
                 }
                 if (c == '"') inString = true;
                 else if (c == '/' && line[i + 1] == '/') break;
-                else if (c == '(' || c == '[' || c == '{') depth++;
-                else if (c == ')' || c == ']' || c == '}') depth--;
-                else if (c == ',' && line[i + 1] == ' ' && depth > 0) breaks.Add(i + 1);
+                else if (c == ',' && line[i + 1] == ' ') breaks.Add(i + 1);
             }
             return breaks;
         }

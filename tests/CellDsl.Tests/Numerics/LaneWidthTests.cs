@@ -101,19 +101,10 @@ public class LaneWidthTests
     /// <summary>Every result of one Forward and Backward on fixed inputs, as float bits.</summary>
     private static List<(string What, int[] Bits)> Results(string name, CellGraph graph, int I, int H)
     {
-        const int T = 3, B = 5;
         var cell = CellZoo.Get(name).Create(I, H, 5);
         ZooOracleTests.RandomizeBiases(cell, 6);
-        int S = graph.StateCount;
-        var rng = new CellRandom(7);
-        float[] R(int n) { var a = new float[n]; rng.FillUniform(a, -1f, 1f); return a; }
-        var x = R(T * B * I); var h0 = R(S * B * H); var dy = R(T * B * H); var dFinal = R(S * B * H);
-        var ws = cell.CreateWorkspace(T, B);
-        cell.Forward(ws, x, h0);
-        var dx = new float[x.Length]; var dh0 = new float[h0.Length];
-        cell.ZeroGradients();
-        cell.Backward(ws, dy, dFinal, dx, dh0);
-        static int[] Bits(ReadOnlySpan<float> v) => MemoryMarshal.Cast<float, int>(v).ToArray();
-        return [("output", Bits(ws.Output)), ("gradients", Bits(cell.Gradients)), ("dx", Bits(dx)), ("d initial state", Bits(dh0))];
+        var run = CellRun.Of(cell, graph, T: 3, B: 5, seed: 7);
+        static int[] Bits(float[] v) => MemoryMarshal.Cast<float, int>(v.AsSpan()).ToArray();
+        return [("output", Bits(run.Output)), ("gradients", Bits(run.Gradients)), ("dx", Bits(run.Dx)), ("d initial state", Bits(run.DInitialState))];
     }
 }
