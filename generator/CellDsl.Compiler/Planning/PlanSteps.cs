@@ -27,7 +27,7 @@ namespace CellDsl.Compiler.Planning
         /// <summary>The step's cost for one execution: steps inside the time loop run T times a pass.</summary>
         public abstract Cost CostAt(CellSizes s);
 
-        private protected static double Rows(bool inStep, CellSizes s) => inStep ? s.Batch : (double)s.Steps * s.Batch;
+        private protected static double RowCount(bool inStep, CellSizes s) => inStep ? s.Batch : (double)s.Steps * s.Batch;
         private protected static double Size(Dim d, CellSizes s) => d == Dim.Input ? s.Input : s.Hidden;
     }
 
@@ -59,7 +59,7 @@ namespace CellDsl.Compiler.Planning
         /// <summary>The product's M, N and K.</summary>
         public (double M, double N, double K) Shape(CellSizes s)
         {
-            double gh = (double)Group.Nodes.Count * s.Hidden, dim = Size(OperandUnit, s), rows = Rows(InStep, s);
+            double gh = (double)Group.Nodes.Count * s.Hidden, dim = Size(OperandUnit, s), rows = RowCount(InStep, s);
             return Kind switch
             {
                 GemmKind.Projection => (rows, gh, dim),
@@ -80,7 +80,7 @@ namespace CellDsl.Compiler.Planning
     {
         public override Cost CostAt(CellSizes s)
         {
-            double elements = Rows(InStep, s) * s.Hidden;
+            double elements = RowCount(InStep, s) * s.Hidden;
             return new Cost(elements, 4 * (2 * elements + s.Hidden));
         }
     }
@@ -103,7 +103,7 @@ namespace CellDsl.Compiler.Planning
     {
         public override Cost CostAt(CellSizes s)
         {
-            double elements = Rows(InStep, s) * Size(Unit, s);
+            double elements = RowCount(InStep, s) * Size(Unit, s);
             return Op switch
             {
                 RowsOp.Copy => new Cost(0, 4 * 2 * elements),
@@ -148,7 +148,7 @@ namespace CellDsl.Compiler.Planning
 
         public override Cost CostAt(CellSizes s)
         {
-            double width = Size(Unit, s), elements = Rows(InStep, s) * width;
+            double width = Size(Unit, s), elements = RowCount(InStep, s) * width;
             return new Cost(FlopsPerElement * elements, 4 * (FloatsPerElement * elements + ParameterFloatsPerColumn * width));
         }
     }
