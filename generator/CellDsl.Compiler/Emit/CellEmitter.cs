@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text.RegularExpressions;
 using CellDsl.Compiler.Autodiff;
 using CellDsl.Compiler.Graph;
 using CellDsl.Compiler.Planning;
@@ -32,15 +31,16 @@ namespace CellDsl.Compiler.Emit
 
         public static string Emit(CellGraph graph, EmitTarget target) => new Emission(CellPlan.Create(graph), target).Run();
 
-        /// <summary>Whether the generated part declares a member of this name (its buffers, definition, layout, cores,
-        /// offsets and kernel structs). A class of that name cannot take the generated part: C# forbids a member named
-        /// like its enclosing type (CS0542).</summary>
+        /// <summary>The namespace of the kernel structs: <c>file</c> types there, outside the cell's class, so they take
+        /// no member name of it and two cells' kernels never meet.</summary>
+        public const string KernelNamespace = "CellDsl.Generated";
+
+        /// <summary>Whether the generated part declares a member of this name (its buffers, definition, layout, cores and
+        /// offsets). A class of that name cannot take the generated part: C# forbids a member named like its enclosing
+        /// type (CS0542). The kernels are file types outside the class and take no name of it.</summary>
         public static bool DeclaresMember(string name)
             => name is "Buffers" or "CellDefinition" or "CreateLayout" or "BufferSizes" or "ForwardCore" or "BackwardCore"
-               || name.StartsWith("at_", StringComparison.Ordinal)
-               || KernelName.IsMatch(name);
-
-        private static readonly Regex KernelName = new Regex("^(Forward|Backward)(Pre|Step)[0-9]+(Input)?$", RegexOptions.CultureInvariant);
+               || name.StartsWith("at_", StringComparison.Ordinal);
     }
 
     internal sealed class Emission
@@ -73,6 +73,18 @@ namespace CellDsl.Compiler.Emit
             EmitClass();
             foreach (var _ in _target.ContainingTypes) _w.Close();
             if (_target.Namespace is not null) _w.Close();
+            if (_kernels.Count == 0) return _w.ToString();
+            _w.Line();
+            _w.Open("namespace " + CellEmitter.KernelNamespace);
+            _w.Line("using global::CellDsl.Kernels;");
+            _w.Line("using global::System.Runtime.CompilerServices;");
+            _w.Line("using global::System.Runtime.InteropServices;");
+            for (int k = 0; k < _kernels.Count; k++)
+            {
+                _w.Line();
+                _w.Line(_kernels[k]);
+            }
+            _w.Close();
             return _w.ToString();
         }
 
@@ -161,12 +173,6 @@ namespace CellDsl.Compiler.Emit
             EmitForward();
             _w.Line();
             EmitBackward();
-
-            foreach (var k in _kernels)
-            {
-                _w.Line();
-                _w.Line(k);
-            }
             _w.Close();
         }
 
@@ -186,9 +192,9 @@ namespace CellDsl.Compiler.Emit
                         var loop = _plan.ForwardLoop(phase, s, unit);
                         // Name the values a reader knows (locals and states); the rest are parts of their expressions.
                         var shown = loop.Where(i => _g.Nodes[i].Name is not null || _nextOf[i] is not null).ToList();
-                        if (loop.Count > 0)
-                            yield return $"{where}, stage {s}: one fused loop over {(unit == Dim.Input ? "I" : "H")} columns" +
-                                (shown.Count > 0 ? ": " + string.Join("; ", shown.Select(NodeSummary)) : "");
+                        if (loop.Count == 0) continue;
+                        yield return $"{where}, stage {s}: one fused loop over {(unit == Dim.Input ? "I" : "H")} columns{(shown.Count > 0 ? ":" : "")}";
+                        foreach (int i in shown) yield return "    " + NodeSummary(i);
                     }
                 }
             }
@@ -210,61 +216,9 @@ namespace CellDsl.Compiler.Emit
             _w.Line("int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;");
             _w.Line("float[] a = workspace.Data, p = ParameterArray;");
             _w.Line("int[] at = workspace.Offsets;");
-            if (_plan.Groups.Count > 0) _w.Line("// Stacked weights packed once for all steps of this pass.");
-            foreach (var grp in _plan.Groups)
-            {
-                string dim = UnitText(_plan.Dims[grp.Operand]);
-                _w.Line($"var w{grp.Index} = workspace.Packed[{grp.Index}];");
-                _w.Line($"w{grp.Index}.Pack(transB: true, {dim}, {Mul(grp.Nodes.Count, "H")}, p, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim});");
-            }
-            for (int s = 0; s < _plan.PreStageCount; s++) ForwardStage(Phase.Pre, s);
-            _w.Open("for (int t = 0; t < T; t++)");
-            for (int s = 0; s < _plan.StepStageCount; s++) ForwardStage(Phase.Step, s);
-            foreach (int k in _plan.StatesNeedingCopy())
-            {
-                int next = _g.Next[k];
-                var loc = _plan.Values[next];
-                if (loc is null) throw new InvalidOperationException($"state {_g.States[k]}'s value has no storage");
-                _w.Line($"// {_g.States[k]} = {DslPrinter.Expression(_g, next)}");
-                _w.Line($"{Kernels}.RowOps.Copy(a, at[Buffers.{BufName(_plan.StateSeq[k])}] + (t + 1) * B * H, H, a, {Base(loc, true)}, {WidthText(loc.Buffer)}, B, H);");
-            }
-            _w.Close();
+            EmitPass(_plan.Forward, "for (int t = 0; t < T; t++)");
             _w.Close();
         }
-
-        private void ForwardStage(Phase phase, int s)
-        {
-            bool step = phase == Phase.Step;
-            string rows = step ? "B" : "T * B";
-            foreach (var grp in _plan.GroupsOf(phase, s))
-            {
-                int op = grp.Operand;
-                var v = _plan.Values[op] ?? throw new InvalidOperationException("projection operand without storage");
-                string gh = Mul(grp.Nodes.Count, "H");
-                string dim = UnitText(_plan.Dims[op]);
-                var z = new Location(grp.Z, _plan.Buffers[grp.Z].Rows == Rows.Batch ? RowMode.Batch : RowMode.Step, 0);
-                _w.Line($"// Z{grp.Index}[{rows}, {gh}] = {DslPrinter.Expression(_g, op, level: 3)} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]ᵀ");
-                _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(v, step)}, {WidthText(v.Buffer)}, w{grp.Index}, a, {Base(z, step)}, {gh}, accumulate: false);");
-                for (int c = 0; c < grp.Nodes.Count; c++)
-                {
-                    var node = _g.Nodes[grp.Nodes[c]];
-                    if (node.Param2 >= 0)
-                        _w.Line($"{Kernels}.RowOps.AddBias(a, {Base(z, step)}{Col(c)}, {gh}, p, at_{ParamName(node.Param2)}, {rows}, H);");
-                }
-            }
-            foreach (var unit in new[] { Dim.Input, Dim.Hidden })
-            {
-                var loop = _plan.ForwardLoop(phase, s, unit);
-                if (loop.Count == 0) continue;
-                string name = $"Forward{phase}{s}{(unit == Dim.Input ? "Input" : "")}";
-                var kernel = new KernelWriter(this, name, phase, unit, backward: false);
-                kernel.WriteForward(loop);
-                _kernels.Add(kernel.Source);
-                kernel.EmitCall(_w, rows);
-            }
-        }
-
-        // ---------------------------------------------------------------- backward
 
         private void EmitBackward()
         {
@@ -272,105 +226,125 @@ namespace CellDsl.Compiler.Emit
             _w.Line("int T = workspace.Steps, B = workspace.Batch, I = InputSize, H = HiddenSize;");
             _w.Line("float[] a = workspace.Data, p = ParameterArray, g = GradientArray;");
             _w.Line("int[] at = workspace.Offsets;");
-            var carried = _plan.Groups.Where(grp => _g.Nodes[grp.Operand].Op != OpKind.Const).ToList();
-            if (carried.Count > 0) _w.Line("// Stacked weights packed once for the adjoint GEMMs dv += dZ · W of all steps.");
-            foreach (var grp in carried)
-            {
-                string dim = UnitText(_plan.Dims[grp.Operand]);
-                _w.Line($"var wt{grp.Index} = workspace.Packed[{_plan.Groups.Count + grp.Index}];");
-                _w.Line($"wt{grp.Index}.Pack(transB: false, {Mul(grp.Nodes.Count, "H")}, {dim}, p, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim});");
-            }
-            // Gradient buffers are not cleared: the first write to each stores (see AdjointWrites).
-            _w.Open("for (int t = T - 1; t >= 0; t--)");
-            _w.Line("// dL/d(state after step t) flows into the value each state took.");
-            for (int k = 0; k < _g.StateCount; k++)
-            {
-                int next = _g.Next[k];
-                var loc = _plan.Adjoints[next] ?? throw new InvalidOperationException("state value without adjoint storage");
-                string dst = $"a, {Base(loc, true)}, {WidthText(loc.Buffer)}";
-                string carry = $"a, at[Buffers.{BufName(_plan.DStateCarry[k])}], H";
-                string dy = $"a, at[Buffers.{BufName(_plan.DY)}] + t * B * H, H";
-                bool first = Writes.Write(loc);
-                if (k == _g.OutputState && first)
-                    _w.Line($"{Kernels}.RowOps.Sum({dst}, {carry}, {dy}, B, H);");
-                else
-                {
-                    _w.Line($"{Kernels}.RowOps.{(first ? "Copy" : "Add")}({dst}, {carry}, B, H);");
-                    if (k == _g.OutputState) _w.Line($"{Kernels}.RowOps.Add({dst}, {dy}, B, H);");
-                }
-            }
-            for (int s = _plan.StepStageCount - 1; s >= 0; s--) BackwardStage(Phase.Step, s);
-            _w.Line("// dL/d(state before step t) is dL/d(state after step t-1).");
-            for (int k = 0; k < _g.StateCount; k++)
-            {
-                var prev = new Location(_plan.DStatePrev[k], RowMode.Batch, 0);
-                _w.Line(Writes.IsWritten(prev)
-                    ? $"global::System.Array.Copy(a, at[Buffers.{BufName(prev.Buffer)}], a, at[Buffers.{BufName(_plan.DStateCarry[k])}], B * H);"
-                    : $"global::System.Array.Clear(a, at[Buffers.{BufName(_plan.DStateCarry[k])}], B * H); // step t does not read the {_g.States[k]} before it");
-            }
-            _w.Close();
-            for (int s = _plan.PreStageCount - 1; s >= 0; s--) BackwardStage(Phase.Pre, s);
-            _w.Line("// Weight gradients: one GEMM over all T·B rows per stacked projection.");
-            foreach (var grp in _plan.Groups)
-            {
-                int op = grp.Operand;
-                var v = _plan.Values[op]!;
-                string gh = Mul(grp.Nodes.Count, "H");
-                string dim = UnitText(_plan.Dims[op]);
-                ZeroUnwritten(grp, step: false);
-                _w.Line($"{Kernels}.Sgemm.Multiply(transA: true, transB: false, {gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh}, a, {BaseAll(v)}, {WidthText(v.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: true);");
-            }
-            var dx = new Location(_plan.DX, RowMode.Step, 0);
-            if (Writes.Write(dx)) _w.Line($"global::System.Array.Clear(a, at[Buffers.{BufName(_plan.DX)}], T * B * I); // the loss does not depend on x");
+            // Gradient buffers are not cleared: the plan makes the first write to each a store.
+            EmitPass(_plan.Backward, "for (int t = T - 1; t >= 0; t--)");
             _w.Close();
         }
 
-        /// <summary>Clears the columns of a group's dZ that no adjoint reached (their projections do not affect the loss)
-        /// before a GEMM reads the whole dZ.</summary>
-        private void ZeroUnwritten(GemmGroup grp, bool step)
+        // ---------------------------------------------------------------- the walk over the plan's steps
+
+        private void EmitPass(PassSchedule pass, string loop)
         {
-            for (int c = 0; c < grp.Nodes.Count; c++)
+            foreach (var step in pass.Before) Emit(step);
+            _w.Open(loop);
+            foreach (var step in pass.EachStep) Emit(step);
+            _w.Close();
+            foreach (var step in pass.After) Emit(step);
+        }
+
+        private void Emit(PlanStep step)
+        {
+            if (step.Comment is { } comment)
+                foreach (var line in comment.Split('\n')) _w.Line("// " + line);
+            switch (step)
             {
-                var slice = new Location(grp.DZ, RowMode.Step, c);
-                if (!Writes.Write(slice)) continue;
-                _w.Line($"{Kernels}.RowOps.Clear(a, {Base(slice, step)}, {WidthText(grp.DZ)}, {(step ? "B" : "T * B")}, H);");
+                case PackStep pack: EmitPack(pack); break;
+                case GemmStep gemm: EmitGemm(gemm); break;
+                case BiasStep bias: EmitBias(bias); break;
+                case RowsStep rows: EmitRows(rows); break;
+                case LoopStep loop: EmitLoop(loop); break;
+                default: throw new InvalidOperationException("unknown plan step " + step.GetType().Name);
             }
         }
 
-        private void BackwardStage(Phase phase, int s)
+        private string Weights(GemmGroup grp) => string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)));
+
+        private static string RowsOf(bool inStep) => inStep ? "B" : "T * B";
+
+        private void EmitPack(PackStep pack)
         {
-            bool step = phase == Phase.Step;
-            string rows = step ? "B" : "T * B";
-            foreach (var unit in new[] { Dim.Hidden, Dim.Input })
+            var grp = pack.Group;
+            string dim = UnitText(pack.OperandUnit), gh = Mul(grp.Nodes.Count, "H"), at = "at_" + ParamName(_g.Nodes[grp.Nodes[0]].Param);
+            string w = (pack.ForAdjoint ? "wt" : "w") + grp.Index;
+            _w.Line($"var {w} = workspace.Packed[{(pack.ForAdjoint ? _plan.Groups.Count : 0) + grp.Index}];");
+            _w.Line(pack.ForAdjoint
+                ? $"{w}.Pack(transB: false, {gh}, {dim}, p, {at}, {dim});"
+                : $"{w}.Pack(transB: true, {dim}, {gh}, p, {at}, {dim});");
+        }
+
+        private void EmitGemm(GemmStep gemm)
+        {
+            var grp = gemm.Group;
+            string rows = RowsOf(gemm.InStep), gh = Mul(grp.Nodes.Count, "H"), dim = UnitText(gemm.OperandUnit);
+            string acc = gemm.Accumulate ? "true" : "false";
+            switch (gemm.Kind)
             {
-                var loop = _plan.BackwardLoop(phase, s, unit);
-                if (loop.Count == 0) continue;
-                string name = $"Backward{phase}{s}{(unit == Dim.Input ? "Input" : "")}";
-                var kernel = new KernelWriter(this, name, phase, unit, backward: true);
-                if (!kernel.WriteBackward(loop)) continue;
-                _kernels.Add(kernel.Source);
-                kernel.EmitCall(_w, rows);
+                case GemmKind.Projection:
+                    _w.Line($"// Z{grp.Index}[{rows}, {gh}] = {DslPrinter.Expression(_g, grp.Operand, level: 3)} · [{Weights(grp)}]ᵀ");
+                    _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(gemm.V, gemm.InStep)}, {WidthText(gemm.V.Buffer)}, w{grp.Index}, " +
+                        $"a, {Base(gemm.Z, gemm.InStep)}, {gh}, accumulate: {acc});");
+                    break;
+                case GemmKind.AdjointOfOperand:
+                    string operand = DslPrinter.Expression(_g, grp.Operand, level: 4);
+                    _w.Line($"// d{(operand[0] == '(' ? "" : " ")}{operand} {(gemm.Accumulate ? "+=" : "=")} dZ{grp.Index} · [{Weights(grp)}]");
+                    _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(gemm.Z, gemm.InStep)}, {gh}, wt{grp.Index}, " +
+                        $"a, {Base(gemm.V, gemm.InStep)}, {WidthText(gemm.V.Buffer)}, accumulate: {acc});");
+                    break;
+                default:
+                    if (gemm.V.Mode == RowMode.Batch) throw new InvalidOperationException("a per-step buffer cannot feed a weight gradient");
+                    _w.Line($"// d[{Weights(grp)}] += dZ{grp.Index}ᵀ · {DslPrinter.Expression(_g, grp.Operand, level: 3)}");
+                    _w.Line($"{Kernels}.Sgemm.Multiply(transA: true, transB: false, {gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh}, " +
+                        $"a, {Base(gemm.V, inStep: false)}, {WidthText(gemm.V.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: {acc});");
+                    break;
             }
-            foreach (var grp in _plan.GroupsOf(phase, s))
+        }
+
+        private void EmitBias(BiasStep bias)
+        {
+            var z = new Location(bias.Group.Z, _plan.Buffers[bias.Group.Z].Rows == Rows.Batch ? RowMode.Batch : RowMode.Step, bias.Column);
+            _w.Line($"{Kernels}.RowOps.AddBias(a, {Base(z, bias.InStep)}, {Mul(bias.Group.Nodes.Count, "H")}, p, at_{ParamName(bias.Param)}, {RowsOf(bias.InStep)}, H);");
+        }
+
+        /// <summary>Whether a location's rows are contiguous (its buffer is one block wide): then a copy or clear of all
+        /// its rows is one array operation.</summary>
+        private bool Whole(Location? loc) => loc is null || (_plan.Buffers[loc.Buffer].Width == 1 && loc.Column == 0);
+
+        private void EmitRows(RowsStep step)
+        {
+            string rows = RowsOf(step.InStep), unit = UnitText(step.Unit);
+            string Arg(Location loc) => $"a, {Base(loc, step.InStep)}, {WidthText(loc.Buffer)}";
+            bool whole = Whole(step.Destination) && Whole(step.Source);
+            switch (step.Op)
             {
-                int op = grp.Operand;
-                if (_g.Nodes[op].Op == OpKind.Const) continue;
-                var d = _plan.Adjoints[op] ?? throw new InvalidOperationException("projection operand without adjoint storage");
-                string gh = Mul(grp.Nodes.Count, "H");
-                string dim = UnitText(_plan.Dims[op]);
-                var dz = new Location(grp.DZ, RowMode.Step, 0);
-                ZeroUnwritten(grp, step);
-                bool first = Writes.Write(d);
-                string operand = DslPrinter.Expression(_g, op, level: 4);
-                _w.Line($"// d{(operand[0] == '(' ? "" : " ")}{operand} {(first ? "=" : "+=")} dZ{grp.Index} · [{string.Join(" | ", grp.Nodes.Select(m => ParamName(_g.Nodes[m].Param)))}]");
-                _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(dz, step)}, {gh}, wt{grp.Index}, a, {Base(d, step)}, {WidthText(d.Buffer)}, accumulate: {(first ? "false" : "true")});");
+                case RowsOp.Clear when whole:
+                    _w.Line($"global::System.Array.Clear(a, {Base(step.Destination, step.InStep)}, {rows} * {unit});");
+                    break;
+                case RowsOp.Clear:
+                    _w.Line($"{Kernels}.RowOps.Clear({Arg(step.Destination)}, {rows}, {unit});");
+                    break;
+                case RowsOp.Copy when whole:
+                    _w.Line($"global::System.Array.Copy(a, {Base(step.Source!, step.InStep)}, a, {Base(step.Destination, step.InStep)}, {rows} * {unit});");
+                    break;
+                case RowsOp.Sum:
+                    _w.Line($"{Kernels}.RowOps.Sum({Arg(step.Destination)}, {Arg(step.Source!)}, {Arg(step.Source2!)}, {rows}, {unit});");
+                    break;
+                default:
+                    _w.Line($"{Kernels}.RowOps.{step.Op}({Arg(step.Destination)}, {Arg(step.Source!)}, {rows}, {unit});");
+                    break;
             }
+        }
+
+        private void EmitLoop(LoopStep loop)
+        {
+            string name = $"{(loop.Backward ? "Backward" : "Forward")}{loop.Phase}{loop.Stage}{(loop.Unit == Dim.Input ? "Input" : "")}";
+            var kernel = new KernelWriter(this, name, loop);
+            _kernels.Add(kernel.Source);
+            kernel.EmitCall(_w, RowsOf(loop.InStep));
         }
 
         // ---------------------------------------------------------------- helpers shared with kernels
 
         internal CellPlan Plan => _plan;
-        internal AdjointWrites Writes { get; } = new AdjointWrites();
         internal CellGraph Graph => _g;
         internal List<int>? NextOf(int node) => _nextOf[node];
         internal int Uses(int node) => _uses[node];
@@ -404,13 +378,6 @@ namespace CellDsl.Compiler.Emit
                 _ => "",
             };
             return start + row + Col(loc.Column);
-        }
-
-        /// <summary>Offset of a value's row block for all steps, for the weight-gradient GEMM.</summary>
-        private string BaseAll(Location loc)
-        {
-            if (loc.Mode == RowMode.Batch) throw new InvalidOperationException("a per-step buffer cannot feed a weight gradient");
-            return Base(loc, inStep: false);
         }
 
         internal static string Str(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

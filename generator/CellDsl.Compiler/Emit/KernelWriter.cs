@@ -26,7 +26,11 @@ namespace CellDsl.Compiler.Emit
         private readonly SortedSet<int> _params = new SortedSet<int>();
         // The kernel's plumbing: names a cell's equations rarely use (a user's a, b, g or p keep their names).
         private readonly HashSet<string> _taken = new HashSet<string>(StringComparer.Ordinal)
-            { "data", "param", "grad", "row", "col", "j0", "j1", "Rows", "H", "I", "V", "A", "P", "G" };
+            {
+                "data", "param", "grad", "row", "col", "j0", "j1", "Rows", "H", "I", "V", "A", "P", "G",
+                // Types the kernel names through its namespace's using directives.
+                "IColumnKernel", "ISimd", "MethodImpl", "MethodImplOptions", "MemoryMarshal",
+            };
         private readonly Dictionary<int, string> _valueLocals = new Dictionary<int, string>();
         private readonly Dictionary<int, string> _paramLocals = new Dictionary<int, string>();
         private readonly List<string> _body = new List<string>();
@@ -35,15 +39,18 @@ namespace CellDsl.Compiler.Emit
         private bool _usesP, _usesG;
         private int _stage;
 
-        public KernelWriter(Emission e, string name, Phase phase, Dim unit, bool backward)
+        public KernelWriter(Emission e, string name, LoopStep loop)
         {
             _e = e;
             _plan = e.Plan;
             _g = e.Graph;
             _name = name;
-            _phase = phase;
-            _unit = unit;
-            _backward = backward;
+            _phase = loop.Phase;
+            _unit = loop.Unit;
+            _backward = loop.Backward;
+            _stage = loop.Stage;
+            if (loop.Backward) WriteBackward(loop);
+            else WriteForward(loop.Nodes);
         }
 
         public string Source { get; private set; } = "";
@@ -121,9 +128,8 @@ namespace CellDsl.Compiler.Emit
 
         // ------------------------------------------------------------ forward
 
-        public void WriteForward(List<int> loop)
+        private void WriteForward(IReadOnlyList<int> loop)
         {
-            _stage = _plan.Stages[loop[0]];
             var inlined = new bool[_g.Nodes.Count];
             foreach (int i in loop)
             {
@@ -165,68 +171,58 @@ namespace CellDsl.Compiler.Emit
 
         // ------------------------------------------------------------ backward
 
-        /// <summary>Writes the adjoint loop; false when it has nothing to do (every adjoint already lands in its buffer).</summary>
-        public bool WriteBackward(List<int> loop)
+        /// <summary>Writes the adjoint loop as the plan decided it: which sums read what earlier steps stored, and which
+        /// term stores, adds or stays in registers.</summary>
+        private void WriteBackward(LoopStep loop)
         {
-            _stage = _plan.Stages[loop[0]];
-            var consumers = _g.Consumers();
-            var contributions = new Dictionary<int, List<string>>();
-            foreach (int i in loop) contributions[i] = new List<string>();
-            int work = 0;
-
-            foreach (int n in loop)
+            var contributions = loop.Nodes.ToDictionary(i => i, _ => new List<string>());
+            var names = new Dictionary<int, string>();
+            foreach (var adjoint in loop.Adjoints)
             {
-                var node = _g.Nodes[n];
+                int n = adjoint.Node;
                 var parts = contributions[n];
-                bool external = node.Op == OpKind.Dense
-                    ? _e.NextOf(n) is not null || consumers[n].Any(c => !InLoop(c) || _g.Nodes[c].Op == OpKind.Dense)
-                    : _plan.Adjoints[n] is not null;
-                var terms = _plan.Adjoint.Terms[n].Where(t => t.Kind == TermKind.ToNode || t.Kind == TermKind.ToParam).ToList();
-                if (parts.Count == 0 && !external) continue;
-                if (node.Op == OpKind.Dense && parts.Count == 0 && terms.Count == 0) continue;
-                work++;
-
                 var loc = _plan.Adjoints[n];
                 var sum = new List<string>();
-                // Contributions from outside this loop were written before it; if none was, they are zero.
-                if (external && _e.Writes.IsWritten(loc!)) sum.Add($"V.Load(ref data, {At(loc!)})");
+                if (adjoint.ReadsStored) sum.Add($"V.Load(ref data, {At(loc!)})");
                 sum.AddRange(parts);
                 if (sum.Count == 0) sum.Add("V.Create(0f)");
-                string d = Unique("d_" + PreferredName(n));
-                _body.Add($"var {d} = {string.Join(" + ", sum)};");
-                if (node.Op == OpKind.Dense && parts.Count > 0)
+                string d;
+                // A sum of one local is that local: no alias (d_t22 = d_t24) in the kernel.
+                if (sum.Count == 1 && IsLocal(sum[0])) d = sum[0];
+                else
                 {
-                    _e.Writes.Write(loc!);
-                    _body.Add($"V.Store({d}, ref data, {At(loc!)});");
+                    d = Unique("d_" + PreferredName(n));
+                    _body.Add($"var {d} = {string.Join(" + ", sum)};");
+                    _summary.Add($"{d} = dL/d({DslPrinter.Expression(_g, n, parameterNames: true)})");
                 }
-                _summary.Add($"{d} = dL/d({DslPrinter.Expression(_g, n, parameterNames: true)})");
+                if (adjoint.StoresOwn) _body.Add($"V.Store({d}, ref data, {At(loc!)});");
 
-                foreach (var term in terms)
+                var terms = _plan.Adjoint.Terms[n].Where(t => t.Kind == TermKind.ToNode || t.Kind == TermKind.ToParam).ToList();
+                for (int k = 0; k < terms.Count; k++)
                 {
+                    var term = terms[k];
                     string e = Adj(term.Expr!, d, 0);
-                    if (term.Kind == TermKind.ToParam)
+                    switch (adjoint.Writes[k])
                     {
-                        _usesG = true;
-                        _body.Add($"V.AddTo(ref grad, {ParamField(term.Target)} + col, {e});");
-                    }
-                    else if (contributions.ContainsKey(term.Target) && InLoop(term.Target))
-                        contributions[term.Target].Add(e);
-                    else if (_g.Nodes[term.Target].Op == OpKind.Bias)
-                    {
-                        _usesG = true;
-                        _body.Add($"V.AddTo(ref grad, {ParamField(_g.Nodes[term.Target].Param)} + col, {e});");
-                    }
-                    else
-                    {
-                        var target = _plan.Adjoints[term.Target] ?? throw new InvalidOperationException($"adjoint of node {term.Target} has no storage");
-                        _body.Add(_e.Writes.Write(target) ? $"V.Store({e}, ref data, {At(target)});" : $"V.AddTo(ref data, {At(target)}, {e});");
+                        case TermWrite.Local:
+                            contributions[term.Target].Add(e);
+                            break;
+                        case TermWrite.Gradient:
+                            _usesG = true;
+                            int param = term.Kind == TermKind.ToParam ? term.Target : _g.Nodes[term.Target].Param;
+                            _body.Add($"V.AddTo(ref grad, {ParamField(param)} + col, {e});");
+                            break;
+                        default:
+                            var target = _plan.Adjoints[term.Target]!;
+                            _body.Add(adjoint.Writes[k] == TermWrite.Store ? $"V.Store({e}, ref data, {At(target)});" : $"V.AddTo(ref data, {At(target)}, {e});");
+                            break;
                     }
                 }
             }
-            if (work == 0) return false;
-            Finish(loop.Count);
-            return true;
+            Finish(loop.Nodes.Count);
         }
+
+        private bool IsLocal(string expr) => _taken.Contains(expr) && expr.All(c => char.IsLetterOrDigit(c) || c == '_' || c == '@');
 
         private string Adj(AdjExpr e, string grad, int prec)
         {
@@ -258,18 +254,18 @@ namespace CellDsl.Compiler.Emit
             w.Line($"/// {what} stage {_stage} {where} ({(_unit == Dim.Input ? "I" : "H")} columns):");
             foreach (var s in _summary) w.Line("/// " + s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;") + "<br/>");
             w.Line("/// </summary>");
-            w.Open($"private struct {_name} : global::CellDsl.Kernels.IColumnKernel");
+            w.Open($"file struct {_name} : IColumnKernel");
             w.Line(_backward ? "public float[] A, P, G;" : "public float[] A, P;");
             w.Line("public int Rows, H, I;");
             if (_fields.Count > 0) w.Line($"public int {string.Join(", ", _fields.Values)};");
             if (_params.Count > 0) w.Line($"public int {string.Join(", ", _params.Select(p => "at_" + _e.ParamName(p)))};");
             w.Line();
             // Fully optimised from the first call: a training run's first passes should not run tier-0 loops.
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            w.Open("public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>");
-            w.Line("ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);");
-            if (_usesP) w.Line("ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);");
-            if (_usesG) w.Line("ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            w.Open("public void Run<V>(int j0, int j1) where V : struct, ISimd<V>");
+            w.Line("ref float data = ref MemoryMarshal.GetArrayDataReference(A);");
+            if (_usesP) w.Line("ref float param = ref MemoryMarshal.GetArrayDataReference(P);");
+            if (_usesG) w.Line("ref float grad = ref MemoryMarshal.GetArrayDataReference(G);");
             w.Open("for (int row = 0; row < Rows; row++)");
             foreach (var kv in _fields)
                 w.Line($"int r{kv.Value} = {kv.Value} + row * {Paren(_e.WidthText(kv.Key.Buffer))};");
@@ -297,7 +293,7 @@ namespace CellDsl.Compiler.Emit
                 inits.Add($"{kv.Value} = {_e.Base(new Location(kv.Key.Buffer, kv.Key.Mode, 0), step)}");
             foreach (int p in _params) inits.Add($"at_{_e.ParamName(p)} = at_{_e.ParamName(p)}");
             // One field per line: a kernel reads a dozen offsets, and one line of them is unreadable.
-            w.Open($"var {local} = new {_name}");
+            w.Open($"var {local} = new global::{CellEmitter.KernelNamespace}.{_name}");
             foreach (var init in inits) w.Line(init + ",");
             w.Close(";");
             w.Line($"global::CellDsl.Kernels.Columns.Run(ref {local}, {Emission.UnitText(_unit)}, {rows});");

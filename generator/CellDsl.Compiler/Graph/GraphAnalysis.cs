@@ -1,9 +1,12 @@
 using System.Collections.Generic;
-using CellDsl.Compiler.Printing;
 
 namespace CellDsl.Compiler.Graph
 {
     /// <summary>Facts derived from a graph: value sizes, structural validity, the input == hidden requirement.</summary>
+    /// <summary>A node whose sizes tie the input size to the hidden size: it mixes both (<paramref name="State"/> is -1),
+    /// or state <paramref name="State"/> takes its input-size value.</summary>
+    public readonly record struct SizeConflict(int Node, int State);
+
     public static class GraphAnalysis
     {
         /// <summary>The size of every node's value. Mixed input/hidden elementwise ops are typed hidden
@@ -37,10 +40,11 @@ namespace CellDsl.Compiler.Graph
         private static Dim Join(Dim a, Dim b) => a == Dim.Any ? b : b == Dim.Any ? a : a == b ? a : Dim.Hidden;
 
         /// <summary>
-        /// Why this cell needs input size == hidden size (an elementwise op mixing x-sized and hidden-sized values,
-        /// or a state taking an x-sized value), or null when any sizes work.
+        /// Why this cell needs input size == hidden size: the first elementwise op mixing x-sized and hidden-sized
+        /// values, or the first state taking an x-sized value; null when any sizes work.
+        /// The printer words it for a message (DslPrinter.SquareRequirement): the graph does not depend on the printer.
         /// </summary>
-        public static string? SquareRequirement(CellGraph g)
+        public static SizeConflict? SquareRequirement(CellGraph g)
         {
             var dims = Dims(g);
             for (int i = 0; i < g.Nodes.Count; i++)
@@ -52,12 +56,10 @@ namespace CellDsl.Compiler.Graph
                     if (dims[a] == Dim.Input) hasInput = true;
                     if (dims[a] == Dim.Hidden) hasHidden = true;
                 }
-                if (n.Op != OpKind.Dense && hasInput && hasHidden)
-                    return $"'{DslPrinter.Expression(g, i)}' combines the input x with hidden-size values";
+                if (n.Op != OpKind.Dense && hasInput && hasHidden) return new SizeConflict(i, -1);
             }
             for (int k = 0; k < g.StateCount; k++)
-                if (dims[g.Next[k]] == Dim.Input)
-                    return $"state '{g.States[k]}' is assigned the input-size value '{DslPrinter.Expression(g, g.Next[k])}'";
+                if (dims[g.Next[k]] == Dim.Input) return new SizeConflict(g.Next[k], k);
             return null;
         }
 

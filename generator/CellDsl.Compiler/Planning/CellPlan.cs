@@ -67,7 +67,8 @@ namespace CellDsl.Compiler.Planning
     /// <summary>
     /// The schedule of a cell: which nodes are computed before the time loop and which per step, how dense
     /// projections stack into GEMMs, which elementwise nodes fuse into one loop (a stage), what the forward pass keeps
-    /// for the backward pass, and the parameter layout. The emitter follows it literally.
+    /// for the backward pass, the parameter layout, and the two passes as ordered steps (<see cref="Forward"/>,
+    /// <see cref="Backward"/>) with their costs. The emitter writes the steps out in order.
     /// </summary>
     /// <remarks>
     /// Stages: a node's stage is the number of dense projections on its longest path from the step's leaves
@@ -98,6 +99,11 @@ namespace CellDsl.Compiler.Planning
         public SizeExpr ParameterTotal { get; }
         public string? SquareRequirement { get; }
 
+        /// <summary>The forward pass in execution order: packs, GEMMs, fused loops and copies.</summary>
+        public PassSchedule Forward { get; }
+        /// <summary>The backward pass in execution order, every first write to an adjoint a store and every later one an add.</summary>
+        public PassSchedule Backward { get; }
+
         public int X { get; }
         public int DX { get; }
         public int DY { get; }
@@ -112,7 +118,7 @@ namespace CellDsl.Compiler.Planning
             Graph = graph;
             Adjoint = AdjointGraph.Build(graph);
             Dims = GraphAnalysis.Dims(graph);
-            SquareRequirement = GraphAnalysis.SquareRequirement(graph);
+            SquareRequirement = Printing.DslPrinter.SquareRequirement(graph);
             int n = graph.Nodes.Count;
             var nodes = graph.Nodes;
 
@@ -243,7 +249,14 @@ namespace CellDsl.Compiler.Planning
                 if (!placed[p]) Place(p);
             Slots = slots;
             ParameterTotal = offset;
+
+            // 6. The schedule.
+            (Forward, Backward) = Scheduler.Build(this);
         }
+
+        /// <summary>What a training step (forward and backward) costs per time step at these sizes: the search's price of
+        /// a candidate before it compiles.</summary>
+        public Cost CostPerStep(CellSizes sizes) => Forward.CostPerStep(sizes) + Backward.CostPerStep(sizes);
 
         public static CellPlan Create(CellGraph graph)
         {

@@ -111,27 +111,7 @@ namespace CellDsl.Compiler.Printing
             {
                 // Unnamed values nest as deep as the user's longest chain: fail cleanly, never overflow the stack.
                 RuntimeHelpers.EnsureSufficientExecutionStack();
-                var n = nodes[i];
-                string Name(int p) => explicitNames ? $", \"{g.Parameters[p].Name}\"" : "";
-                switch (n.Op)
-                {
-                    case OpKind.Const: return Literal(n.Value, prec);
-                    case OpKind.Bias:
-                    {
-                        var p = g.Parameters[n.Param];
-                        if (p.Init == 0f && !explicitNames) return "B()";
-                        return explicitNames ? $"B({Lit(p.Init)}{Name(n.Param)})" : $"B({Lit(p.Init)})";
-                    }
-                    case OpKind.Dense:
-                    {
-                        var p = g.Parameters[n.Param];
-                        if (n.Param2 >= 0 || p.InitKind == InitKind.SmallPlusDiagonal)
-                            return $"Linear({Lit(p.Init)}, {Ref(n.Args[0], 0)}{Name(n.Param)})";
-                        return $"W({Ref(n.Args[0], 0)}{Name(n.Param)})";
-                    }
-                    case OpKind.Diag: return $"P({Ref(n.Args[0], 0)}{Name(n.Param)})";
-                    default: return Ops.Of(n.Op).Format((a, p) => Ref(n.Args[a], p), prec);
-                }
+                return Print(g, nodes[i], (a, p) => Ref(nodes[i].Args[a], p), prec, explicitNames ? Naming.Arguments : Naming.None);
             }
 
             for (int i = 0; i < nodes.Count; i++)
@@ -160,6 +140,15 @@ namespace CellDsl.Compiler.Printing
             return lines;
         }
 
+        /// <summary>Why the cell needs input size == hidden size, in words for a message (null when any sizes work).</summary>
+        public static string? SquareRequirement(CellGraph g)
+        {
+            if (GraphAnalysis.SquareRequirement(g) is not { } conflict) return null;
+            return conflict.State < 0
+                ? $"'{Expression(g, conflict.Node)}' combines the input x with hidden-size values"
+                : $"state '{g.States[conflict.State]}' is assigned the input-size value '{Expression(g, conflict.Node)}'";
+        }
+
         /// <summary>
         /// Node <paramref name="node"/> as one DSL expression, inlining everything down to locals, states and x. With
         /// <paramref name="parameterNames"/>, the projections and biases print as what they are, W_x_i·x, p_c_i⊙c and
@@ -180,28 +169,53 @@ namespace CellDsl.Compiler.Printing
             string Expr(int i, int prec)
             {
                 RuntimeHelpers.EnsureSufficientExecutionStack();
-                var n = nodes[i];
-                switch (n.Op)
-                {
-                    case OpKind.Input: return g.InputName;
-                    case OpKind.State: return g.States[n.State];
-                    case OpKind.Const: return Literal(n.Value, prec);
-                    case OpKind.Bias when parameterNames: return g.Parameters[n.Param].Name;
-                    case OpKind.Bias: return g.Parameters[n.Param].Init == 0f ? "B()" : $"B({Lit(g.Parameters[n.Param].Init)})";
-                    case OpKind.Dense when parameterNames:
-                    {
-                        string product = $"{g.Parameters[n.Param].Name}·{Ref(n.Args[0], 3)}";
-                        return n.Param2 >= 0 ? OpInfo.Paren($"{product} + {g.Parameters[n.Param2].Name}", 1, prec) : OpInfo.Paren(product, 2, prec);
-                    }
-                    case OpKind.Dense:
-                        return n.Param2 >= 0 || g.Parameters[n.Param].InitKind == InitKind.SmallPlusDiagonal
-                            ? $"Linear({Lit(g.Parameters[n.Param].Init)}, {Ref(n.Args[0], 0)})" : $"W({Ref(n.Args[0], 0)})";
-                    case OpKind.Diag when parameterNames: return OpInfo.Paren($"{g.Parameters[n.Param].Name}⊙{Ref(n.Args[0], 3)}", 2, prec);
-                    case OpKind.Diag: return $"P({Ref(n.Args[0], 0)})";
-                    default: return Ops.Of(n.Op).Format((a, p) => Ref(n.Args[a], p), prec);
-                }
+                return Print(g, nodes[i], (a, p) => Ref(nodes[i].Args[a], p), prec, parameterNames ? Naming.Inline : Naming.None);
             }
             return Expr(node, level);
+        }
+
+        /// <summary>How parameters print: not at all (<c>W(x)</c>), as the DSL's name arguments (<c>W(x, "W_x_i")</c>), or
+        /// as the values they are (<c>W_x_i·x</c>, <c>b_i</c>, <c>p_c_i⊙c</c>).</summary>
+        private enum Naming
+        {
+            None,
+            Arguments,
+            Inline,
+        }
+
+        /// <summary>One node with its operands printed by <paramref name="operand"/> (operand index, level): the one
+        /// switch over leaves and projections for DSL source and for descriptions.</summary>
+        private static string Print(CellGraph g, Node n, Func<int, int, string> operand, int prec, Naming naming)
+        {
+            string Name(int p) => naming == Naming.Arguments ? $", \"{g.Parameters[p].Name}\"" : "";
+            switch (n.Op)
+            {
+                case OpKind.Input: return g.InputName;
+                case OpKind.State: return g.States[n.State];
+                case OpKind.Const: return Literal(n.Value, prec);
+                case OpKind.Bias when naming == Naming.Inline: return g.Parameters[n.Param].Name;
+                case OpKind.Bias:
+                {
+                    var p = g.Parameters[n.Param];
+                    if (p.Init == 0f && naming == Naming.None) return "B()";
+                    return $"B({Lit(p.Init)}{Name(n.Param)})";
+                }
+                case OpKind.Dense when naming == Naming.Inline:
+                {
+                    string product = $"{g.Parameters[n.Param].Name}·{operand(0, 3)}";
+                    return n.Param2 >= 0 ? OpInfo.Paren($"{product} + {g.Parameters[n.Param2].Name}", 1, prec) : OpInfo.Paren(product, 2, prec);
+                }
+                case OpKind.Dense:
+                {
+                    var p = g.Parameters[n.Param];
+                    if (n.Param2 >= 0 || p.InitKind == InitKind.SmallPlusDiagonal)
+                        return $"Linear({Lit(p.Init)}, {operand(0, 0)}{Name(n.Param)})";
+                    return $"W({operand(0, 0)}{Name(n.Param)})";
+                }
+                case OpKind.Diag when naming == Naming.Inline: return OpInfo.Paren($"{g.Parameters[n.Param].Name}⊙{operand(0, 3)}", 2, prec);
+                case OpKind.Diag: return $"P({operand(0, 0)}{Name(n.Param)})";
+                default: return Ops.Of(n.Op).Format(operand, prec);
+            }
         }
 
         /// <summary>A constant as an operand: a negative literal is a unary minus, so it takes parentheses where one

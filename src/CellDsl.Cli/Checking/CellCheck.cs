@@ -1,5 +1,6 @@
 using System;
 using CellDsl.Compiler.Graph;
+using CellDsl.Compiler.Printing;
 using CellDsl.Testing;
 using CellDsl.Zoo;
 
@@ -16,7 +17,7 @@ namespace CellDsl.Cli.Checking
         public static CellCheckResult Run(ZooEntry entry, CheckSettings settings)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            if (settings.InputSize != settings.HiddenSize && GraphAnalysis.SquareRequirement(ZooCatalog.Graph(entry)) is { } why)
+            if (settings.InputSize != settings.HiddenSize && DslPrinter.SquareRequirement(ZooCatalog.Graph(entry)) is { } why)
                 return new CellCheckResult(entry, CheckOutcome.Skipped, null, "needs input size == hidden size: " + why, clock.Elapsed);
             try
             {

@@ -21,7 +21,7 @@ namespace CellDsl.Cli.Rendering
             foreach (var entry in entries)
             {
                 var graph = ZooCatalog.Graph(entry);
-                string? requirement = inputSize == hiddenSize ? null : GraphAnalysis.SquareRequirement(graph);
+                string? requirement = inputSize == hiddenSize ? null : DslPrinter.SquareRequirement(graph);
                 long? count = requirement is null ? graph.ParameterCount(inputSize, hiddenSize) : null;
                 rows.Add(new CellRow(entry.Name, entry.Description, count, requirement, DslPrinter.Statements(graph)));
             }

@@ -6,7 +6,7 @@ namespace CellDsl.Kernels
 {
     /// <summary>
     /// One lane-width of float math. Generated fused loops are written once against this interface and run with
-    /// <see cref="Simd512"/>, <see cref="Simd256"/> and <see cref="Scalar"/> (the tail), each specialised by the JIT.
+    /// <see cref="Simd512"/>, <see cref="Simd256"/> (or <see cref="Simd128"/>) and <see cref="Scalar"/> (the tail), each specialised by the JIT.
     /// Offsets are in floats from the given reference; callers guarantee they are in range.
     /// </summary>
     public interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
@@ -74,6 +74,28 @@ namespace CellDsl.Kernels
         public static Simd256 ReluMask(Simd256 y, Simd256 d) => new(Vector256.ConditionalSelect(Vector256.GreaterThan(y.V, Vector256<float>.Zero), d.V, Vector256<float>.Zero));
     }
 
+    /// <summary>4 floats in an xmm (or Arm NEON) register: machines with 128-bit vectors only, and a forced width in tests.</summary>
+    public readonly struct Simd128 : ISimd<Simd128>
+    {
+        public readonly Vector128<float> V;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public Simd128(Vector128<float> v) => V = v;
+        public static int Count => Vector128<float>.Count;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Simd128 Load(ref float source, int offset) => new(Vector128.LoadUnsafe(ref source, (nuint)offset));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Simd128 value, ref float destination, int offset) => value.V.StoreUnsafe(ref destination, (nuint)offset);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Create(float value) => new(Vector128.Create(value));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 operator +(Simd128 a, Simd128 b) => new(a.V + b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 operator -(Simd128 a, Simd128 b) => new(a.V - b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 operator *(Simd128 a, Simd128 b) => new(a.V * b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 operator -(Simd128 a) => new(-a.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Sigmoid(Simd128 x) => new(Activations.Sigmoid(x.V));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Tanh(Simd128 x) => new(Activations.Tanh(x.V));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Relu(Simd128 x) => new(Vector128.Max(x.V, Vector128<float>.Zero));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Simd128 ReluMask(Simd128 y, Simd128 d) => new(Vector128.ConditionalSelect(Vector128.GreaterThan(y.V, Vector128<float>.Zero), d.V, Vector128<float>.Zero));
+    }
+
     /// <summary>One float: the tail of a row shorter than a vector, and machines without SIMD.</summary>
     public readonly struct Scalar : ISimd<Scalar>
     {
@@ -91,50 +113,5 @@ namespace CellDsl.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar Tanh(Scalar x) => new(Activations.Tanh(x.V));
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar Relu(Scalar x) => new(MathF.Max(x.V, 0f));
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar ReluMask(Scalar y, Scalar d) => new(y.V > 0f ? d.V : 0f);
-    }
-
-    /// <summary>A fused elementwise loop over rows × columns [j0, j1), written once for any lane width.</summary>
-    public interface IColumnKernel
-    {
-        void Run<V>(int j0, int j1) where V : struct, ISimd<V>;
-    }
-
-    public static unsafe class Columns
-    {
-        /// <summary>Runs <paramref name="kernel"/> over columns [0, width) of <paramref name="rows"/> rows, split between
-        /// the two cores when the loop is big enough (see <see cref="Worker"/>). The kernel must be a local of the
-        /// caller: the worker reads it through a pointer while the caller waits.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Run<TKernel>(ref TKernel kernel, int width, int rows) where TKernel : struct, IColumnKernel
-        {
-            int split = Worker.SplitColumns(rows, width);
-            if (split <= 0)
-            {
-                Range(ref kernel, 0, width);
-                return;
-            }
-            Worker.Run(new Worker.Job { Kernel = Unsafe.AsPointer(ref kernel), Range = &Range<TKernel>, Split = split, End = width });
-        }
-
-        private static void Range<TKernel>(void* kernel, int j0, int j1) where TKernel : struct, IColumnKernel
-            => Range(ref Unsafe.AsRef<TKernel>(kernel), j0, j1);
-
-        /// <summary>Runs <paramref name="kernel"/> over columns [j0, j1) on this thread: full zmm vectors, then ymm, then scalars.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Range<TKernel>(ref TKernel kernel, int j0, int j1) where TKernel : struct, IColumnKernel
-        {
-            int j = j0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                int end = j + ((j1 - j) & ~(Vector512<float>.Count - 1));
-                if (end > j) { kernel.Run<Simd512>(j, end); j = end; }
-            }
-            if (Vector256.IsHardwareAccelerated)
-            {
-                int end = j + ((j1 - j) & ~(Vector256<float>.Count - 1));
-                if (end > j) { kernel.Run<Simd256>(j, end); j = end; }
-            }
-            if (j < j1) kernel.Run<Scalar>(j, j1);
-        }
     }
 }

@@ -1,5 +1,6 @@
 using CellDsl.Cli.Rendering;
 using CellDsl.Compiler.Graph;
+using CellDsl.Compiler.Printing;
 using CellDsl.Zoo;
 using Xunit;
 
@@ -53,7 +54,7 @@ public class CellsCommandTests
     {
         var run = CliRun.Of("cells", "mut1", "--input", "3", "--hidden", "5");
         Assert.Equal(0, run.ExitCode);
-        var reason = GraphAnalysis.SquareRequirement(GraphText.Read(CellZoo.Get("mut1").Create(5, 5, 1).Definition));
+        var reason = DslPrinter.SquareRequirement(GraphText.Read(CellZoo.Get("mut1").Create(5, 5, 1).Definition));
         Assert.NotNull(reason);
         Assert.Contains($"needs input size == hidden size: {reason}", run.Output);
         Assert.StartsWith("mut1 ", run.LineOf("mut1"));

@@ -79,7 +79,7 @@ public class HintNameTests
     [Fact]
     public void Cell_named_like_a_generated_member_is_reported_not_miscompiled()
     {
-        foreach (var name in new[] { "Buffers", "CellDefinition", "ForwardStep0", "BackwardPre1Input" })
+        foreach (var name in new[] { "Buffers", "CellDefinition", "ForwardCore", "at_W" })
         {
             var run = GeneratorHarness.Run(Header + $"[RnnCell] public partial class {name} {{ {Step} }}\n");
             var d = Assert.Single(run.Diagnostics);
@@ -87,5 +87,23 @@ public class HintNameTests
             Assert.Contains($"'{name}'", d.GetMessage());
             Assert.Empty(run.Sources);
         }
+    }
+
+    [Fact]
+    public void Cells_named_like_kernels_compile_because_kernels_are_file_types_outside_the_class()
+    {
+        // The kernel structs are file types of their own namespace: a cell, or a member of it, may take their names,
+        // and two cells' kernels of the same name do not meet.
+        var run = GeneratorHarness.Run(Header + $$"""
+            namespace Demo;
+
+            [RnnCell] public partial class ForwardStep0 { {{Step}} }
+            [RnnCell] public partial class BackwardStep0 { {{Step}} private int ForwardStep1 = 0; int Use() => ForwardStep1; }
+            """);
+        Assert.False(run.GeneratorFailed, string.Join("\n", run.DriverDiagnostics));
+        Assert.Empty(run.Diagnostics);
+        using var loaded = GeneratorHarness.CompileAndLoad(run);
+        var cell = loaded.Create("Demo.ForwardStep0", 3, 4, 1);
+        Assert.True(CellDsl.Testing.GradientCheck.Run(cell).Passed());
     }
 }

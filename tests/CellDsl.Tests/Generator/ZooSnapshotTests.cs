@@ -33,6 +33,17 @@ public class ZooSnapshotTests
     }
 
     [Fact]
+    public void No_generated_line_of_any_zoo_cell_is_longer_than_120_characters()
+    {
+        var lines = ZooSources.Run.Sources
+            .SelectMany(f => Snapshot.Normalize(f.Text).Split('\n').Select((l, i) => (File: f.HintName, Line: i + 1, Text: l)))
+            .Where(l => l.Text.Length > 120)
+            .Select(l => $"{l.File}:{l.Line} ({l.Text.Length})")
+            .ToList();
+        Assert.True(lines.Count == 0, "Lines over 120 characters: " + string.Join(", ", lines));
+    }
+
+    [Fact]
     public void Generated_code_names_runtime_types_only()
     {
         // The harness compiles without CellDsl.Compiler.dll, so every compiling test shows it; this names the culprit.

@@ -33,6 +33,7 @@ public class ActivationTests
             Assert.True(Ulps(exact, Activations.Tanh(v)) <= 4, $"scalar tanh({v})");
             Assert.True(Ulps(exact, Activations.Tanh(Vector256.Create(v))[3]) <= 4, $"256-bit tanh({v})");
             Assert.True(Ulps(exact, Activations.Tanh(Vector512.Create(v))[7]) <= 4, $"512-bit tanh({v})");
+            Assert.True(Ulps(exact, Activations.Tanh(Vector128.Create(v))[2]) <= 4, $"128-bit tanh({v})");
         }
     }
 
@@ -44,6 +45,7 @@ public class ActivationTests
             double exact = Math.Exp(v);
             Assert.True(Ulps(exact, Activations.Exp(Vector512.Create(v))[5]) <= 2, $"512-bit exp({v})");
             Assert.True(Ulps(exact, Activations.Exp(Vector256.Create(v))[5]) <= 2, $"256-bit exp({v})");
+            Assert.True(Ulps(exact, Activations.Exp(Vector128.Create(v))[1]) <= 2, $"128-bit exp({v})");
         }
     }
 
@@ -56,6 +58,7 @@ public class ActivationTests
             Assert.True(Ulps(exact, Activations.Sigmoid(v)) <= 4, $"scalar sigmoid({v})");
             Assert.True(Ulps(exact, Activations.Sigmoid(Vector256.Create(v))[3]) <= 4, $"256-bit sigmoid({v})");
             Assert.True(Ulps(exact, Activations.Sigmoid(Vector512.Create(v))[7]) <= 4, $"512-bit sigmoid({v})");
+            Assert.True(Ulps(exact, Activations.Sigmoid(Vector128.Create(v))[2]) <= 4, $"128-bit sigmoid({v})");
         }
     }
 }

@@ -28,31 +28,21 @@ public class WideCellTests
     /// and reverse mode in float64, from random inputs, initial states and output gradients.</summary>
     internal static void CheckAgainstInterpreter(IRecurrentCell cell, CellGraph graph, int T, int B, int seed)
     {
-        int I = cell.InputSize, H = cell.HiddenSize, S = graph.StateCount;
-        var rng = new CellRandom(seed);
-        float[] R(int n) { var a = new float[n]; rng.FillUniform(a, -1f, 1f); return a; }
-        var x = R(T * B * I); var h0 = R(S * B * H); var dy = R(T * B * H); var dFinal = R(S * B * H);
-
-        var ws = cell.CreateWorkspace(T, B);
-        cell.Forward(ws, x, h0);
-        var dx = new float[x.Length]; var dh0 = new float[h0.Length];
-        cell.ZeroGradients();
-        cell.Backward(ws, dy, dFinal, dx, dh0);
+        int I = cell.InputSize, H = cell.HiddenSize;
+        var run = CellRun.Of(cell, graph, T, B, seed);
 
         var oracle = new ReferenceInterpreter(graph, I, H);
         double[] D(ReadOnlySpan<float> s) => s.ToArray().Select(v => (double)v).ToArray();
         var p = D(cell.Parameters);
-        var trace = oracle.Forward(p, D(x), T, B, D(h0));
-        var grads = oracle.Backward(p, trace, D(dy), D(dFinal));
+        var trace = oracle.Forward(p, D(run.X), T, B, D(run.InitialState));
+        var grads = oracle.Backward(p, trace, D(run.DOutput), D(run.DFinalState));
 
-        AssertClose(trace.Outputs, ws.Output.ToArray(), 1e-5, "outputs");
-        var finals = new float[S * B * H];
-        ws.CopyFinalStates(finals);
-        AssertClose(trace.FinalStates, finals, 1e-5, "final states");
+        AssertClose(trace.Outputs, run.Output, 1e-5, "outputs");
+        AssertClose(trace.FinalStates, run.FinalStates, 1e-5, "final states");
         foreach (var info in cell.ParameterLayout)
-            AssertClose(grads.Parameters.AsSpan(info.Offset, info.Length).ToArray(), cell.Gradients.Slice(info.Offset, info.Length).ToArray(), 2e-5, info.Name);
-        AssertClose(grads.Input, dx, 2e-5, "dx");
-        AssertClose(grads.InitialState, dh0, 2e-5, "d initial state");
+            AssertClose(grads.Parameters.AsSpan(info.Offset, info.Length).ToArray(), run.Gradients.AsSpan(info.Offset, info.Length).ToArray(), 2e-5, info.Name);
+        AssertClose(grads.Input, run.Dx, 2e-5, "dx");
+        AssertClose(grads.InitialState, run.DInitialState, 2e-5, "d initial state");
     }
 
     [Fact]

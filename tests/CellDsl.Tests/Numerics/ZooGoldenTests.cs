@@ -38,25 +38,14 @@ public class ZooGoldenTests
             var (I, H) = Sizes(graph);
             var cell = entry.Create(I, H, 5);
             ZooOracleTests.RandomizeBiases(cell, 6);
-            int S = graph.StateCount;
-            var rng = new CellRandom(7);
-            float[] R(int n) { var a = new float[n]; rng.FillUniform(a, -1f, 1f); return a; }
-            var x = R(T * B * I); var h0 = R(S * B * H); var dy = R(T * B * H); var dFinal = R(S * B * H);
-
-            var ws = cell.CreateWorkspace(T, B);
-            cell.Forward(ws, x, h0);
-            var finals = new float[S * B * H];
-            ws.CopyFinalStates(finals);
-            var dx = new float[x.Length]; var dh0 = new float[h0.Length];
-            cell.ZeroGradients();
-            cell.Backward(ws, dy, dFinal, dx, dh0);
+            var run = CellRun.Of(cell, graph, T, B, seed: 7);
 
             void Add(string what, ReadOnlySpan<float> v) => lines.Add($"{entry.Name} {what} {v.Length} {Hash(v)}");
-            Add("output", ws.Output);
-            Add("final-states", finals);
-            foreach (var p in cell.ParameterLayout) Add("d" + p.Name, cell.Gradients.Slice(p.Offset, p.Length));
-            Add("dx", dx);
-            Add("d-initial-state", dh0);
+            Add("output", run.Output);
+            Add("final-states", run.FinalStates);
+            foreach (var p in cell.ParameterLayout) Add("d" + p.Name, run.Gradients.AsSpan(p.Offset, p.Length));
+            Add("dx", run.Dx);
+            Add("d-initial-state", run.DInitialState);
         }
         return lines;
     }

@@ -17,9 +17,13 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_r | W_x_z | W_x_n]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_r | W_h_z]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W_x_r·x + W_h_r·h + b_r); z = Sigmoid(W_x_z·x + W_h_z·h + b_z)<br/>
+    /// every step, stage 1: one fused loop over H columns:<br/>
+    ///     r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
+    ///     z = Sigmoid(W_x_z·x + W_h_z·h + b_z)<br/>
     /// every step, stage 2: Z2 = (r * h) · [W_rh_n]ᵀ<br/>
-    /// every step, stage 2: one fused loop over H columns: n = Tanh(W_x_n·x + W_rh_n·(r * h) + b_n); h = z * h + (1f - z) * n<br/>
+    /// every step, stage 2: one fused loop over H columns:<br/>
+    ///     n = Tanh(W_x_n·x + W_rh_n·(r * h) + b_n)<br/>
+    ///     h = z * h + (1f - z) * n<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Gru : global::CellDsl.RecurrentCell
@@ -132,18 +136,28 @@ namespace CellDsl.Zoo
                 OutputState = 0,
                 Parameters = new global::CellDsl.ParameterInfo[]
                 {
-                    new("W_x_r", global::CellDsl.ParamKind.Dense, checked((int)(0)), (int)H, (int)I, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_x_z", global::CellDsl.ParamKind.Dense, checked((int)(I * H)), (int)H, (int)I, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_x_n", global::CellDsl.ParamKind.Dense, checked((int)(2 * I * H)), (int)H, (int)I, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_h_r", global::CellDsl.ParamKind.Dense, checked((int)(3 * I * H)), (int)H, (int)H, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_h_z", global::CellDsl.ParamKind.Dense, checked((int)(3 * I * H + H * H)), (int)H, (int)H, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_rh_n", global::CellDsl.ParamKind.Dense, checked((int)(3 * I * H + 2 * H * H)), (int)H, (int)H, global::CellDsl.InitKind.Uniform, 0f),
-                    new("b_r", global::CellDsl.ParamKind.Bias, checked((int)(3 * I * H + 3 * H * H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
-                    new("b_z", global::CellDsl.ParamKind.Bias, checked((int)(3 * I * H + 3 * H * H + H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
-                    new("b_n", global::CellDsl.ParamKind.Bias, checked((int)(3 * I * H + 3 * H * H + 2 * H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
+                    new("W_x_r", global::CellDsl.ParamKind.Dense, checked((int)(0)), (int)H, (int)I,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_x_z", global::CellDsl.ParamKind.Dense, checked((int)(I * H)), (int)H, (int)I,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_x_n", global::CellDsl.ParamKind.Dense, checked((int)(2 * I * H)), (int)H, (int)I,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_h_r", global::CellDsl.ParamKind.Dense, checked((int)(3 * I * H)), (int)H, (int)H,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_h_z", global::CellDsl.ParamKind.Dense, checked((int)(3 * I * H + H * H)), (int)H, (int)H,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_rh_n", global::CellDsl.ParamKind.Dense, checked((int)(3 * I * H + 2 * H * H)), (int)H,
+                        (int)H, global::CellDsl.InitKind.Uniform, 0f),
+                    new("b_r", global::CellDsl.ParamKind.Bias, checked((int)(3 * I * H + 3 * H * H)), (int)H, 1,
+                        global::CellDsl.InitKind.Constant, 0f),
+                    new("b_z", global::CellDsl.ParamKind.Bias, checked((int)(3 * I * H + 3 * H * H + H)), (int)H, 1,
+                        global::CellDsl.InitKind.Constant, 0f),
+                    new("b_n", global::CellDsl.ParamKind.Bias, checked((int)(3 * I * H + 3 * H * H + 2 * H)), (int)H, 1,
+                        global::CellDsl.InitKind.Constant, 0f),
                 },
                 ParameterCount = checked((int)(3 * I * H + 3 * H * H + 3 * H)),
-                BufferNames = new[] { "X", "S_h", "dX", "dY", "dS_h", "dSPrev_h", "Z0", "dZ0", "Z1", "dZ1", "Z2", "dZ2", "V_r_7", "V_z_13", "V_n15", "D_n15", "V_n_20", "V_n21", "D_n21", "V_n23", "D_n23", "D_n25" },
+                BufferNames = new[] { "X", "S_h", "dX", "dY", "dS_h", "dSPrev_h", "Z0", "dZ0", "Z1", "dZ1", "Z2", "dZ2",
+                    "V_r_7", "V_z_13", "V_n15", "D_n15", "V_n_20", "V_n21", "D_n21", "V_n23", "D_n23", "D_n25" },
                 X = Buffers.X,
                 DX = Buffers.dX,
                 DY = Buffers.dY,
@@ -196,12 +210,14 @@ namespace CellDsl.Zoo
             var w2 = workspace.Packed[2];
             w2.Pack(transB: true, H, H, p, at_W_rh_n, H);
             // Z0[T * B, 3 * H] = x · [W_x_r | W_x_z | W_x_n]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 3 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0],
+                3 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, 2 * H] = h · [W_h_r | W_h_z]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 2 * H, accumulate: false);
-                var forwardStep1 = new ForwardStep1
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a,
+                    at[Buffers.Z1], 2 * H, accumulate: false);
+                var forwardStep1 = new global::CellDsl.Generated.ForwardStep1
                 {
                     A = a,
                     P = p,
@@ -221,8 +237,9 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
                 // Z2[B, H] = (r * h) · [W_rh_n]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n15] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
-                var forwardStep2 = new ForwardStep2
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n15] + t * B * H, H, w2, a,
+                    at[Buffers.Z2], H, accumulate: false);
+                var forwardStep2 = new global::CellDsl.Generated.ForwardStep2
                 {
                     A = a,
                     P = p,
@@ -256,8 +273,9 @@ namespace CellDsl.Zoo
             for (int t = T - 1; t >= 0; t--)
             {
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n25], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                var backwardStep2 = new BackwardStep2
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n25], H, a, at[Buffers.dS_h], H, a,
+                    at[Buffers.dY] + t * B * H, H, B, H);
+                var backwardStep2 = new global::CellDsl.Generated.BackwardStep2
                 {
                     A = a,
                     P = p,
@@ -276,8 +294,9 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
                 // d(r * h) = dZ2 · [W_rh_n]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n15], H, accumulate: false);
-                var backwardStep1 = new BackwardStep1
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a,
+                    at[Buffers.D_n15], H, accumulate: false);
+                var backwardStep1 = new global::CellDsl.Generated.BackwardStep1
                 {
                     A = a,
                     P = p,
@@ -299,225 +318,226 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_r | W_h_z]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (2 * H), 2 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (2 * H), 2 * H,
+                    wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             // d x = dZ0 · [W_x_r | W_x_z | W_x_n]
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a,
+                at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 3 * H, I, T * B, a, at[Buffers.dZ0], 3 * H, a, at[Buffers.X], I, g, at_W_x_r, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 2 * H, H, T * B, a, at[Buffers.dZ1], 2 * H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n15], H, g, at_W_rh_n, H, accumulate: true);
+            // d[W_x_r | W_x_z | W_x_n] += dZ0ᵀ · x
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 3 * H, I, T * B, a, at[Buffers.dZ0],
+                3 * H, a, at[Buffers.X], I, g, at_W_x_r, I, accumulate: true);
+            // d[W_h_r | W_h_z] += dZ1ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 2 * H, H, T * B, a, at[Buffers.dZ1],
+                2 * H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
+            // d[W_rh_n] += dZ2ᵀ · (r * h)
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ2], H, a,
+                at[Buffers.V_n15], H, g, at_W_rh_n, H, accumulate: true);
         }
+    }
+}
 
-        /// <summary>
-        /// Computes stage 1 for each step (H columns):
-        /// r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
-        /// z = Sigmoid(W_x_z·x + W_h_z·h + b_z)<br/>
-        /// t15 = r * h<br/>
-        /// t21 = z * h<br/>
-        /// t23 = 1f - z<br/>
-        /// </summary>
-        private struct ForwardStep1 : global::CellDsl.Kernels.IColumnKernel
+namespace CellDsl.Generated
+{
+    using global::CellDsl.Kernels;
+    using global::System.Runtime.CompilerServices;
+    using global::System.Runtime.InteropServices;
+
+    /// <summary>
+    /// Computes stage 1 for each step (H columns):
+    /// r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
+    /// z = Sigmoid(W_x_z·x + W_h_z·h + b_z)<br/>
+    /// t15 = r * h<br/>
+    /// t21 = z * h<br/>
+    /// t23 = 1f - z<br/>
+    /// </summary>
+    file struct ForwardStep1 : IColumnKernel
+    {
+        public float[] A, P;
+        public int Rows, H, I;
+        public int Z0, Z1, V_r_7, V_z_13, S_h, V_n15, V_n21, V_n23;
+        public int at_b_r, at_b_z;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P;
-            public int Rows, H, I;
-            public int Z0, Z1, V_r_7, V_z_13, S_h, V_n15, V_n21, V_n23;
-            public int at_b_r, at_b_z;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float param = ref MemoryMarshal.GetArrayDataReference(P);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int row = 0; row < Rows; row++)
+                int rZ0 = Z0 + row * (3 * H);
+                int rZ1 = Z1 + row * (2 * H);
+                int rV_r_7 = V_r_7 + row * H;
+                int rV_z_13 = V_z_13 + row * H;
+                int rS_h = S_h + row * H;
+                int rV_n15 = V_n15 + row * H;
+                int rV_n21 = V_n21 + row * H;
+                int rV_n23 = V_n23 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rZ0 = Z0 + row * (3 * H);
-                    int rZ1 = Z1 + row * (2 * H);
-                    int rV_r_7 = V_r_7 + row * H;
-                    int rV_z_13 = V_z_13 + row * H;
-                    int rS_h = S_h + row * H;
-                    int rV_n15 = V_n15 + row * H;
-                    int rV_n21 = V_n21 + row * H;
-                    int rV_n23 = V_n23 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var W_x_r = V.Load(ref data, rZ0 + col);
-                        var W_h_r = V.Load(ref data, rZ1 + col);
-                        var b_r = V.Load(ref param, at_b_r + col);
-                        var r = V.Sigmoid(W_x_r + W_h_r + b_r);
-                        V.Store(r, ref data, rV_r_7 + col);
-                        var W_x_z = V.Load(ref data, rZ0 + H + col);
-                        var W_h_z = V.Load(ref data, rZ1 + H + col);
-                        var b_z = V.Load(ref param, at_b_z + col);
-                        var z = V.Sigmoid(W_x_z + W_h_z + b_z);
-                        V.Store(z, ref data, rV_z_13 + col);
-                        var h_prev = V.Load(ref data, rS_h + col);
-                        var t15 = r * h_prev;
-                        V.Store(t15, ref data, rV_n15 + col);
-                        var t21 = z * h_prev;
-                        V.Store(t21, ref data, rV_n21 + col);
-                        var t23 = V.Create(1f) - z;
-                        V.Store(t23, ref data, rV_n23 + col);
-                    }
+                    var W_x_r = V.Load(ref data, rZ0 + col);
+                    var W_h_r = V.Load(ref data, rZ1 + col);
+                    var b_r = V.Load(ref param, at_b_r + col);
+                    var r = V.Sigmoid(W_x_r + W_h_r + b_r);
+                    V.Store(r, ref data, rV_r_7 + col);
+                    var W_x_z = V.Load(ref data, rZ0 + H + col);
+                    var W_h_z = V.Load(ref data, rZ1 + H + col);
+                    var b_z = V.Load(ref param, at_b_z + col);
+                    var z = V.Sigmoid(W_x_z + W_h_z + b_z);
+                    V.Store(z, ref data, rV_z_13 + col);
+                    var h_prev = V.Load(ref data, rS_h + col);
+                    var t15 = r * h_prev;
+                    V.Store(t15, ref data, rV_n15 + col);
+                    var t21 = z * h_prev;
+                    V.Store(t21, ref data, rV_n21 + col);
+                    var t23 = V.Create(1f) - z;
+                    V.Store(t23, ref data, rV_n23 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Computes stage 2 for each step (H columns):
-        /// n = Tanh(W_x_n·x + W_rh_n·(r * h) + b_n)<br/>
-        /// h = z * h + (1f - z) * n<br/>
-        /// </summary>
-        private struct ForwardStep2 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Computes stage 2 for each step (H columns):
+    /// n = Tanh(W_x_n·x + W_rh_n·(r * h) + b_n)<br/>
+    /// h = z * h + (1f - z) * n<br/>
+    /// </summary>
+    file struct ForwardStep2 : IColumnKernel
+    {
+        public float[] A, P;
+        public int Rows, H, I;
+        public int Z0, Z2, V_n_20, V_n21, V_n23, S_h_next;
+        public int at_b_n;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P;
-            public int Rows, H, I;
-            public int Z0, Z2, V_n_20, V_n21, V_n23, S_h_next;
-            public int at_b_n;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float param = ref MemoryMarshal.GetArrayDataReference(P);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int row = 0; row < Rows; row++)
+                int rZ0 = Z0 + row * (3 * H);
+                int rZ2 = Z2 + row * H;
+                int rV_n_20 = V_n_20 + row * H;
+                int rV_n21 = V_n21 + row * H;
+                int rV_n23 = V_n23 + row * H;
+                int rS_h_next = S_h_next + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rZ0 = Z0 + row * (3 * H);
-                    int rZ2 = Z2 + row * H;
-                    int rV_n_20 = V_n_20 + row * H;
-                    int rV_n21 = V_n21 + row * H;
-                    int rV_n23 = V_n23 + row * H;
-                    int rS_h_next = S_h_next + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var W_x_n = V.Load(ref data, rZ0 + 2 * H + col);
-                        var W_rh_n = V.Load(ref data, rZ2 + col);
-                        var b_n = V.Load(ref param, at_b_n + col);
-                        var n = V.Tanh(W_x_n + W_rh_n + b_n);
-                        V.Store(n, ref data, rV_n_20 + col);
-                        var t21 = V.Load(ref data, rV_n21 + col);
-                        var t23 = V.Load(ref data, rV_n23 + col);
-                        var h = t21 + t23 * n;
-                        V.Store(h, ref data, rS_h_next + col);
-                    }
+                    var W_x_n = V.Load(ref data, rZ0 + 2 * H + col);
+                    var W_rh_n = V.Load(ref data, rZ2 + col);
+                    var b_n = V.Load(ref param, at_b_n + col);
+                    var n = V.Tanh(W_x_n + W_rh_n + b_n);
+                    V.Store(n, ref data, rV_n_20 + col);
+                    var t21 = V.Load(ref data, rV_n21 + col);
+                    var t23 = V.Load(ref data, rV_n23 + col);
+                    var h = t21 + t23 * n;
+                    V.Store(h, ref data, rS_h_next + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Adjoints of stage 2 for each step (H columns):
-        /// d_h = dL/d(z * h + (1f - z) * n)<br/>
-        /// d_t24 = dL/d((1f - z) * n)<br/>
-        /// d_n = dL/d(Tanh(W_x_n·x + W_rh_n·(r * h) + b_n))<br/>
-        /// d_t19 = dL/d(W_x_n·x + W_rh_n·(r * h) + b_n)<br/>
-        /// d_t17 = dL/d(W_x_n·x + W_rh_n·(r * h))<br/>
-        /// d_W_rh_n = dL/d(W_rh_n·(r * h))<br/>
-        /// </summary>
-        private struct BackwardStep2 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Adjoints of stage 2 for each step (H columns):
+    /// d_h = dL/d(z * h + (1f - z) * n)<br/>
+    /// d_n = dL/d(Tanh(W_x_n·x + W_rh_n·(r * h) + b_n))<br/>
+    /// d_t19 = dL/d(W_x_n·x + W_rh_n·(r * h) + b_n)<br/>
+    /// </summary>
+    file struct BackwardStep2 : IColumnKernel
+    {
+        public float[] A, P, G;
+        public int Rows, H, I;
+        public int D_n25, D_n21, V_n_20, D_n23, V_n23, dZ0, dZ2;
+        public int at_b_n;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P, G;
-            public int Rows, H, I;
-            public int D_n25, D_n21, V_n_20, D_n23, V_n23, dZ0, dZ2;
-            public int at_b_n;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float grad = ref MemoryMarshal.GetArrayDataReference(G);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int row = 0; row < Rows; row++)
+                int rD_n25 = D_n25 + row * H;
+                int rD_n21 = D_n21 + row * H;
+                int rV_n_20 = V_n_20 + row * H;
+                int rD_n23 = D_n23 + row * H;
+                int rV_n23 = V_n23 + row * H;
+                int rdZ0 = dZ0 + row * (3 * H);
+                int rdZ2 = dZ2 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rD_n25 = D_n25 + row * H;
-                    int rD_n21 = D_n21 + row * H;
-                    int rV_n_20 = V_n_20 + row * H;
-                    int rD_n23 = D_n23 + row * H;
-                    int rV_n23 = V_n23 + row * H;
-                    int rdZ0 = dZ0 + row * (3 * H);
-                    int rdZ2 = dZ2 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var d_h = V.Load(ref data, rD_n25 + col);
-                        V.Store(d_h, ref data, rD_n21 + col);
-                        var d_t24 = d_h;
-                        var n = V.Load(ref data, rV_n_20 + col);
-                        V.Store(d_t24 * n, ref data, rD_n23 + col);
-                        var t23 = V.Load(ref data, rV_n23 + col);
-                        var d_n = d_t24 * t23;
-                        var d_t19 = d_n * (V.Create(1f) - n * n);
-                        V.AddTo(ref grad, at_b_n + col, d_t19);
-                        var d_t17 = d_t19;
-                        V.Store(d_t17, ref data, rdZ0 + 2 * H + col);
-                        var d_W_rh_n = d_t17;
-                        V.Store(d_W_rh_n, ref data, rdZ2 + col);
-                    }
+                    var d_h = V.Load(ref data, rD_n25 + col);
+                    V.Store(d_h, ref data, rD_n21 + col);
+                    var n = V.Load(ref data, rV_n_20 + col);
+                    V.Store(d_h * n, ref data, rD_n23 + col);
+                    var t23 = V.Load(ref data, rV_n23 + col);
+                    var d_n = d_h * t23;
+                    var d_t19 = d_n * (V.Create(1f) - n * n);
+                    V.AddTo(ref grad, at_b_n + col, d_t19);
+                    V.Store(d_t19, ref data, rdZ0 + 2 * H + col);
+                    V.Store(d_t19, ref data, rdZ2 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Adjoints of stage 1 for each step (H columns):
-        /// d_t23 = dL/d(1f - z)<br/>
-        /// d_t21 = dL/d(z * h)<br/>
-        /// d_t15 = dL/d(r * h)<br/>
-        /// d_z = dL/d(Sigmoid(W_x_z·x + W_h_z·h + b_z))<br/>
-        /// d_t12 = dL/d(W_x_z·x + W_h_z·h + b_z)<br/>
-        /// d_t10 = dL/d(W_x_z·x + W_h_z·h)<br/>
-        /// d_W_h_z = dL/d(W_h_z·h)<br/>
-        /// d_r = dL/d(Sigmoid(W_x_r·x + W_h_r·h + b_r))<br/>
-        /// d_t6 = dL/d(W_x_r·x + W_h_r·h + b_r)<br/>
-        /// d_t4 = dL/d(W_x_r·x + W_h_r·h)<br/>
-        /// d_W_h_r = dL/d(W_h_r·h)<br/>
-        /// </summary>
-        private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Adjoints of stage 1 for each step (H columns):
+    /// d_t23 = dL/d(1f - z)<br/>
+    /// d_t21 = dL/d(z * h)<br/>
+    /// d_t15 = dL/d(r * h)<br/>
+    /// d_z = dL/d(Sigmoid(W_x_z·x + W_h_z·h + b_z))<br/>
+    /// d_t12 = dL/d(W_x_z·x + W_h_z·h + b_z)<br/>
+    /// d_r = dL/d(Sigmoid(W_x_r·x + W_h_r·h + b_r))<br/>
+    /// d_t6 = dL/d(W_x_r·x + W_h_r·h + b_r)<br/>
+    /// </summary>
+    file struct BackwardStep1 : IColumnKernel
+    {
+        public float[] A, P, G;
+        public int Rows, H, I;
+        public int D_n23, D_n21, S_h, V_z_13, dSPrev_h, D_n15, V_r_7, dZ0, dZ1;
+        public int at_b_r, at_b_z;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P, G;
-            public int Rows, H, I;
-            public int D_n23, D_n21, S_h, V_z_13, dSPrev_h, D_n15, V_r_7, dZ0, dZ1;
-            public int at_b_r, at_b_z;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float grad = ref MemoryMarshal.GetArrayDataReference(G);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int row = 0; row < Rows; row++)
+                int rD_n23 = D_n23 + row * H;
+                int rD_n21 = D_n21 + row * H;
+                int rS_h = S_h + row * H;
+                int rV_z_13 = V_z_13 + row * H;
+                int rdSPrev_h = dSPrev_h + row * H;
+                int rD_n15 = D_n15 + row * H;
+                int rV_r_7 = V_r_7 + row * H;
+                int rdZ0 = dZ0 + row * (3 * H);
+                int rdZ1 = dZ1 + row * (2 * H);
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rD_n23 = D_n23 + row * H;
-                    int rD_n21 = D_n21 + row * H;
-                    int rS_h = S_h + row * H;
-                    int rV_z_13 = V_z_13 + row * H;
-                    int rdSPrev_h = dSPrev_h + row * H;
-                    int rD_n15 = D_n15 + row * H;
-                    int rV_r_7 = V_r_7 + row * H;
-                    int rdZ0 = dZ0 + row * (3 * H);
-                    int rdZ1 = dZ1 + row * (2 * H);
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var d_t23 = V.Load(ref data, rD_n23 + col);
-                        var d_t21 = V.Load(ref data, rD_n21 + col);
-                        var h_prev = V.Load(ref data, rS_h + col);
-                        var z = V.Load(ref data, rV_z_13 + col);
-                        V.Store(d_t21 * z, ref data, rdSPrev_h + col);
-                        var d_t15 = V.Load(ref data, rD_n15 + col);
-                        var r = V.Load(ref data, rV_r_7 + col);
-                        V.AddTo(ref data, rdSPrev_h + col, d_t15 * r);
-                        var d_z = -d_t23 + d_t21 * h_prev;
-                        var d_t12 = d_z * (z * (V.Create(1f) - z));
-                        V.AddTo(ref grad, at_b_z + col, d_t12);
-                        var d_t10 = d_t12;
-                        V.Store(d_t10, ref data, rdZ0 + H + col);
-                        var d_W_h_z = d_t10;
-                        V.Store(d_W_h_z, ref data, rdZ1 + H + col);
-                        var d_r = d_t15 * h_prev;
-                        var d_t6 = d_r * (r * (V.Create(1f) - r));
-                        V.AddTo(ref grad, at_b_r + col, d_t6);
-                        var d_t4 = d_t6;
-                        V.Store(d_t4, ref data, rdZ0 + col);
-                        var d_W_h_r = d_t4;
-                        V.Store(d_W_h_r, ref data, rdZ1 + col);
-                    }
+                    var d_t23 = V.Load(ref data, rD_n23 + col);
+                    var d_t21 = V.Load(ref data, rD_n21 + col);
+                    var h_prev = V.Load(ref data, rS_h + col);
+                    var z = V.Load(ref data, rV_z_13 + col);
+                    V.Store(d_t21 * z, ref data, rdSPrev_h + col);
+                    var d_t15 = V.Load(ref data, rD_n15 + col);
+                    var r = V.Load(ref data, rV_r_7 + col);
+                    V.AddTo(ref data, rdSPrev_h + col, d_t15 * r);
+                    var d_z = -d_t23 + d_t21 * h_prev;
+                    var d_t12 = d_z * (z * (V.Create(1f) - z));
+                    V.AddTo(ref grad, at_b_z + col, d_t12);
+                    V.Store(d_t12, ref data, rdZ0 + H + col);
+                    V.Store(d_t12, ref data, rdZ1 + H + col);
+                    var d_r = d_t15 * h_prev;
+                    var d_t6 = d_r * (r * (V.Create(1f) - r));
+                    V.AddTo(ref grad, at_b_r + col, d_t6);
+                    V.Store(d_t6, ref data, rdZ0 + col);
+                    V.Store(d_t6, ref data, rdZ1 + col);
                 }
             }
         }

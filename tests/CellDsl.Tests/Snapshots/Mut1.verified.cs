@@ -16,12 +16,15 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 0: one fused loop over I columns<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_r]ᵀ<br/>
-    /// before the loop, all T·B rows, stage 1: one fused loop over H columns: z = Sigmoid(W_x_z·x + b_z)<br/>
+    /// before the loop, all T·B rows, stage 1: one fused loop over H columns:<br/>
+    ///     z = Sigmoid(W_x_z·x + b_z)<br/>
     /// every step, stage 0: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_h_r]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
+    /// every step, stage 1: one fused loop over H columns:<br/>
+    ///     r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
     /// every step, stage 2: Z2 = (r * h) · [W_rh_h]ᵀ<br/>
-    /// every step, stage 2: one fused loop over H columns: h = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z)<br/>
+    /// every step, stage 2: one fused loop over H columns:<br/>
+    ///     h = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class Mut1 : global::CellDsl.RecurrentCell
@@ -120,7 +123,8 @@ namespace CellDsl.Zoo
         private static global::CellDsl.CellLayout CreateLayout(int inputSize, int hiddenSize)
         {
             RequirePositive(inputSize, hiddenSize);
-            RequireSquare("Mut1", inputSize, hiddenSize, "'W(r * h) + Tanh(x)' combines the input x with hidden-size values");
+            RequireSquare("Mut1", inputSize, hiddenSize,
+                "'W(r * h) + Tanh(x)' combines the input x with hidden-size values");
             long I = inputSize, H = hiddenSize;
             return new global::CellDsl.CellLayout
             {
@@ -130,16 +134,25 @@ namespace CellDsl.Zoo
                 OutputState = 0,
                 Parameters = new global::CellDsl.ParameterInfo[]
                 {
-                    new("W_x_z", global::CellDsl.ParamKind.Dense, checked((int)(0)), (int)H, (int)I, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_x_r", global::CellDsl.ParamKind.Dense, checked((int)(I * H)), (int)H, (int)I, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_h_r", global::CellDsl.ParamKind.Dense, checked((int)(2 * I * H)), (int)H, (int)H, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_rh_h", global::CellDsl.ParamKind.Dense, checked((int)(2 * I * H + H * H)), (int)H, (int)H, global::CellDsl.InitKind.Uniform, 0f),
-                    new("b_z", global::CellDsl.ParamKind.Bias, checked((int)(2 * I * H + 2 * H * H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
-                    new("b_r", global::CellDsl.ParamKind.Bias, checked((int)(2 * I * H + 2 * H * H + H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
-                    new("b_h", global::CellDsl.ParamKind.Bias, checked((int)(2 * I * H + 2 * H * H + 2 * H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
+                    new("W_x_z", global::CellDsl.ParamKind.Dense, checked((int)(0)), (int)H, (int)I,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_x_r", global::CellDsl.ParamKind.Dense, checked((int)(I * H)), (int)H, (int)I,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_h_r", global::CellDsl.ParamKind.Dense, checked((int)(2 * I * H)), (int)H, (int)H,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_rh_h", global::CellDsl.ParamKind.Dense, checked((int)(2 * I * H + H * H)), (int)H, (int)H,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("b_z", global::CellDsl.ParamKind.Bias, checked((int)(2 * I * H + 2 * H * H)), (int)H, 1,
+                        global::CellDsl.InitKind.Constant, 0f),
+                    new("b_r", global::CellDsl.ParamKind.Bias, checked((int)(2 * I * H + 2 * H * H + H)), (int)H, 1,
+                        global::CellDsl.InitKind.Constant, 0f),
+                    new("b_h", global::CellDsl.ParamKind.Bias, checked((int)(2 * I * H + 2 * H * H + 2 * H)), (int)H, 1,
+                        global::CellDsl.InitKind.Constant, 0f),
                 },
                 ParameterCount = checked((int)(2 * I * H + 2 * H * H + 3 * H)),
-                BufferNames = new[] { "X", "S_h", "dX", "dY", "dS_h", "dSPrev_h", "Z0", "dZ0", "Z1", "dZ1", "Z2", "dZ2", "V_z_4", "D_z_4", "V_r_11", "V_n12", "D_n12", "V_n14", "D_n14", "V_n18", "V_n21", "D_n21", "V_n22", "D_n22", "D_n23" },
+                BufferNames = new[] { "X", "S_h", "dX", "dY", "dS_h", "dSPrev_h", "Z0", "dZ0", "Z1", "dZ1", "Z2", "dZ2",
+                    "V_z_4", "D_z_4", "V_r_11", "V_n12", "D_n12", "V_n14", "D_n14", "V_n18", "V_n21", "D_n21", "V_n22",
+                    "D_n22", "D_n23" },
                 X = Buffers.X,
                 DX = Buffers.dX,
                 DY = Buffers.dY,
@@ -194,7 +207,7 @@ namespace CellDsl.Zoo
             w1.Pack(transB: true, H, H, p, at_W_h_r, H);
             var w2 = workspace.Packed[2];
             w2.Pack(transB: true, H, H, p, at_W_rh_h, H);
-            var forwardPre0Input = new ForwardPre0Input
+            var forwardPre0Input = new global::CellDsl.Generated.ForwardPre0Input
             {
                 A = a,
                 P = p,
@@ -206,8 +219,9 @@ namespace CellDsl.Zoo
             };
             global::CellDsl.Kernels.Columns.Run(ref forwardPre0Input, I, T * B);
             // Z0[T * B, 2 * H] = x · [W_x_z | W_x_r]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 2 * H, accumulate: false);
-            var forwardPre1 = new ForwardPre1
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0],
+                2 * H, accumulate: false);
+            var forwardPre1 = new global::CellDsl.Generated.ForwardPre1
             {
                 A = a,
                 P = p,
@@ -222,7 +236,7 @@ namespace CellDsl.Zoo
             global::CellDsl.Kernels.Columns.Run(ref forwardPre1, H, T * B);
             for (int t = 0; t < T; t++)
             {
-                var forwardStep0 = new ForwardStep0
+                var forwardStep0 = new global::CellDsl.Generated.ForwardStep0
                 {
                     A = a,
                     P = p,
@@ -235,8 +249,9 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H, B);
                 // Z1[B, H] = h · [W_h_r]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
-                var forwardStep1 = new ForwardStep1
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a,
+                    at[Buffers.Z1], H, accumulate: false);
+                var forwardStep1 = new global::CellDsl.Generated.ForwardStep1
                 {
                     A = a,
                     P = p,
@@ -252,8 +267,9 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep1, H, B);
                 // Z2[B, H] = (r * h) · [W_rh_h]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n12] + t * B * H, H, w2, a, at[Buffers.Z2], H, accumulate: false);
-                var forwardStep2 = new ForwardStep2
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.V_n12] + t * B * H, H, w2, a,
+                    at[Buffers.Z2], H, accumulate: false);
+                var forwardStep2 = new global::CellDsl.Generated.ForwardStep2
                 {
                     A = a,
                     P = p,
@@ -287,8 +303,9 @@ namespace CellDsl.Zoo
             for (int t = T - 1; t >= 0; t--)
             {
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n23], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                var backwardStep2 = new BackwardStep2
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n23], H, a, at[Buffers.dS_h], H, a,
+                    at[Buffers.dY] + t * B * H, H, B, H);
+                var backwardStep2 = new global::CellDsl.Generated.BackwardStep2
                 {
                     A = a,
                     P = p,
@@ -307,8 +324,9 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep2, H, B);
                 // d(r * h) = dZ2 · [W_rh_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a, at[Buffers.D_n12], H, accumulate: false);
-                var backwardStep1 = new BackwardStep1
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ2] + t * B * H, H, wt2, a,
+                    at[Buffers.D_n12], H, accumulate: false);
+                var backwardStep1 = new global::CellDsl.Generated.BackwardStep1
                 {
                     A = a,
                     P = p,
@@ -326,8 +344,9 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h += dZ1 · [W_h_r]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
-                var backwardStep0 = new BackwardStep0
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a,
+                    at[Buffers.dSPrev_h], H, accumulate: true);
+                var backwardStep0 = new global::CellDsl.Generated.BackwardStep0
                 {
                     A = a,
                     P = p,
@@ -345,7 +364,7 @@ namespace CellDsl.Zoo
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
-            var backwardPre1 = new BackwardPre1
+            var backwardPre1 = new global::CellDsl.Generated.BackwardPre1
             {
                 A = a,
                 P = p,
@@ -361,8 +380,9 @@ namespace CellDsl.Zoo
             };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre1, H, T * B);
             // d x = dZ0 · [W_x_z | W_x_r]
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 2 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
-            var backwardPre0Input = new BackwardPre0Input
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 2 * H, wt0, a,
+                at[Buffers.dX], I, accumulate: false);
+            var backwardPre0Input = new global::CellDsl.Generated.BackwardPre0Input
             {
                 A = a,
                 P = p,
@@ -376,377 +396,378 @@ namespace CellDsl.Zoo
             };
             global::CellDsl.Kernels.Columns.Run(ref backwardPre0Input, I, T * B);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 2 * H, I, T * B, a, at[Buffers.dZ0], 2 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ2], H, a, at[Buffers.V_n12], H, g, at_W_rh_h, H, accumulate: true);
+            // d[W_x_z | W_x_r] += dZ0ᵀ · x
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 2 * H, I, T * B, a, at[Buffers.dZ0],
+                2 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            // d[W_h_r] += dZ1ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H, a,
+                at[Buffers.S_h], H, g, at_W_h_r, H, accumulate: true);
+            // d[W_rh_h] += dZ2ᵀ · (r * h)
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ2], H, a,
+                at[Buffers.V_n12], H, g, at_W_rh_h, H, accumulate: true);
         }
+    }
+}
 
-        /// <summary>
-        /// Computes stage 0 for all T·B rows before the time loop (I columns):
-        /// t14 = Tanh(x)<br/>
-        /// </summary>
-        private struct ForwardPre0Input : global::CellDsl.Kernels.IColumnKernel
+namespace CellDsl.Generated
+{
+    using global::CellDsl.Kernels;
+    using global::System.Runtime.CompilerServices;
+    using global::System.Runtime.InteropServices;
+
+    /// <summary>
+    /// Computes stage 0 for all T·B rows before the time loop (I columns):
+    /// t14 = Tanh(x)<br/>
+    /// </summary>
+    file struct ForwardPre0Input : IColumnKernel
+    {
+        public float[] A, P;
+        public int Rows, H, I;
+        public int X, V_n14;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P;
-            public int Rows, H, I;
-            public int X, V_n14;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                for (int row = 0; row < Rows; row++)
+                int rX = X + row * I;
+                int rV_n14 = V_n14 + row * I;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rX = X + row * I;
-                    int rV_n14 = V_n14 + row * I;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var x = V.Load(ref data, rX + col);
-                        var t14 = V.Tanh(x);
-                        V.Store(t14, ref data, rV_n14 + col);
-                    }
+                    var x = V.Load(ref data, rX + col);
+                    var t14 = V.Tanh(x);
+                    V.Store(t14, ref data, rV_n14 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Computes stage 1 for all T·B rows before the time loop (H columns):
-        /// z = Sigmoid(W_x_z·x + b_z)<br/>
-        /// t21 = 1f - z<br/>
-        /// </summary>
-        private struct ForwardPre1 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Computes stage 1 for all T·B rows before the time loop (H columns):
+    /// z = Sigmoid(W_x_z·x + b_z)<br/>
+    /// t21 = 1f - z<br/>
+    /// </summary>
+    file struct ForwardPre1 : IColumnKernel
+    {
+        public float[] A, P;
+        public int Rows, H, I;
+        public int Z0, V_z_4, V_n21;
+        public int at_b_z;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P;
-            public int Rows, H, I;
-            public int Z0, V_z_4, V_n21;
-            public int at_b_z;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float param = ref MemoryMarshal.GetArrayDataReference(P);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int row = 0; row < Rows; row++)
+                int rZ0 = Z0 + row * (2 * H);
+                int rV_z_4 = V_z_4 + row * H;
+                int rV_n21 = V_n21 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rZ0 = Z0 + row * (2 * H);
-                    int rV_z_4 = V_z_4 + row * H;
-                    int rV_n21 = V_n21 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var W_x_z = V.Load(ref data, rZ0 + col);
-                        var b_z = V.Load(ref param, at_b_z + col);
-                        var z = V.Sigmoid(W_x_z + b_z);
-                        V.Store(z, ref data, rV_z_4 + col);
-                        var t21 = V.Create(1f) - z;
-                        V.Store(t21, ref data, rV_n21 + col);
-                    }
+                    var W_x_z = V.Load(ref data, rZ0 + col);
+                    var b_z = V.Load(ref param, at_b_z + col);
+                    var z = V.Sigmoid(W_x_z + b_z);
+                    V.Store(z, ref data, rV_z_4 + col);
+                    var t21 = V.Create(1f) - z;
+                    V.Store(t21, ref data, rV_n21 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Computes stage 0 for each step (H columns):
-        /// t22 = h * (1f - z)<br/>
-        /// </summary>
-        private struct ForwardStep0 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Computes stage 0 for each step (H columns):
+    /// t22 = h * (1f - z)<br/>
+    /// </summary>
+    file struct ForwardStep0 : IColumnKernel
+    {
+        public float[] A, P;
+        public int Rows, H, I;
+        public int S_h, V_n21, V_n22;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P;
-            public int Rows, H, I;
-            public int S_h, V_n21, V_n22;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                for (int row = 0; row < Rows; row++)
+                int rS_h = S_h + row * H;
+                int rV_n21 = V_n21 + row * H;
+                int rV_n22 = V_n22 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rS_h = S_h + row * H;
-                    int rV_n21 = V_n21 + row * H;
-                    int rV_n22 = V_n22 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var h_prev = V.Load(ref data, rS_h + col);
-                        var t21 = V.Load(ref data, rV_n21 + col);
-                        var t22 = h_prev * t21;
-                        V.Store(t22, ref data, rV_n22 + col);
-                    }
+                    var h_prev = V.Load(ref data, rS_h + col);
+                    var t21 = V.Load(ref data, rV_n21 + col);
+                    var t22 = h_prev * t21;
+                    V.Store(t22, ref data, rV_n22 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Computes stage 1 for each step (H columns):
-        /// r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
-        /// t12 = r * h<br/>
-        /// </summary>
-        private struct ForwardStep1 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Computes stage 1 for each step (H columns):
+    /// r = Sigmoid(W_x_r·x + W_h_r·h + b_r)<br/>
+    /// t12 = r * h<br/>
+    /// </summary>
+    file struct ForwardStep1 : IColumnKernel
+    {
+        public float[] A, P;
+        public int Rows, H, I;
+        public int Z0, Z1, V_r_11, S_h, V_n12;
+        public int at_b_r;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P;
-            public int Rows, H, I;
-            public int Z0, Z1, V_r_11, S_h, V_n12;
-            public int at_b_r;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float param = ref MemoryMarshal.GetArrayDataReference(P);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int row = 0; row < Rows; row++)
+                int rZ0 = Z0 + row * (2 * H);
+                int rZ1 = Z1 + row * H;
+                int rV_r_11 = V_r_11 + row * H;
+                int rS_h = S_h + row * H;
+                int rV_n12 = V_n12 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rZ0 = Z0 + row * (2 * H);
-                    int rZ1 = Z1 + row * H;
-                    int rV_r_11 = V_r_11 + row * H;
-                    int rS_h = S_h + row * H;
-                    int rV_n12 = V_n12 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var W_x_r = V.Load(ref data, rZ0 + H + col);
-                        var W_h_r = V.Load(ref data, rZ1 + col);
-                        var b_r = V.Load(ref param, at_b_r + col);
-                        var r = V.Sigmoid(W_x_r + W_h_r + b_r);
-                        V.Store(r, ref data, rV_r_11 + col);
-                        var h_prev = V.Load(ref data, rS_h + col);
-                        var t12 = r * h_prev;
-                        V.Store(t12, ref data, rV_n12 + col);
-                    }
+                    var W_x_r = V.Load(ref data, rZ0 + H + col);
+                    var W_h_r = V.Load(ref data, rZ1 + col);
+                    var b_r = V.Load(ref param, at_b_r + col);
+                    var r = V.Sigmoid(W_x_r + W_h_r + b_r);
+                    V.Store(r, ref data, rV_r_11 + col);
+                    var h_prev = V.Load(ref data, rS_h + col);
+                    var t12 = r * h_prev;
+                    V.Store(t12, ref data, rV_n12 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Computes stage 2 for each step (H columns):
-        /// t18 = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h)<br/>
-        /// h = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z)<br/>
-        /// </summary>
-        private struct ForwardStep2 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Computes stage 2 for each step (H columns):
+    /// t18 = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h)<br/>
+    /// h = Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z)<br/>
+    /// </summary>
+    file struct ForwardStep2 : IColumnKernel
+    {
+        public float[] A, P;
+        public int Rows, H, I;
+        public int Z2, V_n14, V_n18, V_z_4, V_n22, S_h_next;
+        public int at_b_h;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P;
-            public int Rows, H, I;
-            public int Z2, V_n14, V_n18, V_z_4, V_n22, S_h_next;
-            public int at_b_h;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float param = ref MemoryMarshal.GetArrayDataReference(P);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int row = 0; row < Rows; row++)
+                int rZ2 = Z2 + row * H;
+                int rV_n14 = V_n14 + row * I;
+                int rV_n18 = V_n18 + row * H;
+                int rV_z_4 = V_z_4 + row * H;
+                int rV_n22 = V_n22 + row * H;
+                int rS_h_next = S_h_next + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rZ2 = Z2 + row * H;
-                    int rV_n14 = V_n14 + row * I;
-                    int rV_n18 = V_n18 + row * H;
-                    int rV_z_4 = V_z_4 + row * H;
-                    int rV_n22 = V_n22 + row * H;
-                    int rS_h_next = S_h_next + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var W_rh_h = V.Load(ref data, rZ2 + col);
-                        var t14 = V.Load(ref data, rV_n14 + col);
-                        var b_h = V.Load(ref param, at_b_h + col);
-                        var t18 = V.Tanh(W_rh_h + t14 + b_h);
-                        V.Store(t18, ref data, rV_n18 + col);
-                        var z = V.Load(ref data, rV_z_4 + col);
-                        var t22 = V.Load(ref data, rV_n22 + col);
-                        var h = t18 * z + t22;
-                        V.Store(h, ref data, rS_h_next + col);
-                    }
+                    var W_rh_h = V.Load(ref data, rZ2 + col);
+                    var t14 = V.Load(ref data, rV_n14 + col);
+                    var b_h = V.Load(ref param, at_b_h + col);
+                    var t18 = V.Tanh(W_rh_h + t14 + b_h);
+                    V.Store(t18, ref data, rV_n18 + col);
+                    var z = V.Load(ref data, rV_z_4 + col);
+                    var t22 = V.Load(ref data, rV_n22 + col);
+                    var h = t18 * z + t22;
+                    V.Store(h, ref data, rS_h_next + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Adjoints of stage 2 for each step (H columns):
-        /// d_h = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z))<br/>
-        /// d_t19 = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z)<br/>
-        /// d_t18 = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h))<br/>
-        /// d_t17 = dL/d(W_rh_h·(r * h) + Tanh(x) + b_h)<br/>
-        /// d_t15 = dL/d(W_rh_h·(r * h) + Tanh(x))<br/>
-        /// d_W_rh_h = dL/d(W_rh_h·(r * h))<br/>
-        /// </summary>
-        private struct BackwardStep2 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Adjoints of stage 2 for each step (H columns):
+    /// d_h = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h) * z + h * (1f - z))<br/>
+    /// d_t18 = dL/d(Tanh(W_rh_h·(r * h) + Tanh(x) + b_h))<br/>
+    /// d_t17 = dL/d(W_rh_h·(r * h) + Tanh(x) + b_h)<br/>
+    /// </summary>
+    file struct BackwardStep2 : IColumnKernel
+    {
+        public float[] A, P, G;
+        public int Rows, H, I;
+        public int D_n23, D_n22, V_z_4, V_n18, D_z_4, D_n14, dZ2;
+        public int at_b_h;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P, G;
-            public int Rows, H, I;
-            public int D_n23, D_n22, V_z_4, V_n18, D_z_4, D_n14, dZ2;
-            public int at_b_h;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float grad = ref MemoryMarshal.GetArrayDataReference(G);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int row = 0; row < Rows; row++)
+                int rD_n23 = D_n23 + row * H;
+                int rD_n22 = D_n22 + row * H;
+                int rV_z_4 = V_z_4 + row * H;
+                int rV_n18 = V_n18 + row * H;
+                int rD_z_4 = D_z_4 + row * H;
+                int rD_n14 = D_n14 + row * I;
+                int rdZ2 = dZ2 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rD_n23 = D_n23 + row * H;
-                    int rD_n22 = D_n22 + row * H;
-                    int rV_z_4 = V_z_4 + row * H;
-                    int rV_n18 = V_n18 + row * H;
-                    int rD_z_4 = D_z_4 + row * H;
-                    int rD_n14 = D_n14 + row * I;
-                    int rdZ2 = dZ2 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var d_h = V.Load(ref data, rD_n23 + col);
-                        V.Store(d_h, ref data, rD_n22 + col);
-                        var d_t19 = d_h;
-                        var z = V.Load(ref data, rV_z_4 + col);
-                        var t18 = V.Load(ref data, rV_n18 + col);
-                        V.Store(d_t19 * t18, ref data, rD_z_4 + col);
-                        var d_t18 = d_t19 * z;
-                        var d_t17 = d_t18 * (V.Create(1f) - t18 * t18);
-                        V.AddTo(ref grad, at_b_h + col, d_t17);
-                        var d_t15 = d_t17;
-                        V.Store(d_t15, ref data, rD_n14 + col);
-                        var d_W_rh_h = d_t15;
-                        V.Store(d_W_rh_h, ref data, rdZ2 + col);
-                    }
+                    var d_h = V.Load(ref data, rD_n23 + col);
+                    V.Store(d_h, ref data, rD_n22 + col);
+                    var z = V.Load(ref data, rV_z_4 + col);
+                    var t18 = V.Load(ref data, rV_n18 + col);
+                    V.Store(d_h * t18, ref data, rD_z_4 + col);
+                    var d_t18 = d_h * z;
+                    var d_t17 = d_t18 * (V.Create(1f) - t18 * t18);
+                    V.AddTo(ref grad, at_b_h + col, d_t17);
+                    V.Store(d_t17, ref data, rD_n14 + col);
+                    V.Store(d_t17, ref data, rdZ2 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Adjoints of stage 1 for each step (H columns):
-        /// d_t12 = dL/d(r * h)<br/>
-        /// d_r = dL/d(Sigmoid(W_x_r·x + W_h_r·h + b_r))<br/>
-        /// d_t10 = dL/d(W_x_r·x + W_h_r·h + b_r)<br/>
-        /// d_t8 = dL/d(W_x_r·x + W_h_r·h)<br/>
-        /// d_W_h_r = dL/d(W_h_r·h)<br/>
-        /// </summary>
-        private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Adjoints of stage 1 for each step (H columns):
+    /// d_t12 = dL/d(r * h)<br/>
+    /// d_r = dL/d(Sigmoid(W_x_r·x + W_h_r·h + b_r))<br/>
+    /// d_t10 = dL/d(W_x_r·x + W_h_r·h + b_r)<br/>
+    /// </summary>
+    file struct BackwardStep1 : IColumnKernel
+    {
+        public float[] A, P, G;
+        public int Rows, H, I;
+        public int D_n12, S_h, V_r_11, dSPrev_h, dZ0, dZ1;
+        public int at_b_r;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P, G;
-            public int Rows, H, I;
-            public int D_n12, S_h, V_r_11, dSPrev_h, dZ0, dZ1;
-            public int at_b_r;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float grad = ref MemoryMarshal.GetArrayDataReference(G);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int row = 0; row < Rows; row++)
+                int rD_n12 = D_n12 + row * H;
+                int rS_h = S_h + row * H;
+                int rV_r_11 = V_r_11 + row * H;
+                int rdSPrev_h = dSPrev_h + row * H;
+                int rdZ0 = dZ0 + row * (2 * H);
+                int rdZ1 = dZ1 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rD_n12 = D_n12 + row * H;
-                    int rS_h = S_h + row * H;
-                    int rV_r_11 = V_r_11 + row * H;
-                    int rdSPrev_h = dSPrev_h + row * H;
-                    int rdZ0 = dZ0 + row * (2 * H);
-                    int rdZ1 = dZ1 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var d_t12 = V.Load(ref data, rD_n12 + col);
-                        var h_prev = V.Load(ref data, rS_h + col);
-                        var r = V.Load(ref data, rV_r_11 + col);
-                        V.Store(d_t12 * r, ref data, rdSPrev_h + col);
-                        var d_r = d_t12 * h_prev;
-                        var d_t10 = d_r * (r * (V.Create(1f) - r));
-                        V.AddTo(ref grad, at_b_r + col, d_t10);
-                        var d_t8 = d_t10;
-                        V.Store(d_t8, ref data, rdZ0 + H + col);
-                        var d_W_h_r = d_t8;
-                        V.Store(d_W_h_r, ref data, rdZ1 + col);
-                    }
+                    var d_t12 = V.Load(ref data, rD_n12 + col);
+                    var h_prev = V.Load(ref data, rS_h + col);
+                    var r = V.Load(ref data, rV_r_11 + col);
+                    V.Store(d_t12 * r, ref data, rdSPrev_h + col);
+                    var d_r = d_t12 * h_prev;
+                    var d_t10 = d_r * (r * (V.Create(1f) - r));
+                    V.AddTo(ref grad, at_b_r + col, d_t10);
+                    V.Store(d_t10, ref data, rdZ0 + H + col);
+                    V.Store(d_t10, ref data, rdZ1 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Adjoints of stage 0 for each step (H columns):
-        /// d_t22 = dL/d(h * (1f - z))<br/>
-        /// </summary>
-        private struct BackwardStep0 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Adjoints of stage 0 for each step (H columns):
+    /// d_t22 = dL/d(h * (1f - z))<br/>
+    /// </summary>
+    file struct BackwardStep0 : IColumnKernel
+    {
+        public float[] A, P, G;
+        public int Rows, H, I;
+        public int D_n22, V_n21, dSPrev_h, S_h, D_n21;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P, G;
-            public int Rows, H, I;
-            public int D_n22, V_n21, dSPrev_h, S_h, D_n21;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                for (int row = 0; row < Rows; row++)
+                int rD_n22 = D_n22 + row * H;
+                int rV_n21 = V_n21 + row * H;
+                int rdSPrev_h = dSPrev_h + row * H;
+                int rS_h = S_h + row * H;
+                int rD_n21 = D_n21 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rD_n22 = D_n22 + row * H;
-                    int rV_n21 = V_n21 + row * H;
-                    int rdSPrev_h = dSPrev_h + row * H;
-                    int rS_h = S_h + row * H;
-                    int rD_n21 = D_n21 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var d_t22 = V.Load(ref data, rD_n22 + col);
-                        var t21 = V.Load(ref data, rV_n21 + col);
-                        V.AddTo(ref data, rdSPrev_h + col, d_t22 * t21);
-                        var h_prev = V.Load(ref data, rS_h + col);
-                        V.Store(d_t22 * h_prev, ref data, rD_n21 + col);
-                    }
+                    var d_t22 = V.Load(ref data, rD_n22 + col);
+                    var t21 = V.Load(ref data, rV_n21 + col);
+                    V.AddTo(ref data, rdSPrev_h + col, d_t22 * t21);
+                    var h_prev = V.Load(ref data, rS_h + col);
+                    V.Store(d_t22 * h_prev, ref data, rD_n21 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Adjoints of stage 1 for all T·B rows before the time loop (H columns):
-        /// d_t21 = dL/d(1f - z)<br/>
-        /// d_z = dL/d(Sigmoid(W_x_z·x + b_z))<br/>
-        /// d_t3 = dL/d(W_x_z·x + b_z)<br/>
-        /// d_W_x_z = dL/d(W_x_z·x)<br/>
-        /// </summary>
-        private struct BackwardPre1 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Adjoints of stage 1 for all T·B rows before the time loop (H columns):
+    /// d_t21 = dL/d(1f - z)<br/>
+    /// d_z = dL/d(Sigmoid(W_x_z·x + b_z))<br/>
+    /// d_t3 = dL/d(W_x_z·x + b_z)<br/>
+    /// </summary>
+    file struct BackwardPre1 : IColumnKernel
+    {
+        public float[] A, P, G;
+        public int Rows, H, I;
+        public int D_n21, D_z_4, V_z_4, dZ0;
+        public int at_b_z;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P, G;
-            public int Rows, H, I;
-            public int D_n21, D_z_4, V_z_4, dZ0;
-            public int at_b_z;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float grad = ref MemoryMarshal.GetArrayDataReference(G);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int row = 0; row < Rows; row++)
+                int rD_n21 = D_n21 + row * H;
+                int rD_z_4 = D_z_4 + row * H;
+                int rV_z_4 = V_z_4 + row * H;
+                int rdZ0 = dZ0 + row * (2 * H);
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rD_n21 = D_n21 + row * H;
-                    int rD_z_4 = D_z_4 + row * H;
-                    int rV_z_4 = V_z_4 + row * H;
-                    int rdZ0 = dZ0 + row * (2 * H);
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var d_t21 = V.Load(ref data, rD_n21 + col);
-                        var d_z = V.Load(ref data, rD_z_4 + col) + -d_t21;
-                        var z = V.Load(ref data, rV_z_4 + col);
-                        var d_t3 = d_z * (z * (V.Create(1f) - z));
-                        V.AddTo(ref grad, at_b_z + col, d_t3);
-                        var d_W_x_z = d_t3;
-                        V.Store(d_W_x_z, ref data, rdZ0 + col);
-                    }
+                    var d_t21 = V.Load(ref data, rD_n21 + col);
+                    var d_z = V.Load(ref data, rD_z_4 + col) + -d_t21;
+                    var z = V.Load(ref data, rV_z_4 + col);
+                    var d_t3 = d_z * (z * (V.Create(1f) - z));
+                    V.AddTo(ref grad, at_b_z + col, d_t3);
+                    V.Store(d_t3, ref data, rdZ0 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Adjoints of stage 0 for all T·B rows before the time loop (I columns):
-        /// d_t14 = dL/d(Tanh(x))<br/>
-        /// </summary>
-        private struct BackwardPre0Input : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Adjoints of stage 0 for all T·B rows before the time loop (I columns):
+    /// d_t14 = dL/d(Tanh(x))<br/>
+    /// </summary>
+    file struct BackwardPre0Input : IColumnKernel
+    {
+        public float[] A, P, G;
+        public int Rows, H, I;
+        public int D_n14, V_n14, dX;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P, G;
-            public int Rows, H, I;
-            public int D_n14, V_n14, dX;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                for (int row = 0; row < Rows; row++)
+                int rD_n14 = D_n14 + row * I;
+                int rV_n14 = V_n14 + row * I;
+                int rdX = dX + row * I;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rD_n14 = D_n14 + row * I;
-                    int rV_n14 = V_n14 + row * I;
-                    int rdX = dX + row * I;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var d_t14 = V.Load(ref data, rD_n14 + col);
-                        var t14 = V.Load(ref data, rV_n14 + col);
-                        V.AddTo(ref data, rdX + col, d_t14 * (V.Create(1f) - t14 * t14));
-                    }
+                    var d_t14 = V.Load(ref data, rD_n14 + col);
+                    var t14 = V.Load(ref data, rV_n14 + col);
+                    V.AddTo(ref data, rdX + col, d_t14 * (V.Create(1f) - t14 * t14));
                 }
             }
         }

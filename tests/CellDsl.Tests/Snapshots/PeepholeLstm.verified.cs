@@ -20,7 +20,13 @@ namespace CellDsl.Zoo
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_z | W_x_i | W_x_f | W_x_o]ᵀ<br/>
     /// every step, stage 0: one fused loop over H columns<br/>
     /// every step, stage 1: Z1 = h · [W_h_z | W_h_i | W_h_f | W_h_o]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: z = Tanh(W_x_z·x + W_h_z·h + b_z); i = Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i); f = Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f); c = z * i + c * f; o = Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o); h = Tanh(c) * o<br/>
+    /// every step, stage 1: one fused loop over H columns:<br/>
+    ///     z = Tanh(W_x_z·x + W_h_z·h + b_z)<br/>
+    ///     i = Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i)<br/>
+    ///     f = Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f)<br/>
+    ///     c = z * i + c * f<br/>
+    ///     o = Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o)<br/>
+    ///     h = Tanh(c) * o<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class PeepholeLstm : global::CellDsl.RecurrentCell
@@ -167,24 +173,41 @@ namespace CellDsl.Zoo
                 OutputState = 0,
                 Parameters = new global::CellDsl.ParameterInfo[]
                 {
-                    new("W_x_z", global::CellDsl.ParamKind.Dense, checked((int)(0)), (int)H, (int)I, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_x_i", global::CellDsl.ParamKind.Dense, checked((int)(I * H)), (int)H, (int)I, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_x_f", global::CellDsl.ParamKind.Dense, checked((int)(2 * I * H)), (int)H, (int)I, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_x_o", global::CellDsl.ParamKind.Dense, checked((int)(3 * I * H)), (int)H, (int)I, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_h_z", global::CellDsl.ParamKind.Dense, checked((int)(4 * I * H)), (int)H, (int)H, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_h_i", global::CellDsl.ParamKind.Dense, checked((int)(4 * I * H + H * H)), (int)H, (int)H, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_h_f", global::CellDsl.ParamKind.Dense, checked((int)(4 * I * H + 2 * H * H)), (int)H, (int)H, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_h_o", global::CellDsl.ParamKind.Dense, checked((int)(4 * I * H + 3 * H * H)), (int)H, (int)H, global::CellDsl.InitKind.Uniform, 0f),
-                    new("b_z", global::CellDsl.ParamKind.Bias, checked((int)(4 * I * H + 4 * H * H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
-                    new("p_c_i", global::CellDsl.ParamKind.Diag, checked((int)(4 * I * H + 4 * H * H + H)), (int)H, 1, global::CellDsl.InitKind.Uniform, 0f),
-                    new("b_i", global::CellDsl.ParamKind.Bias, checked((int)(4 * I * H + 4 * H * H + 2 * H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
-                    new("p_c_f", global::CellDsl.ParamKind.Diag, checked((int)(4 * I * H + 4 * H * H + 3 * H)), (int)H, 1, global::CellDsl.InitKind.Uniform, 0f),
-                    new("b_f", global::CellDsl.ParamKind.Bias, checked((int)(4 * I * H + 4 * H * H + 4 * H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
-                    new("p_c_o", global::CellDsl.ParamKind.Diag, checked((int)(4 * I * H + 4 * H * H + 5 * H)), (int)H, 1, global::CellDsl.InitKind.Uniform, 0f),
-                    new("b_o", global::CellDsl.ParamKind.Bias, checked((int)(4 * I * H + 4 * H * H + 6 * H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
+                    new("W_x_z", global::CellDsl.ParamKind.Dense, checked((int)(0)), (int)H, (int)I,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_x_i", global::CellDsl.ParamKind.Dense, checked((int)(I * H)), (int)H, (int)I,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_x_f", global::CellDsl.ParamKind.Dense, checked((int)(2 * I * H)), (int)H, (int)I,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_x_o", global::CellDsl.ParamKind.Dense, checked((int)(3 * I * H)), (int)H, (int)I,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_h_z", global::CellDsl.ParamKind.Dense, checked((int)(4 * I * H)), (int)H, (int)H,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_h_i", global::CellDsl.ParamKind.Dense, checked((int)(4 * I * H + H * H)), (int)H, (int)H,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_h_f", global::CellDsl.ParamKind.Dense, checked((int)(4 * I * H + 2 * H * H)), (int)H, (int)H,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_h_o", global::CellDsl.ParamKind.Dense, checked((int)(4 * I * H + 3 * H * H)), (int)H, (int)H,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("b_z", global::CellDsl.ParamKind.Bias, checked((int)(4 * I * H + 4 * H * H)), (int)H, 1,
+                        global::CellDsl.InitKind.Constant, 0f),
+                    new("p_c_i", global::CellDsl.ParamKind.Diag, checked((int)(4 * I * H + 4 * H * H + H)), (int)H, 1,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("b_i", global::CellDsl.ParamKind.Bias, checked((int)(4 * I * H + 4 * H * H + 2 * H)), (int)H, 1,
+                        global::CellDsl.InitKind.Constant, 0f),
+                    new("p_c_f", global::CellDsl.ParamKind.Diag, checked((int)(4 * I * H + 4 * H * H + 3 * H)), (int)H,
+                        1, global::CellDsl.InitKind.Uniform, 0f),
+                    new("b_f", global::CellDsl.ParamKind.Bias, checked((int)(4 * I * H + 4 * H * H + 4 * H)), (int)H, 1,
+                        global::CellDsl.InitKind.Constant, 0f),
+                    new("p_c_o", global::CellDsl.ParamKind.Diag, checked((int)(4 * I * H + 4 * H * H + 5 * H)), (int)H,
+                        1, global::CellDsl.InitKind.Uniform, 0f),
+                    new("b_o", global::CellDsl.ParamKind.Bias, checked((int)(4 * I * H + 4 * H * H + 6 * H)), (int)H, 1,
+                        global::CellDsl.InitKind.Constant, 0f),
                 },
                 ParameterCount = checked((int)(4 * I * H + 4 * H * H + 7 * H)),
-                BufferNames = new[] { "X", "S_h", "S_c", "dX", "dY", "dS_h", "dSPrev_h", "dS_c", "dSPrev_c", "Z0", "dZ0", "Z1", "dZ1", "V_z_7", "V_n12", "D_n12", "V_i_16", "V_n20", "D_n20", "V_f_24", "D_n27", "V_o_35", "V_n36", "D_n37" },
+                BufferNames = new[] { "X", "S_h", "S_c", "dX", "dY", "dS_h", "dSPrev_h", "dS_c", "dSPrev_c", "Z0",
+                    "dZ0", "Z1", "dZ1", "V_z_7", "V_n12", "D_n12", "V_i_16", "V_n20", "D_n20", "V_f_24", "D_n27",
+                    "V_o_35", "V_n36", "D_n37" },
                 X = Buffers.X,
                 DX = Buffers.dX,
                 DY = Buffers.dY,
@@ -237,10 +260,11 @@ namespace CellDsl.Zoo
             var w1 = workspace.Packed[1];
             w1.Pack(transB: true, H, 4 * H, p, at_W_h_z, H);
             // Z0[T * B, 4 * H] = x · [W_x_z | W_x_i | W_x_f | W_x_o]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], 4 * H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0],
+                4 * H, accumulate: false);
             for (int t = 0; t < T; t++)
             {
-                var forwardStep0 = new ForwardStep0
+                var forwardStep0 = new global::CellDsl.Generated.ForwardStep0
                 {
                     A = a,
                     P = p,
@@ -255,8 +279,9 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref forwardStep0, H, B);
                 // Z1[B, 4 * H] = h · [W_h_z | W_h_i | W_h_f | W_h_o]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], 4 * H, accumulate: false);
-                var forwardStep1 = new ForwardStep1
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a,
+                    at[Buffers.Z1], 4 * H, accumulate: false);
+                var forwardStep1 = new global::CellDsl.Generated.ForwardStep1
                 {
                     A = a,
                     P = p,
@@ -298,9 +323,10 @@ namespace CellDsl.Zoo
             for (int t = T - 1; t >= 0; t--)
             {
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n37], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n27], H, a, at[Buffers.dS_c], H, B, H);
-                var backwardStep1 = new BackwardStep1
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n37], H, a, at[Buffers.dS_h], H, a,
+                    at[Buffers.dY] + t * B * H, H, B, H);
+                global::System.Array.Copy(a, at[Buffers.dS_c], a, at[Buffers.D_n27], B * H);
+                var backwardStep1 = new global::CellDsl.Generated.BackwardStep1
                 {
                     A = a,
                     P = p,
@@ -330,8 +356,9 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h = dZ1 · [W_h_z | W_h_i | W_h_f | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
-                var backwardStep0 = new BackwardStep0
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H,
+                    wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
+                var backwardStep0 = new global::CellDsl.Generated.BackwardStep0
                 {
                     A = a,
                     P = p,
@@ -352,270 +379,254 @@ namespace CellDsl.Zoo
                 global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
             }
             // d x = dZ0 · [W_x_z | W_x_i | W_x_f | W_x_o]
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a,
+                at[Buffers.dX], I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, I, T * B, a, at[Buffers.dZ0], 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ1], 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
+            // d[W_x_z | W_x_i | W_x_f | W_x_o] += dZ0ᵀ · x
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, I, T * B, a, at[Buffers.dZ0],
+                4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
+            // d[W_h_z | W_h_i | W_h_f | W_h_o] += dZ1ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ1],
+                4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
         }
+    }
+}
 
-        /// <summary>
-        /// Computes stage 0 for each step (H columns):
-        /// t12 = p_c_i⊙c<br/>
-        /// t20 = p_c_f⊙c<br/>
-        /// </summary>
-        private struct ForwardStep0 : global::CellDsl.Kernels.IColumnKernel
+namespace CellDsl.Generated
+{
+    using global::CellDsl.Kernels;
+    using global::System.Runtime.CompilerServices;
+    using global::System.Runtime.InteropServices;
+
+    /// <summary>
+    /// Computes stage 0 for each step (H columns):
+    /// t12 = p_c_i⊙c<br/>
+    /// t20 = p_c_f⊙c<br/>
+    /// </summary>
+    file struct ForwardStep0 : IColumnKernel
+    {
+        public float[] A, P;
+        public int Rows, H, I;
+        public int S_c, V_n12, V_n20;
+        public int at_p_c_i, at_p_c_f;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P;
-            public int Rows, H, I;
-            public int S_c, V_n12, V_n20;
-            public int at_p_c_i, at_p_c_f;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float param = ref MemoryMarshal.GetArrayDataReference(P);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int row = 0; row < Rows; row++)
+                int rS_c = S_c + row * H;
+                int rV_n12 = V_n12 + row * H;
+                int rV_n20 = V_n20 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rS_c = S_c + row * H;
-                    int rV_n12 = V_n12 + row * H;
-                    int rV_n20 = V_n20 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var p_c_i = V.Load(ref param, at_p_c_i + col);
-                        var c_prev = V.Load(ref data, rS_c + col);
-                        var t12 = p_c_i * c_prev;
-                        V.Store(t12, ref data, rV_n12 + col);
-                        var p_c_f = V.Load(ref param, at_p_c_f + col);
-                        var t20 = p_c_f * c_prev;
-                        V.Store(t20, ref data, rV_n20 + col);
-                    }
+                    var p_c_i = V.Load(ref param, at_p_c_i + col);
+                    var c_prev = V.Load(ref data, rS_c + col);
+                    var t12 = p_c_i * c_prev;
+                    V.Store(t12, ref data, rV_n12 + col);
+                    var p_c_f = V.Load(ref param, at_p_c_f + col);
+                    var t20 = p_c_f * c_prev;
+                    V.Store(t20, ref data, rV_n20 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Computes stage 1 for each step (H columns):
-        /// z = Tanh(W_x_z·x + W_h_z·h + b_z)<br/>
-        /// i = Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i)<br/>
-        /// f = Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f)<br/>
-        /// c = z * i + c * f<br/>
-        /// o = Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o)<br/>
-        /// t36 = Tanh(c)<br/>
-        /// h = Tanh(c) * o<br/>
-        /// </summary>
-        private struct ForwardStep1 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Computes stage 1 for each step (H columns):
+    /// z = Tanh(W_x_z·x + W_h_z·h + b_z)<br/>
+    /// i = Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i)<br/>
+    /// f = Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f)<br/>
+    /// c = z * i + c * f<br/>
+    /// o = Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o)<br/>
+    /// t36 = Tanh(c)<br/>
+    /// h = Tanh(c) * o<br/>
+    /// </summary>
+    file struct ForwardStep1 : IColumnKernel
+    {
+        public float[] A, P;
+        public int Rows, H, I;
+        public int Z0, Z1, V_z_7, V_n12, V_i_16, V_n20, V_f_24, S_c, S_c_next, V_o_35, V_n36, S_h_next;
+        public int at_b_z, at_b_i, at_b_f, at_p_c_o, at_b_o;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P;
-            public int Rows, H, I;
-            public int Z0, Z1, V_z_7, V_n12, V_i_16, V_n20, V_f_24, S_c, S_c_next, V_o_35, V_n36, S_h_next;
-            public int at_b_z, at_b_i, at_b_f, at_p_c_o, at_b_o;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float param = ref MemoryMarshal.GetArrayDataReference(P);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int row = 0; row < Rows; row++)
+                int rZ0 = Z0 + row * (4 * H);
+                int rZ1 = Z1 + row * (4 * H);
+                int rV_z_7 = V_z_7 + row * H;
+                int rV_n12 = V_n12 + row * H;
+                int rV_i_16 = V_i_16 + row * H;
+                int rV_n20 = V_n20 + row * H;
+                int rV_f_24 = V_f_24 + row * H;
+                int rS_c = S_c + row * H;
+                int rS_c_next = S_c_next + row * H;
+                int rV_o_35 = V_o_35 + row * H;
+                int rV_n36 = V_n36 + row * H;
+                int rS_h_next = S_h_next + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rZ0 = Z0 + row * (4 * H);
-                    int rZ1 = Z1 + row * (4 * H);
-                    int rV_z_7 = V_z_7 + row * H;
-                    int rV_n12 = V_n12 + row * H;
-                    int rV_i_16 = V_i_16 + row * H;
-                    int rV_n20 = V_n20 + row * H;
-                    int rV_f_24 = V_f_24 + row * H;
-                    int rS_c = S_c + row * H;
-                    int rS_c_next = S_c_next + row * H;
-                    int rV_o_35 = V_o_35 + row * H;
-                    int rV_n36 = V_n36 + row * H;
-                    int rS_h_next = S_h_next + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var W_x_z = V.Load(ref data, rZ0 + col);
-                        var W_h_z = V.Load(ref data, rZ1 + col);
-                        var b_z = V.Load(ref param, at_b_z + col);
-                        var z = V.Tanh(W_x_z + W_h_z + b_z);
-                        V.Store(z, ref data, rV_z_7 + col);
-                        var W_x_i = V.Load(ref data, rZ0 + H + col);
-                        var W_h_i = V.Load(ref data, rZ1 + H + col);
-                        var t12 = V.Load(ref data, rV_n12 + col);
-                        var b_i = V.Load(ref param, at_b_i + col);
-                        var i = V.Sigmoid(W_x_i + W_h_i + t12 + b_i);
-                        V.Store(i, ref data, rV_i_16 + col);
-                        var W_x_f = V.Load(ref data, rZ0 + 2 * H + col);
-                        var W_h_f = V.Load(ref data, rZ1 + 2 * H + col);
-                        var t20 = V.Load(ref data, rV_n20 + col);
-                        var b_f = V.Load(ref param, at_b_f + col);
-                        var f = V.Sigmoid(W_x_f + W_h_f + t20 + b_f);
-                        V.Store(f, ref data, rV_f_24 + col);
-                        var c_prev = V.Load(ref data, rS_c + col);
-                        var c = z * i + c_prev * f;
-                        V.Store(c, ref data, rS_c_next + col);
-                        var W_x_o = V.Load(ref data, rZ0 + 3 * H + col);
-                        var W_h_o = V.Load(ref data, rZ1 + 3 * H + col);
-                        var p_c_o = V.Load(ref param, at_p_c_o + col);
-                        var b_o = V.Load(ref param, at_b_o + col);
-                        var o = V.Sigmoid(W_x_o + W_h_o + p_c_o * c + b_o);
-                        V.Store(o, ref data, rV_o_35 + col);
-                        var t36 = V.Tanh(c);
-                        V.Store(t36, ref data, rV_n36 + col);
-                        var h = t36 * o;
-                        V.Store(h, ref data, rS_h_next + col);
-                    }
+                    var W_x_z = V.Load(ref data, rZ0 + col);
+                    var W_h_z = V.Load(ref data, rZ1 + col);
+                    var b_z = V.Load(ref param, at_b_z + col);
+                    var z = V.Tanh(W_x_z + W_h_z + b_z);
+                    V.Store(z, ref data, rV_z_7 + col);
+                    var W_x_i = V.Load(ref data, rZ0 + H + col);
+                    var W_h_i = V.Load(ref data, rZ1 + H + col);
+                    var t12 = V.Load(ref data, rV_n12 + col);
+                    var b_i = V.Load(ref param, at_b_i + col);
+                    var i = V.Sigmoid(W_x_i + W_h_i + t12 + b_i);
+                    V.Store(i, ref data, rV_i_16 + col);
+                    var W_x_f = V.Load(ref data, rZ0 + 2 * H + col);
+                    var W_h_f = V.Load(ref data, rZ1 + 2 * H + col);
+                    var t20 = V.Load(ref data, rV_n20 + col);
+                    var b_f = V.Load(ref param, at_b_f + col);
+                    var f = V.Sigmoid(W_x_f + W_h_f + t20 + b_f);
+                    V.Store(f, ref data, rV_f_24 + col);
+                    var c_prev = V.Load(ref data, rS_c + col);
+                    var c = z * i + c_prev * f;
+                    V.Store(c, ref data, rS_c_next + col);
+                    var W_x_o = V.Load(ref data, rZ0 + 3 * H + col);
+                    var W_h_o = V.Load(ref data, rZ1 + 3 * H + col);
+                    var p_c_o = V.Load(ref param, at_p_c_o + col);
+                    var b_o = V.Load(ref param, at_b_o + col);
+                    var o = V.Sigmoid(W_x_o + W_h_o + p_c_o * c + b_o);
+                    V.Store(o, ref data, rV_o_35 + col);
+                    var t36 = V.Tanh(c);
+                    V.Store(t36, ref data, rV_n36 + col);
+                    var h = t36 * o;
+                    V.Store(h, ref data, rS_h_next + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Adjoints of stage 1 for each step (H columns):
-        /// d_h = dL/d(Tanh(c) * o)<br/>
-        /// d_t36 = dL/d(Tanh(c))<br/>
-        /// d_o = dL/d(Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o))<br/>
-        /// d_t34 = dL/d(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o)<br/>
-        /// d_t32 = dL/d(W_x_o·x + W_h_o·h + p_c_o⊙c)<br/>
-        /// d_t31 = dL/d(p_c_o⊙c)<br/>
-        /// d_t30 = dL/d(W_x_o·x + W_h_o·h)<br/>
-        /// d_W_h_o = dL/d(W_h_o·h)<br/>
-        /// d_c = dL/d(z * i + c * f)<br/>
-        /// d_t26 = dL/d(c * f)<br/>
-        /// d_t25 = dL/d(z * i)<br/>
-        /// d_f = dL/d(Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f))<br/>
-        /// d_t23 = dL/d(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f)<br/>
-        /// d_t21 = dL/d(W_x_f·x + W_h_f·h + p_c_f⊙c)<br/>
-        /// d_t19 = dL/d(W_x_f·x + W_h_f·h)<br/>
-        /// d_W_h_f = dL/d(W_h_f·h)<br/>
-        /// d_i = dL/d(Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i))<br/>
-        /// d_t15 = dL/d(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i)<br/>
-        /// d_t13 = dL/d(W_x_i·x + W_h_i·h + p_c_i⊙c)<br/>
-        /// d_t10 = dL/d(W_x_i·x + W_h_i·h)<br/>
-        /// d_W_h_i = dL/d(W_h_i·h)<br/>
-        /// d_z = dL/d(Tanh(W_x_z·x + W_h_z·h + b_z))<br/>
-        /// d_t6 = dL/d(W_x_z·x + W_h_z·h + b_z)<br/>
-        /// d_t4 = dL/d(W_x_z·x + W_h_z·h)<br/>
-        /// d_W_h_z = dL/d(W_h_z·h)<br/>
-        /// </summary>
-        private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Adjoints of stage 1 for each step (H columns):
+    /// d_h = dL/d(Tanh(c) * o)<br/>
+    /// d_t36 = dL/d(Tanh(c))<br/>
+    /// d_o = dL/d(Sigmoid(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o))<br/>
+    /// d_t34 = dL/d(W_x_o·x + W_h_o·h + p_c_o⊙c + b_o)<br/>
+    /// d_c = dL/d(z * i + c * f)<br/>
+    /// d_f = dL/d(Sigmoid(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f))<br/>
+    /// d_t23 = dL/d(W_x_f·x + W_h_f·h + p_c_f⊙c + b_f)<br/>
+    /// d_i = dL/d(Sigmoid(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i))<br/>
+    /// d_t15 = dL/d(W_x_i·x + W_h_i·h + p_c_i⊙c + b_i)<br/>
+    /// d_z = dL/d(Tanh(W_x_z·x + W_h_z·h + b_z))<br/>
+    /// d_t6 = dL/d(W_x_z·x + W_h_z·h + b_z)<br/>
+    /// </summary>
+    file struct BackwardStep1 : IColumnKernel
+    {
+        public float[] A, P, G;
+        public int Rows, H, I;
+        public int D_n37, V_o_35, V_n36, S_c_next, dZ0, dZ1, D_n27, V_f_24, dSPrev_c, S_c, V_i_16, V_z_7, D_n20, D_n12;
+        public int at_b_z, at_b_i, at_b_f, at_p_c_o, at_b_o;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P, G;
-            public int Rows, H, I;
-            public int D_n37, V_o_35, V_n36, S_c_next, dZ0, dZ1, D_n27, V_f_24, dSPrev_c, S_c, V_i_16, V_z_7, D_n20, D_n12;
-            public int at_b_z, at_b_i, at_b_f, at_p_c_o, at_b_o;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float param = ref MemoryMarshal.GetArrayDataReference(P);
+            ref float grad = ref MemoryMarshal.GetArrayDataReference(G);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int row = 0; row < Rows; row++)
+                int rD_n37 = D_n37 + row * H;
+                int rV_o_35 = V_o_35 + row * H;
+                int rV_n36 = V_n36 + row * H;
+                int rS_c_next = S_c_next + row * H;
+                int rdZ0 = dZ0 + row * (4 * H);
+                int rdZ1 = dZ1 + row * (4 * H);
+                int rD_n27 = D_n27 + row * H;
+                int rV_f_24 = V_f_24 + row * H;
+                int rdSPrev_c = dSPrev_c + row * H;
+                int rS_c = S_c + row * H;
+                int rV_i_16 = V_i_16 + row * H;
+                int rV_z_7 = V_z_7 + row * H;
+                int rD_n20 = D_n20 + row * H;
+                int rD_n12 = D_n12 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rD_n37 = D_n37 + row * H;
-                    int rV_o_35 = V_o_35 + row * H;
-                    int rV_n36 = V_n36 + row * H;
-                    int rS_c_next = S_c_next + row * H;
-                    int rdZ0 = dZ0 + row * (4 * H);
-                    int rdZ1 = dZ1 + row * (4 * H);
-                    int rD_n27 = D_n27 + row * H;
-                    int rV_f_24 = V_f_24 + row * H;
-                    int rdSPrev_c = dSPrev_c + row * H;
-                    int rS_c = S_c + row * H;
-                    int rV_i_16 = V_i_16 + row * H;
-                    int rV_z_7 = V_z_7 + row * H;
-                    int rD_n20 = D_n20 + row * H;
-                    int rD_n12 = D_n12 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var d_h = V.Load(ref data, rD_n37 + col);
-                        var o = V.Load(ref data, rV_o_35 + col);
-                        var t36 = V.Load(ref data, rV_n36 + col);
-                        var d_t36 = d_h * o;
-                        var d_o = d_h * t36;
-                        var d_t34 = d_o * (o * (V.Create(1f) - o));
-                        V.AddTo(ref grad, at_b_o + col, d_t34);
-                        var d_t32 = d_t34;
-                        var d_t31 = d_t32;
-                        var p_c_o = V.Load(ref param, at_p_c_o + col);
-                        var c = V.Load(ref data, rS_c_next + col);
-                        V.AddTo(ref grad, at_p_c_o + col, d_t31 * c);
-                        var d_t30 = d_t32;
-                        V.Store(d_t30, ref data, rdZ0 + 3 * H + col);
-                        var d_W_h_o = d_t30;
-                        V.Store(d_W_h_o, ref data, rdZ1 + 3 * H + col);
-                        var d_c = V.Load(ref data, rD_n27 + col) + d_t36 * (V.Create(1f) - t36 * t36) + d_t31 * p_c_o;
-                        var d_t26 = d_c;
-                        var f = V.Load(ref data, rV_f_24 + col);
-                        V.Store(d_t26 * f, ref data, rdSPrev_c + col);
-                        var c_prev = V.Load(ref data, rS_c + col);
-                        var d_t25 = d_c;
-                        var i = V.Load(ref data, rV_i_16 + col);
-                        var z = V.Load(ref data, rV_z_7 + col);
-                        var d_f = d_t26 * c_prev;
-                        var d_t23 = d_f * (f * (V.Create(1f) - f));
-                        V.AddTo(ref grad, at_b_f + col, d_t23);
-                        var d_t21 = d_t23;
-                        V.Store(d_t21, ref data, rD_n20 + col);
-                        var d_t19 = d_t21;
-                        V.Store(d_t19, ref data, rdZ0 + 2 * H + col);
-                        var d_W_h_f = d_t19;
-                        V.Store(d_W_h_f, ref data, rdZ1 + 2 * H + col);
-                        var d_i = d_t25 * z;
-                        var d_t15 = d_i * (i * (V.Create(1f) - i));
-                        V.AddTo(ref grad, at_b_i + col, d_t15);
-                        var d_t13 = d_t15;
-                        V.Store(d_t13, ref data, rD_n12 + col);
-                        var d_t10 = d_t13;
-                        V.Store(d_t10, ref data, rdZ0 + H + col);
-                        var d_W_h_i = d_t10;
-                        V.Store(d_W_h_i, ref data, rdZ1 + H + col);
-                        var d_z = d_t25 * i;
-                        var d_t6 = d_z * (V.Create(1f) - z * z);
-                        V.AddTo(ref grad, at_b_z + col, d_t6);
-                        var d_t4 = d_t6;
-                        V.Store(d_t4, ref data, rdZ0 + col);
-                        var d_W_h_z = d_t4;
-                        V.Store(d_W_h_z, ref data, rdZ1 + col);
-                    }
+                    var d_h = V.Load(ref data, rD_n37 + col);
+                    var o = V.Load(ref data, rV_o_35 + col);
+                    var t36 = V.Load(ref data, rV_n36 + col);
+                    var d_t36 = d_h * o;
+                    var d_o = d_h * t36;
+                    var d_t34 = d_o * (o * (V.Create(1f) - o));
+                    V.AddTo(ref grad, at_b_o + col, d_t34);
+                    var p_c_o = V.Load(ref param, at_p_c_o + col);
+                    var c = V.Load(ref data, rS_c_next + col);
+                    V.AddTo(ref grad, at_p_c_o + col, d_t34 * c);
+                    V.Store(d_t34, ref data, rdZ0 + 3 * H + col);
+                    V.Store(d_t34, ref data, rdZ1 + 3 * H + col);
+                    var d_c = V.Load(ref data, rD_n27 + col) + d_t36 * (V.Create(1f) - t36 * t36) + d_t34 * p_c_o;
+                    var f = V.Load(ref data, rV_f_24 + col);
+                    V.Store(d_c * f, ref data, rdSPrev_c + col);
+                    var c_prev = V.Load(ref data, rS_c + col);
+                    var i = V.Load(ref data, rV_i_16 + col);
+                    var z = V.Load(ref data, rV_z_7 + col);
+                    var d_f = d_c * c_prev;
+                    var d_t23 = d_f * (f * (V.Create(1f) - f));
+                    V.AddTo(ref grad, at_b_f + col, d_t23);
+                    V.Store(d_t23, ref data, rD_n20 + col);
+                    V.Store(d_t23, ref data, rdZ0 + 2 * H + col);
+                    V.Store(d_t23, ref data, rdZ1 + 2 * H + col);
+                    var d_i = d_c * z;
+                    var d_t15 = d_i * (i * (V.Create(1f) - i));
+                    V.AddTo(ref grad, at_b_i + col, d_t15);
+                    V.Store(d_t15, ref data, rD_n12 + col);
+                    V.Store(d_t15, ref data, rdZ0 + H + col);
+                    V.Store(d_t15, ref data, rdZ1 + H + col);
+                    var d_z = d_c * i;
+                    var d_t6 = d_z * (V.Create(1f) - z * z);
+                    V.AddTo(ref grad, at_b_z + col, d_t6);
+                    V.Store(d_t6, ref data, rdZ0 + col);
+                    V.Store(d_t6, ref data, rdZ1 + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Adjoints of stage 0 for each step (H columns):
-        /// d_t20 = dL/d(p_c_f⊙c)<br/>
-        /// d_t12 = dL/d(p_c_i⊙c)<br/>
-        /// </summary>
-        private struct BackwardStep0 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Adjoints of stage 0 for each step (H columns):
+    /// d_t20 = dL/d(p_c_f⊙c)<br/>
+    /// d_t12 = dL/d(p_c_i⊙c)<br/>
+    /// </summary>
+    file struct BackwardStep0 : IColumnKernel
+    {
+        public float[] A, P, G;
+        public int Rows, H, I;
+        public int D_n20, dSPrev_c, S_c, D_n12;
+        public int at_p_c_i, at_p_c_f;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P, G;
-            public int Rows, H, I;
-            public int D_n20, dSPrev_c, S_c, D_n12;
-            public int at_p_c_i, at_p_c_f;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float param = ref MemoryMarshal.GetArrayDataReference(P);
+            ref float grad = ref MemoryMarshal.GetArrayDataReference(G);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int row = 0; row < Rows; row++)
+                int rD_n20 = D_n20 + row * H;
+                int rdSPrev_c = dSPrev_c + row * H;
+                int rS_c = S_c + row * H;
+                int rD_n12 = D_n12 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rD_n20 = D_n20 + row * H;
-                    int rdSPrev_c = dSPrev_c + row * H;
-                    int rS_c = S_c + row * H;
-                    int rD_n12 = D_n12 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var d_t20 = V.Load(ref data, rD_n20 + col);
-                        var p_c_f = V.Load(ref param, at_p_c_f + col);
-                        V.AddTo(ref data, rdSPrev_c + col, d_t20 * p_c_f);
-                        var c_prev = V.Load(ref data, rS_c + col);
-                        V.AddTo(ref grad, at_p_c_f + col, d_t20 * c_prev);
-                        var d_t12 = V.Load(ref data, rD_n12 + col);
-                        var p_c_i = V.Load(ref param, at_p_c_i + col);
-                        V.AddTo(ref data, rdSPrev_c + col, d_t12 * p_c_i);
-                        V.AddTo(ref grad, at_p_c_i + col, d_t12 * c_prev);
-                    }
+                    var d_t20 = V.Load(ref data, rD_n20 + col);
+                    var p_c_f = V.Load(ref param, at_p_c_f + col);
+                    V.AddTo(ref data, rdSPrev_c + col, d_t20 * p_c_f);
+                    var c_prev = V.Load(ref data, rS_c + col);
+                    V.AddTo(ref grad, at_p_c_f + col, d_t20 * c_prev);
+                    var d_t12 = V.Load(ref data, rD_n12 + col);
+                    var p_c_i = V.Load(ref param, at_p_c_i + col);
+                    V.AddTo(ref data, rdSPrev_c + col, d_t12 * p_c_i);
+                    V.AddTo(ref grad, at_p_c_i + col, d_t12 * c_prev);
                 }
             }
         }

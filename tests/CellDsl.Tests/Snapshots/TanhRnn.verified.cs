@@ -14,7 +14,8 @@ namespace CellDsl.Zoo
     /// Schedule (one GEMM per stacked projection, one fused loop per elementwise stretch):<br/>
     /// before the loop, all T·B rows, stage 1: Z0 = x · [W_x_h]ᵀ<br/>
     /// every step, stage 1: Z1 = h · [W_h_h]ᵀ<br/>
-    /// every step, stage 1: one fused loop over H columns: h = Tanh(W_x_h·x + W_h_h·h + b_h)<br/>
+    /// every step, stage 1: one fused loop over H columns:<br/>
+    ///     h = Tanh(W_x_h·x + W_h_h·h + b_h)<br/>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CellDsl.Generator", "{version}")]
     partial class TanhRnn : global::CellDsl.RecurrentCell
@@ -80,9 +81,12 @@ namespace CellDsl.Zoo
                 OutputState = 0,
                 Parameters = new global::CellDsl.ParameterInfo[]
                 {
-                    new("W_x_h", global::CellDsl.ParamKind.Dense, checked((int)(0)), (int)H, (int)I, global::CellDsl.InitKind.Uniform, 0f),
-                    new("W_h_h", global::CellDsl.ParamKind.Dense, checked((int)(I * H)), (int)H, (int)H, global::CellDsl.InitKind.Uniform, 0f),
-                    new("b_h", global::CellDsl.ParamKind.Bias, checked((int)(I * H + H * H)), (int)H, 1, global::CellDsl.InitKind.Constant, 0f),
+                    new("W_x_h", global::CellDsl.ParamKind.Dense, checked((int)(0)), (int)H, (int)I,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("W_h_h", global::CellDsl.ParamKind.Dense, checked((int)(I * H)), (int)H, (int)H,
+                        global::CellDsl.InitKind.Uniform, 0f),
+                    new("b_h", global::CellDsl.ParamKind.Bias, checked((int)(I * H + H * H)), (int)H, 1,
+                        global::CellDsl.InitKind.Constant, 0f),
                 },
                 ParameterCount = checked((int)(I * H + H * H + H)),
                 BufferNames = new[] { "X", "S_h", "dX", "dY", "dS_h", "dSPrev_h", "Z0", "dZ0", "Z1", "dZ1", "D_n7" },
@@ -125,12 +129,14 @@ namespace CellDsl.Zoo
             var w1 = workspace.Packed[1];
             w1.Pack(transB: true, H, H, p, at_W_h_h, H);
             // Z0[T * B, H] = x · [W_x_h]ᵀ
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], H, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.X], I, w0, a, at[Buffers.Z0], H,
+                accumulate: false);
             for (int t = 0; t < T; t++)
             {
                 // Z1[B, H] = h · [W_h_h]ᵀ
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a, at[Buffers.Z1], H, accumulate: false);
-                var forwardStep1 = new ForwardStep1
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.S_h] + t * B * H, H, w1, a,
+                    at[Buffers.Z1], H, accumulate: false);
+                var forwardStep1 = new global::CellDsl.Generated.ForwardStep1
                 {
                     A = a,
                     P = p,
@@ -159,8 +165,9 @@ namespace CellDsl.Zoo
             for (int t = T - 1; t >= 0; t--)
             {
                 // dL/d(state after step t) flows into the value each state took.
-                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n7], H, a, at[Buffers.dS_h], H, a, at[Buffers.dY] + t * B * H, H, B, H);
-                var backwardStep1 = new BackwardStep1
+                global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n7], H, a, at[Buffers.dS_h], H, a,
+                    at[Buffers.dY] + t * B * H, H, B, H);
+                var backwardStep1 = new global::CellDsl.Generated.BackwardStep1
                 {
                     A = a,
                     P = p,
@@ -176,86 +183,95 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
                 // d h = dZ1 · [W_h_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a,
+                    at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
             }
             // d x = dZ0 · [W_x_h]
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], H, wt0, a, at[Buffers.dX], I, accumulate: false);
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], H, wt0, a, at[Buffers.dX],
+                I, accumulate: false);
             // Weight gradients: one GEMM over all T·B rows per stacked projection.
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, I, T * B, a, at[Buffers.dZ0], H, a, at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H, a, at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
+            // d[W_x_h] += dZ0ᵀ · x
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, I, T * B, a, at[Buffers.dZ0], H, a,
+                at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
+            // d[W_h_h] += dZ1ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H, a,
+                at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
         }
+    }
+}
 
-        /// <summary>
-        /// Computes stage 1 for each step (H columns):
-        /// h = Tanh(W_x_h·x + W_h_h·h + b_h)<br/>
-        /// </summary>
-        private struct ForwardStep1 : global::CellDsl.Kernels.IColumnKernel
+namespace CellDsl.Generated
+{
+    using global::CellDsl.Kernels;
+    using global::System.Runtime.CompilerServices;
+    using global::System.Runtime.InteropServices;
+
+    /// <summary>
+    /// Computes stage 1 for each step (H columns):
+    /// h = Tanh(W_x_h·x + W_h_h·h + b_h)<br/>
+    /// </summary>
+    file struct ForwardStep1 : IColumnKernel
+    {
+        public float[] A, P;
+        public int Rows, H, I;
+        public int Z0, Z1, S_h_next;
+        public int at_b_h;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P;
-            public int Rows, H, I;
-            public int Z0, Z1, S_h_next;
-            public int at_b_h;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float param = ref MemoryMarshal.GetArrayDataReference(P);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float param = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(P);
-                for (int row = 0; row < Rows; row++)
+                int rZ0 = Z0 + row * H;
+                int rZ1 = Z1 + row * H;
+                int rS_h_next = S_h_next + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rZ0 = Z0 + row * H;
-                    int rZ1 = Z1 + row * H;
-                    int rS_h_next = S_h_next + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var W_x_h = V.Load(ref data, rZ0 + col);
-                        var W_h_h = V.Load(ref data, rZ1 + col);
-                        var b_h = V.Load(ref param, at_b_h + col);
-                        var h = V.Tanh(W_x_h + W_h_h + b_h);
-                        V.Store(h, ref data, rS_h_next + col);
-                    }
+                    var W_x_h = V.Load(ref data, rZ0 + col);
+                    var W_h_h = V.Load(ref data, rZ1 + col);
+                    var b_h = V.Load(ref param, at_b_h + col);
+                    var h = V.Tanh(W_x_h + W_h_h + b_h);
+                    V.Store(h, ref data, rS_h_next + col);
                 }
             }
         }
+    }
 
-        /// <summary>
-        /// Adjoints of stage 1 for each step (H columns):
-        /// d_h = dL/d(Tanh(W_x_h·x + W_h_h·h + b_h))<br/>
-        /// d_t6 = dL/d(W_x_h·x + W_h_h·h + b_h)<br/>
-        /// d_t4 = dL/d(W_x_h·x + W_h_h·h)<br/>
-        /// d_W_h_h = dL/d(W_h_h·h)<br/>
-        /// </summary>
-        private struct BackwardStep1 : global::CellDsl.Kernels.IColumnKernel
+    /// <summary>
+    /// Adjoints of stage 1 for each step (H columns):
+    /// d_h = dL/d(Tanh(W_x_h·x + W_h_h·h + b_h))<br/>
+    /// d_t6 = dL/d(W_x_h·x + W_h_h·h + b_h)<br/>
+    /// </summary>
+    file struct BackwardStep1 : IColumnKernel
+    {
+        public float[] A, P, G;
+        public int Rows, H, I;
+        public int D_n7, S_h_next, dZ0, dZ1;
+        public int at_b_h;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<V>(int j0, int j1) where V : struct, ISimd<V>
         {
-            public float[] A, P, G;
-            public int Rows, H, I;
-            public int D_n7, S_h_next, dZ0, dZ1;
-            public int at_b_h;
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Run<V>(int j0, int j1) where V : struct, global::CellDsl.Kernels.ISimd<V>
+            ref float data = ref MemoryMarshal.GetArrayDataReference(A);
+            ref float grad = ref MemoryMarshal.GetArrayDataReference(G);
+            for (int row = 0; row < Rows; row++)
             {
-                ref float data = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(A);
-                ref float grad = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(G);
-                for (int row = 0; row < Rows; row++)
+                int rD_n7 = D_n7 + row * H;
+                int rS_h_next = S_h_next + row * H;
+                int rdZ0 = dZ0 + row * H;
+                int rdZ1 = dZ1 + row * H;
+                for (int col = j0; col < j1; col += V.Count)
                 {
-                    int rD_n7 = D_n7 + row * H;
-                    int rS_h_next = S_h_next + row * H;
-                    int rdZ0 = dZ0 + row * H;
-                    int rdZ1 = dZ1 + row * H;
-                    for (int col = j0; col < j1; col += V.Count)
-                    {
-                        var d_h = V.Load(ref data, rD_n7 + col);
-                        var h = V.Load(ref data, rS_h_next + col);
-                        var d_t6 = d_h * (V.Create(1f) - h * h);
-                        V.AddTo(ref grad, at_b_h + col, d_t6);
-                        var d_t4 = d_t6;
-                        V.Store(d_t4, ref data, rdZ0 + col);
-                        var d_W_h_h = d_t4;
-                        V.Store(d_W_h_h, ref data, rdZ1 + col);
-                    }
+                    var d_h = V.Load(ref data, rD_n7 + col);
+                    var h = V.Load(ref data, rS_h_next + col);
+                    var d_t6 = d_h * (V.Create(1f) - h * h);
+                    V.AddTo(ref grad, at_b_h + col, d_t6);
+                    V.Store(d_t6, ref data, rdZ0 + col);
+                    V.Store(d_t6, ref data, rdZ1 + col);
                 }
             }
         }

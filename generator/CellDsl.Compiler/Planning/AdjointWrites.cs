@@ -1,10 +1,9 @@
 using System.Collections.Generic;
-using CellDsl.Compiler.Planning;
 
-namespace CellDsl.Compiler.Emit
+namespace CellDsl.Compiler.Planning
 {
     /// <summary>
-    /// Which adjoint locations the backward pass has written so far, in the order the emitter writes code. That order
+    /// Which adjoint locations the backward pass has written so far, in the order of the schedule. That order
     /// is the execution order for every element: kernels and GEMMs of a step touch rows of step t only (or per-step
     /// buffers, rewritten every step), and each write covers its location's full width. So the first write to a
     /// location can store instead of add, a read before any write is a read of zero, and no gradient buffer needs
