@@ -16,6 +16,7 @@ namespace CellDsl.Cli.Commands
                 Leaderboard(output, style),
                 SearchRunCommand.Create(output),
                 SearchExportCommand.Create(output),
+                SearchReportCommand.Create(output),
             };
 
         /// <summary>The option naming the store: an SQLite file, or postgres: followed by an Npgsql connection string.</summary>
@@ -25,6 +26,15 @@ namespace CellDsl.Cli.Commands
             HelpName = "STORE",
             Required = true,
         };
+
+        /// <summary>For the verbs that read a store: whether it is an SQLite file that does not exist, said on
+        /// <paramref name="error"/>. Reading must not create: a mistyped file name would otherwise become an empty store.</summary>
+        public static bool MissingStore(string location, TextWriter error)
+        {
+            if (location.StartsWith(SearchStore.PostgresPrefix, System.StringComparison.OrdinalIgnoreCase) || File.Exists(location)) return false;
+            error.WriteLine($"There is no search store '{location}': name the file a search wrote (or postgres:... for PostgreSQL).");
+            return true;
+        }
 
         private static Command Leaderboard(TextWriter output, TextStyle style)
         {
@@ -38,12 +48,7 @@ namespace CellDsl.Cli.Commands
             {
                 string location = parse.GetValue(store)!;
                 var error = parse.InvocationConfiguration.Error;
-                // Reading must not create: a mistyped file name would otherwise become an empty store.
-                if (!location.StartsWith(SearchStore.PostgresPrefix, System.StringComparison.OrdinalIgnoreCase) && !File.Exists(location))
-                {
-                    error.WriteLine($"There is no search store '{location}': name the file a search wrote (or postgres:... for PostgreSQL).");
-                    return ExitCodes.Usage;
-                }
+                if (MissingStore(location, error)) return ExitCodes.Usage;
                 try
                 {
                     using var opened = SearchStore.Open(location);

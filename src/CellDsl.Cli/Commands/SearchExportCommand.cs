@@ -30,11 +30,7 @@ namespace CellDsl.Cli.Commands
             {
                 string location = parse.GetValue(store)!;
                 var error = parse.InvocationConfiguration.Error;
-                if (!location.StartsWith(SearchStore.PostgresPrefix, StringComparison.OrdinalIgnoreCase) && !File.Exists(location))
-                {
-                    error.WriteLine($"There is no search store '{location}': name the file a search wrote (or postgres:... for PostgreSQL).");
-                    return ExitCodes.Usage;
-                }
+                if (SearchCommand.MissingStore(location, error)) return ExitCodes.Usage;
                 try
                 {
                     using var opened = SearchStore.Open(location);
