@@ -17,6 +17,7 @@ namespace CellDsl.Cli.Commands
                 SearchRunCommand.Create(output),
                 SearchExportCommand.Create(output),
                 SearchReportCommand.Create(output),
+                SearchDemoCommand.Create(output, style),
             };
 
         /// <summary>The option naming the store: an SQLite file, or postgres: followed by an Npgsql connection string.</summary>

@@ -26,13 +26,16 @@ namespace CellDsl.Cli.Commands
                 string location = parse.GetValue(store)!;
                 var error = parse.InvocationConfiguration.Error;
                 if (SearchCommand.MissingStore(location, error)) return ExitCodes.Usage;
-                return Write(location, parse.GetValue(outFile)!, parse.GetValue(top), output, error);
+                string file = parse.GetValue(outFile)!;
+                int code = Write(location, file, parse.GetValue(top), error);
+                if (code == ExitCodes.Success) output.WriteLine(file);
+                return code;
             });
             return command;
         }
 
         /// <summary>Reads the store and writes the page; every problem is a message on <paramref name="error"/> and exit code 1.</summary>
-        public static int Write(string location, string file, int top, TextWriter output, TextWriter error)
+        public static int Write(string location, string file, int top, TextWriter error)
         {
             string page;
             try
@@ -59,7 +62,6 @@ namespace CellDsl.Cli.Commands
                 error.WriteLine($"--out: cannot write '{file}': {e.Message}");
                 return ExitCodes.Failure;
             }
-            output.WriteLine(file);
             return ExitCodes.Success;
         }
     }

@@ -6,12 +6,12 @@ using CellDsl.Compiler.Graph;
 
 namespace CellDsl.Cli.Reports
 {
-    /// <summary>A <see cref="CellLayout"/> as inline SVG: a box per node (classed by kind, for the report's style sheet),
+    /// <summary>A <see cref="GraphLayout"/> as inline SVG: a box per node (classed by kind, for the report's style sheet),
     /// an arrow per operand edge, the subtracted operand of a − dashed.</summary>
     public static class CellDrawing
     {
         /// <summary>The SVG element. <paramref name="id"/> must be unique in the page: the arrowhead marker is named after it.</summary>
-        public static string Svg(CellLayout layout, string cellName, string id)
+        public static string Svg(GraphLayout layout, string cellName, string id)
         {
             var sb = new StringBuilder();
             string marker = id + "-arrow";
@@ -20,7 +20,7 @@ namespace CellDsl.Cli.Reports
             sb.Append(Invariant($"<title>{Html.Escape(cellName)}: {layout.Boxes.Count} nodes, {layout.Edges.Count} edges</title>"));
             sb.Append(Invariant($"<defs><marker id=\"{marker}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrowhead\"/></marker></defs>"));
 
-            double half = CellLayout.BoxHeight / 2;
+            double half = GraphLayout.BoxHeight / 2;
             for (int e = 0; e < layout.Edges.Count; e++)
             {
                 var edge = layout.Edges[e];
@@ -42,7 +42,7 @@ namespace CellDsl.Cli.Reports
                 var box = layout.Boxes[b];
                 double w = layout.BoxWidth(b), x = layout.X(b) - w / 2, y = layout.Y(b) - half;
                 sb.Append(Invariant($"<g class=\"node {box.Kind.ToString().ToLowerInvariant()}\" data-node=\"{box.GraphNode}\">"));
-                sb.Append(Invariant($"<rect x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{w:0.#}\" height=\"{CellLayout.BoxHeight:0}\" rx=\"{(box.Kind is BoxKind.Op or BoxKind.Activation ? 13 : 3)}\"/>"));
+                sb.Append(Invariant($"<rect x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{w:0.#}\" height=\"{GraphLayout.BoxHeight:0}\" rx=\"{(box.Kind is BoxKind.Op or BoxKind.Activation ? 13 : 3)}\"/>"));
                 sb.Append(Invariant($"<text x=\"{layout.X(b):0.#}\" y=\"{layout.Y(b) + 4.5:0.#}\" text-anchor=\"middle\">{Html.Escape(box.Label)}</text></g>"));
             }
             sb.Append("</svg>");

@@ -103,7 +103,7 @@ namespace CellDsl.Cli.Reports
                   .Append(c.Row.Fitness is { } f ? Invariant($", fitness {f:0.000}") : ", no fitness yet").Append("</h3>\n");
                 if (c.Architecture.Mutation is { } mutation)
                     sb.Append("<p class=\"mutation\">").Append(Html.Escape(Invariant($"Mutated from architecture {c.Architecture.ParentId}: {mutation}"))).Append("</p>\n");
-                sb.Append(CellDrawing.Svg(CellLayout.Of(c.Graph), c.Name, CellId(i) + "-graph")).Append('\n');
+                sb.Append(CellDrawing.Svg(GraphLayout.Of(c.Graph), c.Name, CellId(i) + "-graph")).Append('\n');
                 sb.Append("<figcaption>The DSL source (as <code>celldsl search export</code> writes it):</figcaption>\n<pre class=\"dsl\">")
                   .Append(Html.Escape(DslPrinter.PrintClass(graph))).Append("</pre>\n</figure>\n");
             }

@@ -26,7 +26,7 @@ namespace CellDsl.Cli.Reports
     /// point in each row between, and rows are ordered by barycentre sweeps (each vertex at the mean position of its
     /// neighbours in the row above, then below), keeping the order with the fewest crossings seen.
     /// </summary>
-    public sealed class CellLayout
+    public sealed class GraphLayout
     {
         public const double BoxHeight = 26, RowGap = 44, BoxGap = 18, VirtualWidth = 6, Margin = 12;
 
@@ -35,7 +35,7 @@ namespace CellDsl.Cli.Reports
         private readonly List<(int From, int To)> _segments;
         private readonly double[] _x;                 // centre of each vertex
 
-        private CellLayout(List<Box> boxes, List<Edge> edges, int[] layer, List<(int, int)> segments, List<List<int>> chains)
+        private GraphLayout(List<Box> boxes, List<Edge> edges, int[] layer, List<(int, int)> segments, List<List<int>> chains)
         {
             Boxes = boxes;
             Edges = edges;
@@ -71,7 +71,7 @@ namespace CellDsl.Cli.Reports
         public double Y(int vertex) => Margin + _layer[vertex] * (BoxHeight + RowGap) + BoxHeight / 2;
         public double BoxWidth(int vertex) => vertex < Boxes.Count ? Math.Max(34, 7.2 * Boxes[vertex].Label.Length + 14) : VirtualWidth;
 
-        public static CellLayout Of(CellGraph g)
+        public static GraphLayout Of(CellGraph g)
         {
             ArgumentNullException.ThrowIfNull(g);
             var live = GraphAnalysis.Live(g);
@@ -125,7 +125,7 @@ namespace CellDsl.Cli.Reports
                 for (int s = 0; s + 1 < chain.Count; s++) segments.Add((chain[s], chain[s + 1]));
                 chains.Add(chain);
             }
-            return new CellLayout(boxes, edges, layer.ToArray(), segments, chains);
+            return new GraphLayout(boxes, edges, layer.ToArray(), segments, chains);
         }
 
         /// <summary>Edge crossings between adjacent rows in the current order: two segments between the same rows cross

@@ -1,0 +1,87 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using CellDsl.Cli.Rendering;
+using CellDsl.Search.Search;
+using CellDsl.Search.Store;
+
+namespace CellDsl.Cli.Commands
+{
+    /// <summary>
+    /// `celldsl search demo`: a short search on the embedded tasks (about five minutes on 2 cores, nothing to
+    /// download) into a new folder, then what a person looks at: the leaderboard, the best cells exported as DSL C#,
+    /// and the HTML report. The budget is <see cref="SearchBudget.Demo"/>; every budget option of `search run` can
+    /// change it.
+    /// </summary>
+    public static class SearchDemoCommand
+    {
+        public const string DefaultFolder = "search-demo";
+        public const string StoreFile = "search.db", CellsFolder = "cells", ReportFile = "report.html";
+
+        public static Command Create(TextWriter output, TextStyle style)
+        {
+            var outDir = new Option<string>("--out")
+            {
+                Description = $"A new folder for the store ({StoreFile}), the exported cells ({CellsFolder}/) and the report ({ReportFile}).",
+                HelpName = "DIR",
+                DefaultValueFactory = _ => DefaultFolder,
+            };
+            var top = CommonOptions.Positive("--top", "How many of the best architectures to list, export and draw.", SearchReportCommand.DefaultTop);
+            var budget = new SearchBudgetOptions(SearchBudget.Demo);
+            var command = new Command("demo", "A search of about five minutes on the embedded memorization, Arith and XML tasks, then its leaderboard, its best cells as DSL C# and its HTML report.")
+            {
+                outDir, top,
+            };
+            budget.AddTo(command);
+            command.SetAction(parse =>
+            {
+                string dir = parse.GetValue(outDir)!;
+                var error = parse.InvocationConfiguration.Error;
+                string storePath = Path.Combine(dir, StoreFile);
+                if (File.Exists(storePath))
+                {
+                    error.WriteLine($"'{storePath}' already holds a search: name a new folder with --out, or look at this one with celldsl search report --store {storePath}.");
+                    return ExitCodes.Usage;
+                }
+                int n = parse.GetValue(top);
+                try
+                {
+                    Directory.CreateDirectory(dir);
+                    using (var store = SearchStore.Open(storePath))
+                    {
+                        output.WriteLine($"Searching into {storePath}: the LSTM and GRU baselines, then {parse.GetValue(budget.Steps)} steps.");
+                        var loop = new SearchLoop(store, budget.ToOptions(parse));
+                        try { SearchRunCommand.Run(loop, store, parse.GetValue(budget.Steps), output, "Stopped early: what follows covers the steps that ran."); }
+                        catch (InvalidOperationException e)
+                        {
+                            // The loop's verdict when every baseline run failed (overran its seconds, say): a message, not a crash.
+                            error.WriteLine(e.Message);
+                            return ExitCodes.Failure;
+                        }
+                        output.WriteLine();
+                        LeaderboardTable.Write(output, storePath, LeaderboardTable.Rows(store), n, style);
+                        output.WriteLine();
+                        output.WriteLine("The best cells as DSL C# (they compile with the generator as they are):");
+                        if (SearchExportCommand.Write(store, n, Path.Combine(dir, CellsFolder), output) == 0)
+                            output.WriteLine("none: no architecture has a fitness (the baselines' runs all failed; see the leaderboard).");
+                    }
+                    string report = Path.Combine(dir, ReportFile);
+                    int code = SearchReportCommand.Write(storePath, report, n, error);
+                    if (code == ExitCodes.Success) output.WriteLine($"\nThe report, to open in a browser: {report}");
+                    return code;
+                }
+                catch (SearchStoreException e)
+                {
+                    error.WriteLine(e.Message);
+                    return ExitCodes.Failure;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    error.WriteLine($"--out: cannot write to '{dir}': {e.Message}");
+                    return ExitCodes.Failure;
+                }
+            });
+            return command;
+        }
+    }
+}
