@@ -20,7 +20,7 @@ namespace CellDsl.Cli.Commands
         /// most 1,500 windows keeps the filter's job, refusing cells that do not learn, and lets a few mutants in five
         /// on to Arith and XML, scored with 2 settings of 500 windows each.
         /// </summary>
-        public static SearchBudget Demo { get; } = new(10, 3, 2, 500, 1_500, 0.5);
+        public static SearchBudget Demo { get; } = new(40, 3, 2, 500, 1_500, 0.5);
     }
 
     /// <summary>The budget options `search run` and `search demo` share, each with its verb's defaults.</summary>

@@ -81,9 +81,9 @@ namespace CellDsl.Cli.Reports
                   .Append(Html.Escape(c.Name)).Append("</a></td><td class=\"num\">").Append(Number(c.Row.Fitness)).Append("</td>");
                 foreach (var t in r.Tasks)
                     sb.Append("<td class=\"num\">").Append(Number(c.Best.TryGetValue(t, out var b) ? b.Score : null)).Append("</td>");
-                var sizes = c.Best.Values.Where(b => b.ModelParameters is not null).Select(b => Invariant($"{Numbers.Count(b.ModelParameters!.Value)}{(b.Hidden is { } h ? $" (H {h})" : "")}")).Distinct().ToList();
-                sb.Append("<td class=\"num\">").Append(sizes.Count == 0 ? "-" : Html.Escape(string.Join(", ", sizes))).Append("</td><td>");
-                sb.Append(string.Join("<br>", r.Tasks.Where(c.Best.ContainsKey).Select(t => Html.Escape($"{t}: {Setting(c.Best[t])}"))));
+                var scored = r.Tasks.Where(c.Best.ContainsKey).Select(t => c.Best[t]).ToList();
+                sb.Append("<td class=\"num\">").Append(scored.Count == 0 ? "-" : string.Join("<br>", scored.Select(b => Html.Escape($"{b.Task}: {Size(b)}"))));
+                sb.Append("</td><td>").Append(string.Join("<br>", scored.Select(b => Html.Escape($"{b.Task}: {Setting(b)}"))));
                 sb.Append("</td><td class=\"num\">").Append(c.Row.Failures == 0 ? Invariant($"{c.Row.Evaluations}") : Invariant($"{c.Row.Evaluations} ({c.Row.Failures} failed)"))
                   .Append("</td></tr>\n");
             }
@@ -111,6 +111,9 @@ namespace CellDsl.Cli.Reports
         }
 
         private static string CellId(int rank) => Invariant($"cell-{rank + 1}");
+
+        private static string Size(BestRun b)
+            => b.ModelParameters is { } p ? Numbers.Count(p) + (b.Hidden is { } h ? Invariant($" (H {h})") : "") : "-";
 
         private static string Setting(BestRun b)
             => b.Parsed is { } h ? Invariant($"init {h.InitScale:0.###}, lr {h.LearningRate:0.###}, clip {h.ClipNorm:0.###}, {h.Layers} {(h.Layers == 1 ? "layer" : "layers")}") : b.Setting;

@@ -17,7 +17,7 @@ namespace CellDsl.Cli.Reports
         {
             var plot = new Plot();
             plot.XLabel("candidate, in the order the search evaluated it");
-            plot.YLabel("fitness: min over tasks of best / GRU's best");
+            plot.YLabel("fitness (the GRU = 1)");
             var gru = plot.Add.HorizontalLine(1, 1, Colors.Gray.WithAlpha(0.7));
             gru.LinePattern = LinePattern.Solid;   // the SVG backend draws no dash patterns
             gru.LegendText = "the GRU (1)";
@@ -37,7 +37,8 @@ namespace CellDsl.Cli.Reports
             }
             plot.Axes.SetLimitsX(0, Math.Max(2, c.Count + 1));
             plot.Axes.SetLimitsY(-0.05, Math.Max(1.1, c.Max(x => x.Fitness ?? 0) * 1.08));
-            plot.ShowLegend(Alignment.LowerRight);
+            // Outside the data: the candidates without a fitness sit along the bottom, the best near 1.
+            plot.ShowLegend(ScottPlot.Edge.Bottom);
             return Svg(plot, id);
         }
 
@@ -60,7 +61,7 @@ namespace CellDsl.Cli.Reports
             }
             plot.Axes.SetLimitsY(0, 1.05);
             plot.Axes.SetLimitsX(-1, Math.Max(1, report.Tasks.Count * group - 1));
-            plot.ShowLegend(Alignment.UpperRight);
+            plot.ShowLegend(ScottPlot.Edge.Right);
             return Svg(plot, id);
         }
 
