@@ -37,6 +37,24 @@ namespace CellDsl.Cli.Commands
             return true;
         }
 
+        /// <summary>Runs a verb's work over a store, turning what the store or the report refuses (unusable, empty,
+        /// malformed) and what the file system refuses (writing to <paramref name="outPath"/>) into a message on
+        /// <paramref name="error"/> and exit code 1.</summary>
+        public static int Guarded(TextWriter error, string? outPath, System.Func<int> work)
+        {
+            try { return work(); }
+            catch (System.Exception e) when (e is SearchStoreException or InvalidDataException)
+            {
+                error.WriteLine(e.Message);
+                return ExitCodes.Failure;
+            }
+            catch (System.Exception e) when (e is IOException or System.UnauthorizedAccessException)
+            {
+                error.WriteLine($"--out: cannot write to '{outPath}': {e.Message}");
+                return ExitCodes.Failure;
+            }
+        }
+
         private static Command Leaderboard(TextWriter output, TextStyle style)
         {
             var store = StoreOption();

@@ -44,7 +44,7 @@ namespace CellDsl.Cli.Commands
                     return ExitCodes.Usage;
                 }
                 int n = parse.GetValue(top);
-                try
+                return SearchCommand.Guarded(error, dir, () =>
                 {
                     Directory.CreateDirectory(dir);
                     using (var store = SearchStore.Open(storePath))
@@ -69,17 +69,7 @@ namespace CellDsl.Cli.Commands
                     int code = SearchReportCommand.Write(storePath, report, n, error);
                     if (code == ExitCodes.Success) output.WriteLine($"\nThe report, to open in a browser: {report}");
                     return code;
-                }
-                catch (SearchStoreException e)
-                {
-                    error.WriteLine(e.Message);
-                    return ExitCodes.Failure;
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    error.WriteLine($"--out: cannot write to '{dir}': {e.Message}");
-                    return ExitCodes.Failure;
-                }
+                });
             });
             return command;
         }

@@ -31,26 +31,14 @@ namespace CellDsl.Cli.Commands
                 string location = parse.GetValue(store)!;
                 var error = parse.InvocationConfiguration.Error;
                 if (SearchCommand.MissingStore(location, error)) return ExitCodes.Usage;
-                try
+                string? dir = parse.GetValue(outDir);
+                return SearchCommand.Guarded(error, dir, () =>
                 {
                     using var opened = SearchStore.Open(location);
-                    if (Write(opened, parse.GetValue(top), parse.GetValue(outDir), output) == 0)
-                    {
-                        error.WriteLine($"No architecture in '{location}' has a fitness yet (a score on every task and a GRU to compare with): run the search further.");
-                        return ExitCodes.Failure;
-                    }
-                    return ExitCodes.Success;
-                }
-                catch (SearchStoreException e)
-                {
-                    error.WriteLine(e.Message);
+                    if (Write(opened, parse.GetValue(top), dir, output) > 0) return ExitCodes.Success;
+                    error.WriteLine($"No architecture in '{location}' has a fitness yet (a score on every task and a GRU to compare with): run the search further.");
                     return ExitCodes.Failure;
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    error.WriteLine($"--out: cannot write to '{parse.GetValue(outDir)}': {e.Message}");
-                    return ExitCodes.Failure;
-                }
+                });
             });
             return command;
         }

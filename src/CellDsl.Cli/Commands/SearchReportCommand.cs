@@ -36,33 +36,18 @@ namespace CellDsl.Cli.Commands
 
         /// <summary>Reads the store and writes the page; every problem is a message on <paramref name="error"/> and exit code 1.</summary>
         public static int Write(string location, string file, int top, TextWriter error)
-        {
-            string page;
-            try
+            => SearchCommand.Guarded(error, file, () =>
             {
-                using var opened = SearchStore.Open(location);
-                page = ReportPage.Write(SearchReport.Read(opened, location, top));
-            }
-            catch (Exception e) when (e is SearchStoreException or InvalidDataException)
-            {
-                error.WriteLine(e.Message);
-                return ExitCodes.Failure;
-            }
-            try
-            {
+                string page;
+                using (var opened = SearchStore.Open(location))
+                    page = ReportPage.Write(SearchReport.Read(opened, location, top));
                 string? folder = Path.GetDirectoryName(Path.GetFullPath(file));
                 if (folder is not null) Directory.CreateDirectory(folder);
                 // Written beside the target and renamed, so a browser never shows half a page.
                 string temporary = file + ".tmp";
                 File.WriteAllText(temporary, page);
                 File.Move(temporary, file, overwrite: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                error.WriteLine($"--out: cannot write '{file}': {e.Message}");
-                return ExitCodes.Failure;
-            }
-            return ExitCodes.Success;
-        }
+                return ExitCodes.Success;
+            });
     }
 }

@@ -17,14 +17,15 @@ namespace CellDsl.Cli.Reports
 
     /// <summary>An operand edge: box <see cref="From"/>'s value is operand <see cref="Operand"/> of box <see cref="To"/>
     /// (0 for an output's edge).</summary>
-    public sealed record Edge(int From, int To, int Operand);
+    public sealed record OperandEdge(int From, int To, int Operand);
 
     /// <summary>
     /// A layered drawing of a cell graph, top to bottom (Sugiyama's scheme, small): the inputs and previous states in the
     /// top row, every op one row below its lowest operand (longest-path layering), biases and constants just above
     /// their first reader, the new states in the bottom row. An edge spanning several rows passes through a virtual
     /// point in each row between, and rows are ordered by barycentre sweeps (each vertex at the mean position of its
-    /// neighbours in the row above, then below), keeping the order with the fewest crossings seen.
+    /// neighbours in the row above, then below), keeping the order with the fewest crossings seen. Last, each vertex
+    /// moves toward the mean x of its neighbours as far as its row's order and gaps allow, so long edges run straight.
     /// </summary>
     public sealed class GraphLayout
     {
@@ -35,7 +36,7 @@ namespace CellDsl.Cli.Reports
         private readonly List<(int From, int To)> _segments;
         private readonly double[] _x;                 // centre of each vertex
 
-        private GraphLayout(List<Box> boxes, List<Edge> edges, int[] layer, List<(int, int)> segments, List<List<int>> chains)
+        private GraphLayout(List<Box> boxes, List<OperandEdge> edges, int[] layer, List<(int, int)> segments, List<List<int>> chains)
         {
             Boxes = boxes;
             Edges = edges;
@@ -51,7 +52,7 @@ namespace CellDsl.Cli.Reports
         }
 
         public IReadOnlyList<Box> Boxes { get; }
-        public IReadOnlyList<Edge> Edges { get; }
+        public IReadOnlyList<OperandEdge> Edges { get; }
 
         /// <summary>Per edge, the vertices it passes: its two boxes and the virtual points between (ids from Boxes.Count).</summary>
         public IReadOnlyList<List<int>> Chains { get; }
@@ -99,14 +100,14 @@ namespace CellDsl.Cli.Reports
                     var (label, kind) = Describe(g, i);
                     boxes.Add(new Box(i, label, kind, layerOfNode[i], g.Nodes[i].Op));
                 }
-            var edges = new List<Edge>();
+            var edges = new List<OperandEdge>();
             for (int i = 0; i < g.Nodes.Count; i++)
                 if (live[i])
-                    for (int a = 0; a < g.Nodes[i].Args.Count; a++) edges.Add(new Edge(boxOf[g.Nodes[i].Args[a]], boxOf[i], a));
+                    for (int a = 0; a < g.Nodes[i].Args.Count; a++) edges.Add(new OperandEdge(boxOf[g.Nodes[i].Args[a]], boxOf[i], a));
             for (int k = 0; k < g.StateCount; k++)
             {
                 string mark = k == g.OutputState && g.StateCount > 1 ? " (output)" : "";
-                edges.Add(new Edge(boxOf[g.Next[k]], boxes.Count, 0));
+                edges.Add(new OperandEdge(boxOf[g.Next[k]], boxes.Count, 0));
                 boxes.Add(new Box(-1, g.States[k] + "′" + mark, BoxKind.Output, bottom, null));
             }
 

@@ -38,7 +38,7 @@ namespace CellDsl.Cli.Reports
             plot.Axes.SetLimitsX(0, Math.Max(2, c.Count + 1));
             plot.Axes.SetLimitsY(-0.05, Math.Max(1.1, c.Max(x => x.Fitness ?? 0) * 1.08));
             // Outside the data: the candidates without a fitness sit along the bottom, the best near 1.
-            plot.ShowLegend(ScottPlot.Edge.Bottom);
+            plot.ShowLegend(Edge.Bottom);
             return Svg(plot, id);
         }
 
@@ -61,7 +61,7 @@ namespace CellDsl.Cli.Reports
             }
             plot.Axes.SetLimitsY(0, 1.05);
             plot.Axes.SetLimitsX(-1, Math.Max(1, report.Tasks.Count * group - 1));
-            plot.ShowLegend(ScottPlot.Edge.Right);
+            plot.ShowLegend(Edge.Right);
             return Svg(plot, id);
         }
 
