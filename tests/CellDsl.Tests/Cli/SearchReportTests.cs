@@ -93,6 +93,16 @@ public sealed class SearchReportTests(ReportedSearch searched) : IClassFixture<R
     }
 
     [ChromiumFact]
+    public void Chromium_passes_on_what_a_page_logs_to_its_console_so_an_empty_log_means_a_clean_page()
+    {
+        string page = Path.Combine(searched.Dir, "noisy-" + Guid.NewGuid().ToString("N") + ".html");
+        File.WriteAllText(page, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>noisy</title></head><body><script>console.error('drawn badly'); undefinedFunction();</script></body></html>");
+        var (_, console) = Chromium.DumpDom(page);
+        Assert.Contains(console, l => l.Contains("drawn badly", StringComparison.Ordinal));
+        Assert.Contains(console, l => l.Contains("undefinedFunction", StringComparison.Ordinal));
+    }
+
+    [ChromiumFact]
     public void The_page_chromium_paints_is_not_blank_and_shows_the_plot_colours()
     {
         string png = Path.Combine(searched.Dir, "page-" + Guid.NewGuid().ToString("N") + ".png");
