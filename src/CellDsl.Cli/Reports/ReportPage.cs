@@ -54,9 +54,9 @@ namespace CellDsl.Cli.Reports
 
         private static void Summary(StringBuilder sb, SearchReport r)
         {
-            int ranked = r.Candidates.Count(c => c.Standing == Standing.Ranked);
-            int filtered = r.Candidates.Count(c => c.Standing == Standing.Filtered);
-            int unranked = r.Candidates.Count(c => c.Standing == Standing.Unranked);
+            int ranked = r.Candidates.Count(c => c.Standing == CandidateStanding.Ranked);
+            int filtered = r.Candidates.Count(c => c.Standing == CandidateStanding.Filtered);
+            int unranked = r.Candidates.Count(c => c.Standing == CandidateStanding.Unranked);
             sb.Append("<p class=\"summary\">Store <code>").Append(Html.Escape(r.Store)).Append("</code>: ")
               .Append(Invariant($"{r.Candidates.Count} architectures evaluated ({ranked} with a fitness, {filtered} stopped at the filter, {unranked} dropped or failed), "))
               .Append(Invariant($"{r.Runs} runs ({r.FailedRuns} failed); compile {r.CompileSeconds:0.0} s and training {r.TrainSeconds:0.0} s in all"));

@@ -22,9 +22,9 @@ namespace CellDsl.Cli.Reports
             gru.LinePattern = LinePattern.Solid;   // the SVG backend draws no dash patterns
             gru.LegendText = "the GRU (1)";
             var c = report.Candidates;
-            Points(plot, c.Where(x => x.Standing == Standing.Ranked).ToList(), x => x.Fitness!.Value, plot.Add.Palette.GetColor(0), MarkerShape.FilledCircle, "candidate with a fitness");
-            Points(plot, c.Where(x => x.Standing == Standing.Filtered).ToList(), _ => 0, Colors.Gray, MarkerShape.Eks, "stopped at the memorization filter");
-            Points(plot, c.Where(x => x.Standing == Standing.Unranked).ToList(), _ => 0, plot.Add.Palette.GetColor(3), MarkerShape.OpenTriangleUp, "dropped early or failed on a task");
+            Points(plot, c.Where(x => x.Standing == CandidateStanding.Ranked).ToList(), x => x.Fitness!.Value, plot.Add.Palette.GetColor(0), MarkerShape.FilledCircle, "candidate with a fitness");
+            Points(plot, c.Where(x => x.Standing == CandidateStanding.Filtered).ToList(), _ => 0, Colors.Gray, MarkerShape.Eks, "stopped at the memorization filter");
+            Points(plot, c.Where(x => x.Standing == CandidateStanding.Unranked).ToList(), _ => 0, plot.Add.Palette.GetColor(3), MarkerShape.OpenTriangleUp, "dropped early or failed on a task");
             var best = report.BestSoFar();
             var steps = Enumerable.Range(0, c.Count).Where(i => best[i] is not null).ToList();
             if (steps.Count > 0)

@@ -13,11 +13,11 @@ namespace CellDsl.Cli.Reports
 {
     /// <summary>Where a candidate stands: ranked (a fitness), stopped at the memorization filter (no task run), or
     /// unranked (task runs, but not a score on every task: dropped early or failed).</summary>
-    public enum Standing { Ranked, Filtered, Unranked }
+    public enum CandidateStanding { Ranked, Filtered, Unranked }
 
     /// <summary>One architecture in the order the search first finished a run of it.</summary>
     /// <param name="Order">1 for the first architecture evaluated.</param>
-    public sealed record EvaluatedCandidate(int Order, long ArchitectureId, string Name, double? Fitness, Standing Standing);
+    public sealed record EvaluatedCandidate(int Order, long ArchitectureId, string Name, double? Fitness, CandidateStanding Standing);
 
     /// <summary>An architecture's best run on a task: its score, the setting it ran with, and the model's size.</summary>
     /// <param name="Setting">The hyperparameters as stored (JSON); <see cref="Parsed"/> when they are a grid setting.</param>
@@ -74,8 +74,8 @@ namespace CellDsl.Cli.Reports
             foreach (var (job, _, _) in results)
             {
                 if (!seen.Add(job.ArchitectureId)) continue;
-                var standing = !rowOf.TryGetValue(job.ArchitectureId, out var row) ? Standing.Filtered
-                    : row.Fitness is null ? Standing.Unranked : Standing.Ranked;
+                var standing = !rowOf.TryGetValue(job.ArchitectureId, out var row) ? CandidateStanding.Filtered
+                    : row.Fitness is null ? CandidateStanding.Unranked : CandidateStanding.Ranked;
                 string name = row?.Name ?? (store.FindArchitecture(job.ArchitectureId) is { } a ? LeaderboardTable.Label(a) : $"#{job.ArchitectureId}");
                 candidates.Add(new EvaluatedCandidate(candidates.Count + 1, job.ArchitectureId, name, row?.Fitness, standing));
             }

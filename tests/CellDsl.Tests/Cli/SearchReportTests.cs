@@ -229,7 +229,7 @@ public sealed class SearchReportFiguresTests : IDisposable
         // By hand: GRU 1; LSTM min(0.45/0.6, 0.88/0.8) = 0.75; m-4 min(0.72/0.6, 0.84/0.8) = 1.05.
         Assert.Equal(["GRU", "LSTM", "m-3", "m-4", "m-5", "m-6"], report.Candidates.Select(c => c.Name));
         Assert.Equal([1, 2, 3, 4, 5, 6], report.Candidates.Select(c => c.Order));
-        Assert.Equal([Standing.Ranked, Standing.Ranked, Standing.Filtered, Standing.Ranked, Standing.Unranked, Standing.Unranked], report.Candidates.Select(c => c.Standing));
+        Assert.Equal([CandidateStanding.Ranked, CandidateStanding.Ranked, CandidateStanding.Filtered, CandidateStanding.Ranked, CandidateStanding.Unranked, CandidateStanding.Unranked], report.Candidates.Select(c => c.Standing));
         var fitness = report.Candidates.Select(c => c.Fitness).ToList();
         Assert.Equal(1.0, fitness[0]!.Value, 12);
         Assert.Equal(0.75, fitness[1]!.Value, 12);
