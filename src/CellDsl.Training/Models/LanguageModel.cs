@@ -71,19 +71,7 @@ namespace CellDsl.Training.Models
             var rng = new CellRandom(seed);
             float s = Config.InitScale;
             rng.FillUniform(Embedding.Parameters, -s, s);
-            foreach (var cell in _cells)
-            {
-                var all = cell.Parameters;
-                foreach (var p in cell.ParameterLayout)
-                {
-                    var span = all.Slice(p.Offset, p.Length);
-                    if (p.Init == InitKind.Constant) span.Fill(p.InitValue);
-                    else rng.FillUniform(span, -s, s);
-                    // Linear(a, v) (Jozefowicz et al.): small noise plus a on the diagonal, the a·I the mutation chose.
-                    if (p.Init == InitKind.SmallPlusDiagonal)
-                        for (int d = 0; d < Math.Min(p.Rows, p.Columns); d++) span[d * p.Columns + d] += p.InitValue;
-                }
-            }
+            foreach (var cell in _cells) CellInit.Uniform(cell, rng, s);
             rng.FillUniform(Decoder.Parameters, -s, s);
         }
 

@@ -33,13 +33,13 @@ public class SequenceLayerTests
         return stack;
     }
 
-    private static float[] Random(int n, int seed, float scale = 1f) { var a = new float[n]; new CellRandom(seed).FillUniform(a, -scale, scale); return a; }
+    internal static float[] Random(int n, int seed, float scale = 1f) { var a = new float[n]; new CellRandom(seed).FillUniform(a, -scale, scale); return a; }
 
-    private static double[] D(ReadOnlySpan<float> s) { var d = new double[s.Length]; for (int i = 0; i < d.Length; i++) d[i] = s[i]; return d; }
+    internal static double[] D(ReadOnlySpan<float> s) { var d = new double[s.Length]; for (int i = 0; i < d.Length; i++) d[i] = s[i]; return d; }
 
     private static float[] Gradients(SequenceStack s) => s.Cells.SelectMany(c => c.Gradients.ToArray()).ToArray();
 
-    private static void AssertClose(string what, ReadOnlySpan<float> actual, ReadOnlySpan<double> expected, double tolerance)
+    internal static void AssertClose(string what, ReadOnlySpan<float> actual, ReadOnlySpan<double> expected, double tolerance)
     {
         Assert.Equal(expected.Length, actual.Length);
         double err = 0, scale = 1e-3;
