@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 using System.Linq;
@@ -52,6 +53,19 @@ namespace CellDsl.Cli.Commands
         public void AddTo(Command command)
         {
             foreach (var option in new Option[] { Steps, Seed, Mutants, Settings, Windows, FilterWindows, Threshold }) command.Options.Add(option);
+        }
+
+        /// <summary>The budget as `search run` arguments: every option's value, given or default (the seed only when given).</summary>
+        public IReadOnlyList<string> Arguments(ParseResult parse)
+        {
+            string Number(double v) => v.ToString(CultureInfo.InvariantCulture);
+            var args = new List<string>();
+            foreach (var option in new[] { Steps, Mutants, Settings, Windows, FilterWindows })
+                args.AddRange([option.Name, Number(parse.GetValue(option))]);
+            args.AddRange([Threshold.Name, parse.GetResult(Threshold) is { Implicit: false }
+                ? parse.GetValue(Threshold).ToString(CultureInfo.InvariantCulture) : Number(Defaults.FilterThreshold)]);
+            if (parse.GetResult(Seed) is { Implicit: false }) args.AddRange([Seed.Name, Number(parse.GetValue(Seed))]);
+            return args;
         }
 
         /// <summary>The search's options from the command line: the given budget on the default evaluation settings.</summary>

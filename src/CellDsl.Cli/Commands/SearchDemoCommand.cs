@@ -1,8 +1,7 @@
-using System;
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.IO;
 using CellDsl.Cli.Rendering;
-using CellDsl.Search.Search;
 using CellDsl.Search.Store;
 
 namespace CellDsl.Cli.Commands
@@ -40,24 +39,20 @@ namespace CellDsl.Cli.Commands
                 string storePath = Path.Combine(dir, StoreFile);
                 if (File.Exists(storePath))
                 {
-                    error.WriteLine($"'{storePath}' already holds a search: name a new folder with --out, or look at this one with celldsl search report --store {storePath}.");
+                    error.WriteLine($"'{storePath}' already holds a search: name a new folder with --out, read this one with celldsl search report --store {storePath}, or continue it with celldsl search run --store {storePath} --resume and the budget it was started with.");
                     return ExitCodes.Usage;
                 }
                 int n = parse.GetValue(top);
                 return SearchCommand.Guarded(error, dir, () =>
                 {
                     Directory.CreateDirectory(dir);
+                    output.WriteLine($"Searching into {storePath}: the LSTM and GRU baselines, then {parse.GetValue(budget.Steps)} steps.");
+                    // The search is `search run` itself (its progress lines, Ctrl-C and options), run with the demo's budget.
+                    var run = SearchRunCommand.Create(output);
+                    int ran = run.Parse(["--store", storePath, .. budget.Arguments(parse)]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+                    if (ran != ExitCodes.Success) return ran;
                     using (var store = SearchStore.Open(storePath))
                     {
-                        output.WriteLine($"Searching into {storePath}: the LSTM and GRU baselines, then {parse.GetValue(budget.Steps)} steps.");
-                        var loop = new SearchLoop(store, budget.ToOptions(parse));
-                        try { SearchRunCommand.Run(loop, store, parse.GetValue(budget.Steps), output, "Stopped early: what follows covers the steps that ran."); }
-                        catch (InvalidOperationException e)
-                        {
-                            // The loop's verdict when every baseline run failed (overran its seconds, say): a message, not a crash.
-                            error.WriteLine(e.Message);
-                            return ExitCodes.Failure;
-                        }
                         output.WriteLine();
                         LeaderboardTable.Write(output, storePath, LeaderboardTable.Rows(store), n, style);
                         output.WriteLine();

@@ -56,7 +56,7 @@ namespace CellDsl.Cli.Commands
                         error.WriteLine($"--resume: {e.Message}");
                         return ExitCodes.Usage;
                     }
-                    return Run(loop, opened, parse.GetValue(budget.Steps), output, "Stopped. Run the same command with --resume to continue.");
+                    return Run(loop, opened, parse.GetValue(budget.Steps), output);
                 }
                 catch (SearchStoreException e)
                 {
@@ -67,8 +67,7 @@ namespace CellDsl.Cli.Commands
             return command;
         }
 
-        /// <summary>Runs the loop with a line per step and a summary; <paramref name="stopped"/> is said when Ctrl-C ended it early.</summary>
-        internal static int Run(SearchLoop loop, ISearchStore store, int steps, TextWriter output, string stopped)
+        private static int Run(SearchLoop loop, ISearchStore store, int steps, TextWriter output)
         {
             using var stop = new StopSignals();
             var clock = Stopwatch.StartNew();
@@ -89,7 +88,7 @@ namespace CellDsl.Cli.Commands
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{summary.Steps} steps: {summary.Mutants} new mutants ({summary.Duplicates} duplicates), {summary.Filtered} filtered, {summary.Dropped} dropped, {summary.Scored} scored, {summary.Reevaluations} re-evaluations, {summary.FailedJobs} failed runs."));
             if (summary.Steps < steps)
-                output.WriteLine(stopped);
+                output.WriteLine("Stopped. Run the same command with --resume to continue.");
             return ExitCodes.Success;
         }
 
