@@ -15,11 +15,12 @@ namespace CellDsl.Cli.Commands
         public static SearchBudget Run { get; } = new(3, 2, 2, 300, 1_000, new EvaluationSettings().FilterThreshold);
 
         /// <summary>
-        /// `search demo`: about five minutes on 2 cores. At 48 units and windows of 20 × 20 no cell reaches the paper's
-        /// 95% on the memorization task within a few thousand windows (the best mutants of a trial reached 84–92% in
-        /// 1,000–3,000), while most mutants, or their settings, learn nothing (chance is 1/26). A 50% mark after at
-        /// most 1,500 windows keeps the filter's job, refusing cells that do not learn, and lets a few mutants in five
-        /// on to Arith and XML, scored with 2 settings of 500 windows each.
+        /// `search demo`: about four minutes of one core (225 s of CPU time measured on a loaded machine). At 48 units
+        /// and windows of 20 × 20 no cell reaches the paper's 95% on the memorization task within a few thousand
+        /// windows (the best mutants of a trial reached 64–92% in 3,000), while most mutants, or their settings, learn
+        /// nothing (chance is 1/26). A 50% mark after at most 1,500 windows keeps the filter's job, refusing cells that
+        /// do not learn, and lets about one mutant in ten on to Arith and XML, scored with 2 settings of 500 windows
+        /// each (docs/SEARCH.md).
         /// </summary>
         public static SearchBudget Demo { get; } = new(40, 3, 2, 500, 1_500, 0.5);
     }

@@ -7,7 +7,7 @@ using CellDsl.Search.Store;
 namespace CellDsl.Cli.Commands
 {
     /// <summary>
-    /// `celldsl search demo`: a short search on the embedded tasks (about five minutes on 2 cores, nothing to
+    /// `celldsl search demo`: a short search on the embedded tasks (about four minutes on a free core, nothing to
     /// download) into a new folder, then what a person looks at: the leaderboard, the best cells exported as DSL C#,
     /// and the HTML report. The budget is <see cref="SearchBudget.Demo"/>; every budget option of `search run` can
     /// change it.
@@ -27,7 +27,7 @@ namespace CellDsl.Cli.Commands
             };
             var top = CommonOptions.Positive("--top", "How many of the best architectures to list, export and draw.", SearchReportCommand.DefaultTop);
             var budget = new SearchBudgetOptions(SearchBudget.Demo);
-            var command = new Command("demo", "A search of about five minutes on the embedded memorization, Arith and XML tasks, then its leaderboard, its best cells as DSL C# and its HTML report.")
+            var command = new Command("demo", "A search of about four minutes on the embedded memorization, Arith and XML tasks, then its leaderboard, its best cells as DSL C# and its HTML report.")
             {
                 outDir, top,
             };
