@@ -65,7 +65,7 @@ internal static class Chromium
         finally
         {
             try { Directory.Delete(profile, recursive: true); }
-            catch (IOException) { }   // a helper process still closing its files; the folder is in the temp folder
+            catch (IOException) { }   // a Chromium child process still closing its files; the folder is in the temp folder
         }
     }
 }
