@@ -16,6 +16,8 @@ namespace CellDsl.Cli.Commands
                 Leaderboard(output, style),
                 SearchRunCommand.Create(output),
                 SearchExportCommand.Create(output),
+                SearchReportCommand.Create(output),
+                SearchDemoCommand.Create(output, style),
             };
 
         /// <summary>The option naming the store: an SQLite file, or postgres: followed by an Npgsql connection string.</summary>
@@ -25,6 +27,33 @@ namespace CellDsl.Cli.Commands
             HelpName = "STORE",
             Required = true,
         };
+
+        /// <summary>For the verbs that read a store: whether it is an SQLite file that does not exist, said on
+        /// <paramref name="error"/>. Reading must not create: a mistyped file name would otherwise become an empty store.</summary>
+        public static bool MissingStore(string location, TextWriter error)
+        {
+            if (location.StartsWith(SearchStore.PostgresPrefix, System.StringComparison.OrdinalIgnoreCase) || File.Exists(location)) return false;
+            error.WriteLine($"There is no search store '{location}': name the file a search wrote (or postgres:... for PostgreSQL).");
+            return true;
+        }
+
+        /// <summary>Runs a verb's work over a store, turning what the store or the report refuses (unusable, empty,
+        /// malformed) and what the file system refuses (writing to <paramref name="outPath"/>) into a message on
+        /// <paramref name="error"/> and exit code 1.</summary>
+        public static int Guarded(TextWriter error, string? outPath, System.Func<int> work)
+        {
+            try { return work(); }
+            catch (System.Exception e) when (e is SearchStoreException or InvalidDataException)
+            {
+                error.WriteLine(e.Message);
+                return ExitCodes.Failure;
+            }
+            catch (System.Exception e) when (e is IOException or System.UnauthorizedAccessException)
+            {
+                error.WriteLine($"--out: cannot write to '{outPath}': {e.Message}");
+                return ExitCodes.Failure;
+            }
+        }
 
         private static Command Leaderboard(TextWriter output, TextStyle style)
         {
@@ -38,12 +67,7 @@ namespace CellDsl.Cli.Commands
             {
                 string location = parse.GetValue(store)!;
                 var error = parse.InvocationConfiguration.Error;
-                // Reading must not create: a mistyped file name would otherwise become an empty store.
-                if (!location.StartsWith(SearchStore.PostgresPrefix, System.StringComparison.OrdinalIgnoreCase) && !File.Exists(location))
-                {
-                    error.WriteLine($"There is no search store '{location}': name the file a search wrote (or postgres:... for PostgreSQL).");
-                    return ExitCodes.Usage;
-                }
+                if (MissingStore(location, error)) return ExitCodes.Usage;
                 try
                 {
                     using var opened = SearchStore.Open(location);

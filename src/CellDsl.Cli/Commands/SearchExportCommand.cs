@@ -30,52 +30,43 @@ namespace CellDsl.Cli.Commands
             {
                 string location = parse.GetValue(store)!;
                 var error = parse.InvocationConfiguration.Error;
-                if (!location.StartsWith(SearchStore.PostgresPrefix, StringComparison.OrdinalIgnoreCase) && !File.Exists(location))
-                {
-                    error.WriteLine($"There is no search store '{location}': name the file a search wrote (or postgres:... for PostgreSQL).");
-                    return ExitCodes.Usage;
-                }
-                try
+                if (SearchCommand.MissingStore(location, error)) return ExitCodes.Usage;
+                string? dir = parse.GetValue(outDir);
+                return SearchCommand.Guarded(error, dir, () =>
                 {
                     using var opened = SearchStore.Open(location);
-                    var best = LeaderboardTable.Rows(opened).Where(r => r.Fitness is not null).Take(parse.GetValue(top)).ToList();
-                    if (best.Count == 0)
-                    {
-                        error.WriteLine($"No architecture in '{location}' has a fitness yet (a score on every task and a GRU to compare with): run the search further.");
-                        return ExitCodes.Failure;
-                    }
-                    string? dir = parse.GetValue(outDir);
-                    if (dir is not null) Directory.CreateDirectory(dir);
-                    foreach (var row in best)
-                    {
-                        var arch = opened.FindArchitecture(row.ArchitectureId)!;
-                        string name = ClassName(arch);
-                        var graph = GraphText.Read(arch.GraphText) with { Name = name };
-                        string source = string.Create(CultureInfo.InvariantCulture,
-                            $"// Found by the architecture search (store id {arch.Id}): fitness {row.Fitness:0.0000} over the GRU.\n")
-                            + DslPrinter.PrintClass(graph, Namespace);
-                        if (dir is null) output.Write(source + "\n");
-                        else
-                        {
-                            string file = Path.Combine(dir, name + ".cs");
-                            File.WriteAllText(file, source);
-                            output.WriteLine(file);
-                        }
-                    }
-                    return ExitCodes.Success;
-                }
-                catch (SearchStoreException e)
-                {
-                    error.WriteLine(e.Message);
+                    if (Write(opened, parse.GetValue(top), dir, output) > 0) return ExitCodes.Success;
+                    error.WriteLine($"No architecture in '{location}' has a fitness yet (a score on every task and a GRU to compare with): run the search further.");
                     return ExitCodes.Failure;
-                }
-                catch (IOException e)
-                {
-                    error.WriteLine($"--out: cannot write to '{parse.GetValue(outDir)}': {e.Message}");
-                    return ExitCodes.Failure;
-                }
+                });
             });
             return command;
+        }
+
+        /// <summary>Writes the <paramref name="top"/> architectures with a fitness, best first, as NAME.cs files in
+        /// <paramref name="dir"/> (each path printed) or, without one, their sources to <paramref name="output"/>.
+        /// Returns how many; 0 when none has a fitness.</summary>
+        public static int Write(ISearchStore store, int top, string? dir, TextWriter output)
+        {
+            var best = LeaderboardTable.Rows(store).Where(r => r.Fitness is not null).Take(top).ToList();
+            if (best.Count > 0 && dir is not null) Directory.CreateDirectory(dir);
+            foreach (var row in best)
+            {
+                var arch = store.FindArchitecture(row.ArchitectureId)!;
+                string name = ClassName(arch);
+                var graph = GraphText.Read(arch.GraphText) with { Name = name };
+                string source = string.Create(CultureInfo.InvariantCulture,
+                    $"// Found by the architecture search (store id {arch.Id}): fitness {row.Fitness:0.0000} over the GRU.\n")
+                    + DslPrinter.PrintClass(graph, Namespace);
+                if (dir is null) output.Write(source + "\n");
+                else
+                {
+                    string file = Path.Combine(dir, name + ".cs");
+                    File.WriteAllText(file, source);
+                    output.WriteLine(file);
+                }
+            }
+            return best.Count;
         }
 
         /// <summary>The class a stored architecture is exported as: the baseline's name, or MutantID.</summary>

@@ -17,27 +17,17 @@ namespace CellDsl.Cli.Commands
     /// finish in about a minute unless raised.</summary>
     public static class SearchRunCommand
     {
-        public const int DefaultSteps = 3;
-        public const int DefaultMutants = 2;
-        public const int DefaultSettings = 2;
-        public const int DefaultWindows = 300;
-        public const int DefaultFilterWindows = 1_000;
-
         public static Command Create(TextWriter output)
         {
             var store = SearchCommand.StoreOption();
-            var steps = CommonOptions.Positive("--steps", "Search steps: each mutates architectures of the top N or re-evaluates one.", DefaultSteps);
-            var seed = CommonOptions.Whole("--seed", "Seed of every choice the search makes (default: 1).", 0, "S");
-            var mutants = CommonOptions.Positive("--mutants", "Mutants made per mutation step.", DefaultMutants);
-            var settings = CommonOptions.Positive("--settings", "Hyperparameter settings each architecture is trained with per task (the paper: 20).", DefaultSettings);
-            var windows = CommonOptions.Positive("--windows", "Training windows of a task run (Arith, XML).", DefaultWindows);
-            var filterWindows = CommonOptions.Positive("--filter-windows", "Training windows of the memorization filter's run.", DefaultFilterWindows);
-            var threshold = CommonOptions.Number("--filter-threshold", "Accuracy a mutant must reach on the memorization filter (the paper: 0.95).", v => v > 0 && v <= 1, "in (0, 1]", "ACC");
+            var budget = new SearchBudgetOptions(SearchBudget.Run);
             var resume = new Option<bool>("--resume") { Description = "Continue the search the store holds, with the options it was started with." };
             var command = new Command("run", "Run the search of Jozefowicz et al. (2015) §3.1, writing every architecture and result to the store; Ctrl-C stops it between steps.")
             {
-                store, steps, seed, mutants, settings, windows, filterWindows, threshold, resume,
+                store,
             };
+            budget.AddTo(command);
+            command.Options.Add(resume);
             command.SetAction(parse =>
             {
                 string location = parse.GetValue(store)!;
@@ -48,19 +38,7 @@ namespace CellDsl.Cli.Commands
                     error.WriteLine($"There is no search store '{location}' to resume: name the file a search wrote, or drop --resume to start one.");
                     return ExitCodes.Usage;
                 }
-                var defaults = new EvaluationSettings();
-                var options = new SearchOptions
-                {
-                    Seed = parse.Or(seed, 1),
-                    MutantsPerStep = parse.GetValue(mutants),
-                    Evaluation = defaults with
-                    {
-                        Memorization = defaults.Memorization with { Steps = parse.GetValue(filterWindows) },
-                        Tasks = defaults.Tasks.Select(t => t with { Steps = parse.GetValue(windows) }).ToArray(),
-                        SettingsPerTask = parse.GetValue(settings),
-                        FilterThreshold = parse.GetResult(threshold) is { Implicit: false } ? parse.GetValue(threshold) : defaults.FilterThreshold,
-                    },
-                };
+                var options = budget.ToOptions(parse);
                 try
                 {
                     using var opened = SearchStore.Open(location);
@@ -78,7 +56,7 @@ namespace CellDsl.Cli.Commands
                         error.WriteLine($"--resume: {e.Message}");
                         return ExitCodes.Usage;
                     }
-                    return Run(loop, opened, parse.GetValue(steps), output);
+                    return Run(loop, opened, parse.GetValue(budget.Steps), output);
                 }
                 catch (SearchStoreException e)
                 {

@@ -25,7 +25,7 @@ namespace CellDsl.Cli.Rendering
             // Only training tasks count: the memorization filter gates candidates, it does not rank them.
             var results = store.Results().Where(r => r.Job.Kind == JobKind.Task).ToList();
             var byArchitecture = results.GroupBy(r => r.Job.ArchitectureId).ToList();
-            var names = byArchitecture.ToDictionary(g => g.Key, g => store.FindArchitecture(g.Key)?.Name ?? $"#{g.Key}");
+            var names = byArchitecture.ToDictionary(g => g.Key, g => store.FindArchitecture(g.Key) is { } a ? Label(a) : $"#{g.Key}");
             var best = byArchitecture.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, double>)Fitness.BestPerTask(g.Select(r => (r.Job.Task, r.Result.Score))));
 
             var baseline = names.Where(n => string.Equals(n.Value, Baseline, StringComparison.OrdinalIgnoreCase)).Select(n => best[n.Key]).FirstOrDefault();
@@ -40,6 +40,9 @@ namespace CellDsl.Cli.Rendering
                 .OrderByDescending(r => r.Fitness ?? double.NegativeInfinity).ThenBy(r => r.ArchitectureId)
                 .ToList();
         }
+
+        /// <summary>An architecture's name on the board: the stored one, or m-ID for a mutant (stored without a name).</summary>
+        public static string Label(Architecture a) => a.Name.Length > 0 ? a.Name : "m-" + a.Id.ToString(CultureInfo.InvariantCulture);
 
         public static void Write(TextWriter output, string store, IReadOnlyList<LeaderboardRow> rows, int top, TextStyle style)
         {

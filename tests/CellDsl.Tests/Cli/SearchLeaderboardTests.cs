@@ -60,6 +60,22 @@ public sealed class SearchLeaderboardTests : IDisposable
     }
 
     [Fact]
+    public void A_mutant_stored_without_a_name_is_listed_by_its_store_id()
+    {
+        WriteSearch();
+        long id;
+        using (var store = new SqliteSearchStore(File))
+        {
+            Record(store, "", "arith", 0.66);
+            Record(store, "", "xml", 0.84);
+            id = store.FindByKey("key-")!.Id;
+        }
+        var run = CliRun.Of("search", "leaderboard", "--store", File);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches($@"\n\s*2\s+m-{id}\s+1\.050\s+0\.660\s+0\.840\s+2\s*\n", run.Output);
+    }
+
+    [Fact]
     public void Top_limits_the_rows_and_says_how_many_more_there_are()
     {
         WriteSearch();
