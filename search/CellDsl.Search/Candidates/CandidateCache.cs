@@ -39,6 +39,9 @@ namespace CellDsl.Search.Candidates
 
         public bool Contains(long architecture) => _entries.ContainsKey(architecture);
 
+        /// <summary>The loaded assemblies, for tests that watch them being collected.</summary>
+        internal IEnumerable<System.Reflection.Assembly> LoadedAssemblies => _recent.SelectMany(b => b.LoadedAssemblies);
+
         /// <summary>Compiles the architectures not loaded yet in one batch (one Roslyn compilation).</summary>
         public void Compile(IReadOnlyList<Architecture> architectures)
         {
