@@ -1,6 +1,8 @@
 using CellDsl.Cli.Commands;
 using CellDsl.Compiler.Graph;
 using CellDsl.Generator.Parsing;
+using CellDsl.Search.Candidates;
+using CellDsl.Search.Evaluation;
 using CellDsl.Search.Store;
 using CellDsl.Tests.Generator.Support;
 using Xunit;
@@ -84,6 +86,38 @@ public sealed class SearchRunTests(SearchedStore searched) : IClassFixture<Searc
             var stored = store.Results().Select(r => store.FindArchitecture(r.Job.ArchitectureId)!).First(a => SearchExportCommand.ClassName(a) == name);
             Assert.Equal(stored.CanonicalKey, CanonicalKey.Of(parsed.Model!.Graph));
         }
+    }
+
+    [Fact]
+    public void An_exported_cell_compiled_by_the_generator_and_trained_with_its_recorded_seed_and_settings_scores_what_the_search_recorded()
+    {
+        string dir = Path.Combine(searched.Dir, "export-" + Guid.NewGuid().ToString("N"));
+        var run = CliRun.Of("search", "export", "--store", searched.File, "--top", "10", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Error);
+        var files = Directory.GetFiles(dir, "*.cs").Order().ToArray();
+        var generated = GeneratorHarness.Run(files.Select(f => new SourceFile(Path.GetFileName(f), File.ReadAllText(f))).ToArray());
+        using var loaded = GeneratorHarness.CompileAndLoad(generated);
+        int reproduced = 0;
+        foreach (var file in files)
+        {
+            var exported = SearchExportCommand.ReadExported(Path.ChangeExtension(file, ".json"));
+            Assert.NotNull(exported.Evaluation);
+            Assert.NotEmpty(exported.Best);
+            Assert.True(exported.TrainSeconds > 0 && exported.CompileSeconds >= 0, $"{exported.Name}: {exported.CompileSeconds} s compiling, {exported.TrainSeconds} s training");
+            // The cell as the generator compiled it from the exported source, not the search's own compile of the graph.
+            var graph = CellParser.ParseSource(File.ReadAllText(file), file)!.Model!.Graph;
+            string type = SearchExportCommand.Namespace + "." + exported.Name;
+            var candidate = new CompiledCandidate(exported.Name, graph, 0, null, (i, h, seed) => loaded.Create(type, i, h, seed));
+            var evaluator = new CandidateEvaluator(exported.Evaluation!);
+            foreach (var best in exported.Best)
+            {
+                var again = evaluator.Evaluate(candidate, best.Task, best.Hyperparameters, best.Seed);
+                Assert.True(again.Failure is null, again.Failure);
+                Assert.Equal(best.Score, again.Score!.Value);   // exactly: same code path, seed, settings and data
+                reproduced++;
+            }
+        }
+        Assert.True(reproduced >= 4, $"{reproduced} runs reproduced");   // the GRU and the LSTM on arith and xml at least
     }
 
     [Fact]
