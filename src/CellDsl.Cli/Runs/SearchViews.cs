@@ -63,10 +63,13 @@ namespace CellDsl.Cli.Runs
                     Interactive = InteractionSupport.Detect,
                     Out = new AnsiConsoleOutput(output),
                 });
-                if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi) return new LiveView(console);
+                if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi) return Live(console);
             }
             return new PlainView(output);
         }
+
+        /// <summary>The live table on a console of the caller's.</summary>
+        public static ISearchView Live(IAnsiConsole console) => new LiveView(console ?? throw new ArgumentNullException(nameof(console)));
 
         /// <summary>The line a step ends with in a log.</summary>
         public static string Format(SearchStatus s)
