@@ -68,7 +68,21 @@ namespace CellDsl.Search.Workers
                 process.Kill();
         }
 
-        private const int SigInt = 2;
+        /// <summary>Asks a worker to stop with SIGTERM, which it handles as Ctrl-C (it releases its job). A program
+        /// stopping its own workers sends this rather than SIGINT: a shell runs background commands with SIGINT ignored,
+        /// and their children inherit that. Elsewhere than Unix the process is killed and its lease left to expire.</summary>
+        public static void Terminate(Process process)
+        {
+            ArgumentNullException.ThrowIfNull(process);
+            if (process.HasExited)
+                return;
+            if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+                _ = Kill(process.Id, SigTerm);
+            else
+                process.Kill();
+        }
+
+        private const int SigInt = 2, SigTerm = 15;
 
         [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
         private static extern int Kill(int pid, int signal);

@@ -149,10 +149,10 @@ namespace CellDsl.Cli.Commands
             throw new WorkersGoneException("Every worker process has exited (exit codes " + string.Join(", ", processes.Select(p => p.ExitCode)) + "), so nothing runs the search's jobs; their errors are above.");
         }
 
-        /// <summary>Ctrl-C to each worker, so it gives back an unfinished job, then a kill for one that does not exit.</summary>
+        /// <summary>SIGTERM to each worker, so it gives back an unfinished job, then a kill for one that does not exit.</summary>
         private static void StopWorkers(List<Process> processes)
         {
-            foreach (var p in processes) WorkerLauncher.Interrupt(p);
+            foreach (var p in processes) WorkerLauncher.Terminate(p);
             foreach (var p in processes)
             {
                 if (!p.WaitForExit(TimeSpan.FromSeconds(30))) p.Kill();
@@ -160,8 +160,5 @@ namespace CellDsl.Cli.Commands
                 p.Dispose();
             }
         }
-
-        /// <summary>A stored architecture's name: the baseline's, or m-ID for a mutant (as the loop labels it).</summary>
-        public static string Label(Architecture a) => a.Name.Length > 0 ? a.Name : "m-" + a.Id.ToString(CultureInfo.InvariantCulture);
     }
 }

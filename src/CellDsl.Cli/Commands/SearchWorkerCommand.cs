@@ -57,8 +57,9 @@ namespace CellDsl.Cli.Commands
                     error.WriteLine(e.Message);
                     return ExitCodes.Failure;
                 }
-                catch (InvalidOperationException e)
+                catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)
                 {
+                    // No store (a search not started yet), or a database that stayed unreachable through the retries.
                     error.WriteLine($"{worker}: {e.Message}");
                     return ExitCodes.Failure;
                 }

@@ -53,20 +53,7 @@ namespace CellDsl.Cli.Runs
         /// <summary>A live Spectre table when the style says output is an interactive terminal and Spectre agrees;
         /// plain lines for files, pipes, CI and tests.</summary>
         public static ISearchView For(TextWriter output, TextStyle style)
-        {
-            if (style.Live)
-            {
-                var console = AnsiConsole.Create(new AnsiConsoleSettings
-                {
-                    Ansi = AnsiSupport.Detect,
-                    ColorSystem = style.Color ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-                    Interactive = InteractionSupport.Detect,
-                    Out = new AnsiConsoleOutput(output),
-                });
-                if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi) return Live(console);
-            }
-            return new PlainView(output);
-        }
+            => TrainingViews.LiveConsole(output, style) is { } console ? Live(console) : new PlainView(output);
 
         /// <summary>The live table on a console of the caller's.</summary>
         public static ISearchView Live(IAnsiConsole console) => new LiveView(console ?? throw new ArgumentNullException(nameof(console)));

@@ -62,17 +62,23 @@ public sealed class SearchRunTests(SearchedStore searched) : IClassFixture<Searc
         Assert.Contains("LSTM", board.Output);
     }
 
-    [Fact]
-    public void Exported_cells_compile_with_the_generator_and_parse_to_the_stored_canonical_keys()
+    /// <summary>Exports the searched store's top 10 to a fresh folder; returns the sources and the generator's run on them.</summary>
+    private (string Dir, string[] Files, CliRun Run, GeneratorRun Generated) Export()
     {
         string dir = Path.Combine(searched.Dir, "export-" + Guid.NewGuid().ToString("N"));
         var run = CliRun.Of("search", "export", "--store", searched.File, "--top", "10", "--out", dir);
         Assert.True(run.ExitCode == 0, run.Error);
         var files = Directory.GetFiles(dir, "*.cs").Order().ToArray();
+        return (dir, files, run, GeneratorHarness.Run(files.Select(f => new SourceFile(Path.GetFileName(f), File.ReadAllText(f))).ToArray()));
+    }
+
+    [Fact]
+    public void Exported_cells_compile_with_the_generator_and_parse_to_the_stored_canonical_keys()
+    {
+        var (dir, files, run, generated) = Export();
         Assert.Contains(Path.Combine(dir, "GRU.cs"), files);
         Assert.Equal(files, run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
 
-        var generated = GeneratorHarness.Run(files.Select(f => new SourceFile(Path.GetFileName(f), File.ReadAllText(f))).ToArray());
         Assert.Empty(generated.Diagnostics);
         Assert.Equal(files.Length, generated.Sources.Count);
         GeneratorHarness.AssertCompiles(generated);
@@ -91,11 +97,7 @@ public sealed class SearchRunTests(SearchedStore searched) : IClassFixture<Searc
     [Fact]
     public void An_exported_cell_compiled_by_the_generator_and_trained_with_its_recorded_seed_and_settings_scores_what_the_search_recorded()
     {
-        string dir = Path.Combine(searched.Dir, "export-" + Guid.NewGuid().ToString("N"));
-        var run = CliRun.Of("search", "export", "--store", searched.File, "--top", "10", "--out", dir);
-        Assert.True(run.ExitCode == 0, run.Error);
-        var files = Directory.GetFiles(dir, "*.cs").Order().ToArray();
-        var generated = GeneratorHarness.Run(files.Select(f => new SourceFile(Path.GetFileName(f), File.ReadAllText(f))).ToArray());
+        var (_, files, _, generated) = Export();
         using var loaded = GeneratorHarness.CompileAndLoad(generated);
         int reproduced = 0;
         foreach (var file in files)
