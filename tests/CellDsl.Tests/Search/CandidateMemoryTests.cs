@@ -50,13 +50,14 @@ public class CandidateMemoryTests(ITestOutputHelper output)
         var run = new Run();
         var job = new Job(1, 1, JobKind.Task, "arith", new Hyperparameters(1f, 0.5f, 5f, 1).ToJson(), 7, JobStatus.Claimed);
         using var cache = new CandidateCache(4);
-        var seen = new HashSet<System.Reflection.Assembly>();
+        // Weakly: holding the assemblies would keep their contexts alive (and they all share one name).
+        var seen = new ConditionalWeakTable<System.Reflection.Assembly, object>();
         for (long seed = 1; !until(run); seed++)
         {
             var graph = Mutator.Mutate(Parents[seed % Parents.Length], seed).Graph;
             var arch = new Architecture(seed, "", CanonicalKey.Of(graph), GraphText.Write(graph), null, null, seed, DateTimeOffset.UtcNow);
             var (candidate, _) = cache.Get(arch);
-            foreach (var a in cache.LoadedAssemblies.Where(seen.Add))
+            foreach (var a in cache.LoadedAssemblies.Where(a => seen.TryAdd(a, run)))
                 run.Contexts.Add(new WeakReference(AssemblyLoadContext.GetLoadContext(a)));
             var result = Evaluator.Evaluate(candidate, job);
             if (result.Score is not null) run.Trained++;
