@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CellDsl.Cli.Commands;
 using CellDsl.Search.Store;
 using CellDsl.Tests.Search.Store;
 using Xunit;
@@ -114,6 +115,35 @@ public abstract class SearchWorkersTests : IDisposable
         AssertEveryJobRanOnceExcept(done, twice: killedJob);
         var killed = done.Activities().Single(a => a.ProcessId == killedPid);
         Assert.NotEqual("stopped", killed.Activity);   // it never got to say so
+    }
+
+    [StoreFact]
+    public void A_search_whose_workers_all_died_stops_with_an_error_instead_of_waiting_forever()
+    {
+        string store = NewStore("orphaned");
+        var search = Task.Run(() => CliRun.Of(["search", "run", "--store", store, "--workers", "2", "--lease-seconds", "6", .. Budget]));
+        var killed = new HashSet<int>();
+        var clock = Stopwatch.StartNew();
+        while (killed.Count < 2)
+        {
+            Assert.False(search.IsCompleted, "the search ended before its workers could be killed: " + (search.IsCompleted ? search.Result.Error + search.Result.Output : ""));
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), "the workers did not report within three minutes");
+            if (File.Exists(store) || store.StartsWith(SearchStore.PostgresPrefix, StringComparison.Ordinal))
+            {
+                using var opened = SearchStore.Open(store);
+                foreach (var w in opened.Activities().Where(a => a.Activity != "stopped" && !killed.Contains(a.ProcessId)))
+                {
+                    try { Process.GetProcessById(w.ProcessId).Kill(); } catch (ArgumentException) { }   // exited already
+                    killed.Add(w.ProcessId);
+                }
+            }
+            Thread.Sleep(50);
+        }
+        Assert.True(search.Wait(TimeSpan.FromMinutes(2)), "the search still waits two minutes after its last worker died");
+        var run = search.Result;
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("Every worker process has exited", run.Error);
+        Assert.Contains("--resume", run.Error);
     }
 }
 

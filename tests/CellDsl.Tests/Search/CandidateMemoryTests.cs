@@ -40,6 +40,7 @@ public class CandidateMemoryTests(ITestOutputHelper output)
     {
         public readonly List<WeakReference> Contexts = new();
         public int Candidates, Trained;
+        public readonly Dictionary<string, int> Failures = new();
     }
 
     /// <summary>Compiles, loads, trains and unloads candidates until <paramref name="until"/> says stop, as a worker does
@@ -61,6 +62,12 @@ public class CandidateMemoryTests(ITestOutputHelper output)
                 run.Contexts.Add(new WeakReference(AssemblyLoadContext.GetLoadContext(a)));
             var result = Evaluator.Evaluate(candidate, job);
             if (result.Score is not null) run.Trained++;
+            else
+            {
+                // The reason's first words: "does not compile", "diverged", "ArgumentException", ...
+                string why = string.Join(' ', result.Failure!.Split(' ').Take(3));
+                run.Failures[why] = run.Failures.GetValueOrDefault(why) + 1;
+            }
             run.Candidates++;
             checkpoint(run);
         }
@@ -129,7 +136,7 @@ public class CandidateMemoryTests(ITestOutputHelper output)
         {
             if (!marks.Contains(r.Candidates)) return;
             Collect();
-            string line = $"{r.Candidates} candidates: GC heap {GC.GetTotalMemory(true) / 1048576.0:F1} MiB, working set {Environment.WorkingSet / 1048576.0:F0} MiB, {clock.Elapsed.TotalSeconds:F0} s";
+            string line = $"{r.Candidates} candidates ({r.Trained} trained; failed: {string.Join(", ", r.Failures.Select(f => $"{f.Value} {f.Key}"))}): GC heap {GC.GetTotalMemory(true) / 1048576.0:F1} MiB, working set {Environment.WorkingSet / 1048576.0:F0} MiB, {clock.Elapsed.TotalSeconds:F0} s";
             output.WriteLine(line);
             Console.Error.WriteLine(line);
         });
