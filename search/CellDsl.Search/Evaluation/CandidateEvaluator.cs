@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Text.Json;
+using System.Threading;
 using CellDsl.Compiler.Graph;
 using CellDsl.Search.Candidates;
 using CellDsl.Search.Store;
@@ -50,13 +51,15 @@ namespace CellDsl.Search.Evaluation
             => ParameterMatching.Matched(cell, _gru, Settings.Budget(task).GruHidden, layers, Corpus(task).Vocabulary.Count);
 
         /// <summary>The job as the store hands it out.</summary>
-        public JobResult Evaluate(CompiledCandidate candidate, Job job)
+        public JobResult Evaluate(CompiledCandidate candidate, Job job, CancellationToken cancel = default)
         {
             ArgumentNullException.ThrowIfNull(job);
-            return Evaluate(candidate, job.Task, Hyperparameters.FromJson(job.Hyperparameters), job.Seed);
+            return Evaluate(candidate, job.Task, Hyperparameters.FromJson(job.Hyperparameters), job.Seed, cancel);
         }
 
-        public JobResult Evaluate(CompiledCandidate candidate, string task, Hyperparameters setting, long seed)
+        /// <summary>Trains and scores; <paramref name="cancel"/> is checked every window and ends the run with an
+        /// <see cref="OperationCanceledException"/> (a worker stopped or a lease lost: no result to record).</summary>
+        public JobResult Evaluate(CompiledCandidate candidate, string task, Hyperparameters setting, long seed, CancellationToken cancel = default)
         {
             ArgumentNullException.ThrowIfNull(candidate);
             ArgumentNullException.ThrowIfNull(setting);
@@ -98,6 +101,7 @@ namespace CellDsl.Search.Evaluation
                 {
                     if (clock.Elapsed.TotalSeconds > budget.Seconds)
                         return Failed(candidate, $"overran its budget: {steps} of {budget.Steps} windows in {budget.Seconds:0.#} s", clock.Elapsed.TotalSeconds, Details("time"));
+                    cancel.ThrowIfCancellationRequested();
                     trainer.TrainWindow();
                     steps++;
                     if (steps % budget.EvaluateEvery == 0 || steps == budget.Steps)
@@ -114,7 +118,7 @@ namespace CellDsl.Search.Evaluation
             {
                 return Failed(candidate, "diverged: " + e.Message, clock.Elapsed.TotalSeconds, Details("diverged"));
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
             {
                 // A candidate's cell may refuse its sizes (I == H), or its generated code may throw: the candidate's
                 // failure, recorded with the reason, never the search's.

@@ -54,20 +54,21 @@ namespace CellDsl.Search.Search
     /// soon as its best on a task is below <see cref="EvaluationSettings.DropFraction"/> of the GRU's. Every choice comes
     /// from the loop's generator, whose seed and state are kept in the store, or from a generator seeded with a
     /// mutant's recorded seed (its settings and job seeds), so a stopped search resumes where it was. This process is
-    /// its own worker: it queues jobs and evaluates whatever the store hands it.
+    /// its own worker (it queues jobs and evaluates whatever the store hands it), or, with <see cref="AwaitWorkers"/>,
+    /// worker processes evaluate what it queues while it waits for the results.
     /// </summary>
     public sealed class SearchLoop
     {
-        private const string OptionsSetting = "search.options";
+        /// <summary>The setting the search's options are stored under (JSON of <see cref="SearchOptions"/>); worker
+        /// processes read their evaluation settings from it.</summary>
+        public const string OptionsSetting = "search.options";
         private const string RandomSetting = "search.random";
 
         private readonly ISearchStore _store;
         private readonly CandidateEvaluator _evaluator;
         private readonly CellRandom _random;
         private readonly string _worker;
-        private readonly Dictionary<long, CandidateBatch> _compiled = new();
-        private readonly Dictionary<long, CompiledCandidate> _candidates = new();
-        private int _failedJobs;
+        private readonly CandidateCache _cache = new();
 
         public SearchLoop(ISearchStore store, SearchOptions options, string worker = "search")
         {
@@ -86,21 +87,45 @@ namespace CellDsl.Search.Search
             _worker = worker;
         }
 
+        /// <summary>The options a store's search was started with; null for a store that holds none.</summary>
+        public static SearchOptions? StoredOptions(ISearchStore store)
+        {
+            ArgumentNullException.ThrowIfNull(store);
+            return store.GetSetting(OptionsSetting) is { } json ? JsonSerializer.Deserialize<SearchOptions>(json) : null;
+        }
+
         public SearchOptions Options { get; }
 
         public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(10);
 
+        /// <summary>
+        /// Null (the default): this process evaluates the jobs it queues. Set: worker processes over the same store
+        /// evaluate them (<c>celldsl search worker</c>) and the loop only waits for their results, polling the store
+        /// every <see cref="Poll"/> and calling this meanwhile; it throws to give up the wait (every worker has died).
+        /// A worker that dies holding a job costs that job's lease: another worker takes it when the lease expires.
+        /// </summary>
+        public Action? AwaitWorkers { get; init; }
+
+        /// <summary>How often a loop with <see cref="AwaitWorkers"/> looks for the results it waits on.</summary>
+        public TimeSpan Poll { get; init; } = TimeSpan.FromMilliseconds(250);
+
         /// <summary>Raised after each step with the current leaderboard's best.</summary>
         public event Action<int, Standing?>? StepDone;
 
-        /// <summary>Seeds the store if it is new, then runs <paramref name="steps"/> steps (or until cancelled between steps).</summary>
+        /// <summary>Seeds the store if it is new, then runs <paramref name="steps"/> steps (or until cancelled between
+        /// steps; with <see cref="AwaitWorkers"/>, a cancel also ends a wait with <see cref="OperationCanceledException"/>,
+        /// leaving the step to be redone on resume).</summary>
         public SearchSummary Run(int steps, CancellationToken cancel = default)
         {
-            int mutants = 0, duplicates = 0, filtered = 0, dropped = 0, scored = 0, reevaluations = 0, unmutatable = 0, done = 0;
-            _failedJobs = 0;
+            int done = 0;
+            _stepsDone = 0;
+            _failedBefore = _store.Counts()[JobStatus.Failed];
+            _counts = new int[7];
+            ref int mutants = ref _counts[0], duplicates = ref _counts[1], filtered = ref _counts[2], dropped = ref _counts[3],
+                scored = ref _counts[4], reevaluations = ref _counts[5], unmutatable = ref _counts[6];
             try
             {
-                SeedBaselines();
+                SeedBaselines(cancel);
                 for (; done < steps && !cancel.IsCancellationRequested; done++)
                 {
                     var top = Leaderboard().Where(s => s.Fitness is not null).Take(Options.TopN).ToList();
@@ -108,7 +133,7 @@ namespace CellDsl.Search.Search
                     if (_random.NextDouble() < Options.ReevaluateProbability)
                     {
                         var pick = top[Index(top.Count)].Architecture;
-                        RunJobs(Options.Evaluation.Tasks.SelectMany(t => Fresh(pick.Id, t.Task, Options.Evaluation.SettingsPerTask)));
+                        RunJobs(new[] { Options.Evaluation.Tasks.SelectMany(t => Fresh(pick.Id, t.Task, Options.Evaluation.SettingsPerTask)).ToList() }, cancel);
                         reevaluations++;
                     }
                     else
@@ -130,29 +155,51 @@ namespace CellDsl.Search.Search
                                 duplicates++;
                                 // Not evaluated again; but a step stopped midway and redone meets its own mutants
                                 // here, and finishes what their evaluation lacks (for the rest this runs nothing).
-                                if (arch.ParentId is not null) unfinished.Add(arch);
+                                if (arch.ParentId is not null && !unfinished.Any(u => u.Id == arch.Id) && !fresh.Any(f => f.Id == arch.Id)) unfinished.Add(arch);
                             }
                         }
-                        Compile(fresh);
-                        foreach (var arch in unfinished) Evaluate(arch);
-                        foreach (var arch in fresh)
+                        if (AwaitWorkers is null)
                         {
-                            var outcome = Evaluate(arch);
+                            Report($"compiling {fresh.Count} {(fresh.Count == 1 ? "mutant" : "mutants")}", null);
+                            _cache.Compile(fresh);
+                        }
+                        var outcomes = Evaluate(unfinished.Concat(fresh).ToList(), cancel);
+                        foreach (var outcome in outcomes.Skip(unfinished.Count))
+                        {
                             if (outcome == Outcome.Filtered) filtered++;
                             else if (outcome == Outcome.Dropped) dropped++;
                             else scored++;
                         }
                     }
                     _store.SetSetting(RandomSetting, _random.State.ToString(CultureInfo.InvariantCulture));
-                    ReleaseCompiled();
+                    _cache.Clear();
+                    _stepsDone = done + 1;
                     StepDone?.Invoke(done + 1, Leaderboard().FirstOrDefault());
                 }
             }
             finally
             {
-                ReleaseCompiled();
+                _cache.Clear();
+                if (AwaitWorkers is null) Report("stopped", null);
             }
-            return new SearchSummary(done, mutants, duplicates, filtered, dropped, scored, reevaluations, _failedJobs, unmutatable);
+            return Summary(done);
+        }
+
+        // What Run has done so far: mutants, duplicates, filtered, dropped, scored, re-evaluations, unmutatable parents.
+        private int[] _counts = new int[7];
+        private long _failedBefore;
+
+        /// <summary>What the current (or last) run has done so far, for a display on another thread; Steps counts the
+        /// steps finished.</summary>
+        public SearchSummary Progress => Summary(_stepsDone);
+
+        private int _stepsDone;
+
+        private SearchSummary Summary(int steps)
+        {
+            var c = _counts;
+            int failed = checked((int)(_store.Counts()[JobStatus.Failed] - _failedBefore));
+            return new SearchSummary(steps, c[0], c[1], c[2], c[3], c[4], c[5], failed, c[6]);
         }
 
         /// <summary>Every architecture with its best per task and fitness, best first (unscored ones last).</summary>
@@ -172,34 +219,46 @@ namespace CellDsl.Search.Search
 
         private enum Outcome { Filtered, Dropped, Scored }
 
-        private void SeedBaselines()
+        private void SeedBaselines(CancellationToken cancel)
         {
+            var seeds = new List<List<Job>>();
             foreach (var (name, graph) in new[] { ("LSTM", Baselines.Lstm), ("GRU", Baselines.Gru) })
             {
                 var (arch, added) = _store.AddArchitecture(new Architecture(0, name, CanonicalKey.Of(graph), GraphText.Write(graph), null, null, 0, DateTimeOffset.UtcNow));
-                if (added) RunJobs(Options.Evaluation.Tasks.SelectMany(t => Fresh(arch.Id, t.Task, Options.Evaluation.SettingsPerTask)));
+                if (added) seeds.Add(Options.Evaluation.Tasks.SelectMany(t => Fresh(arch.Id, t.Task, Options.Evaluation.SettingsPerTask)).ToList());
             }
-            RunPending();   // jobs a stopped run left queued or claimed
+            RunJobs(seeds, cancel);
+            // Jobs a stopped run left queued or claimed.
+            if (AwaitWorkers is null) RunPending();
+            else Await(() => _store.Counts() is var c && c[JobStatus.Pending] + c[JobStatus.Claimed] == 0, cancel);
         }
 
-        /// <summary>The protocol for a new architecture. Its settings and job seeds come from a generator seeded with the
-        /// architecture's own seed, and jobs already run are not run again, so a step stopped midway and redone gives
-        /// the outcome and the results the whole step would have.</summary>
-        private Outcome Evaluate(Architecture arch)
+        /// <summary>The protocol for new architectures, all of a step's together so that workers take their jobs side
+        /// by side: every filter run, then each task's runs of those still in. An architecture's settings and job seeds
+        /// come from a generator seeded with its own seed, and jobs already run are not run again, so a step stopped
+        /// midway and redone gives the outcome and the results the whole step would have, and so does any number of
+        /// workers: nothing an architecture gets depends on the others'.</summary>
+        private List<Outcome> Evaluate(IReadOnlyList<Architecture> archs, CancellationToken cancel)
         {
-            var random = new CellRandom(arch.Seed ^ 0x5EA4C4L);
-            var tried = new HashSet<Hyperparameters>();
-            var filter = RunJobs(Fresh(arch.Id, Options.Evaluation.Memorization.Task, 1, random, tried, JobKind.Filter));
-            if (!filter.Any(r => r.Score >= Options.Evaluation.FilterThreshold)) return Outcome.Filtered;
+            var randoms = archs.Select(a => new CellRandom(a.Seed ^ 0x5EA4C4L)).ToList();
+            var outcomes = new Outcome?[archs.Count];
+            var filters = RunJobs(archs.Select((a, i) => Fresh(a.Id, Options.Evaluation.Memorization.Task, 1, randoms[i], new HashSet<Hyperparameters>(), JobKind.Filter)).ToList(), cancel);
+            for (int i = 0; i < archs.Count; i++)
+                if (!filters[i].Any(r => r.Score >= Options.Evaluation.FilterThreshold)) outcomes[i] = Outcome.Filtered;
             var gruBest = Leaderboard().FirstOrDefault(s => s.Architecture.CanonicalKey == CanonicalKey.Of(Baselines.Gru))?.Best;
             foreach (var task in Options.Evaluation.Tasks)
             {
-                var results = RunJobs(Fresh(arch.Id, task.Task, Options.Evaluation.SettingsPerTask, random, new HashSet<Hyperparameters>()));
-                double? best = results.Where(r => r.Score is not null).Select(r => r.Score).Max();
-                if (gruBest is not null && gruBest.TryGetValue(task.Task, out double g) && Fitness.DropEarly(best, g, Options.Evaluation.DropFraction))
-                    return Outcome.Dropped;
+                var live = Enumerable.Range(0, archs.Count).Where(i => outcomes[i] is null).ToList();
+                if (live.Count == 0) break;
+                var results = RunJobs(live.Select(i => Fresh(archs[i].Id, task.Task, Options.Evaluation.SettingsPerTask, randoms[i], new HashSet<Hyperparameters>())).ToList(), cancel);
+                for (int k = 0; k < live.Count; k++)
+                {
+                    double? best = results[k].Where(r => r.Score is not null).Select(r => r.Score).Max();
+                    if (gruBest is not null && gruBest.TryGetValue(task.Task, out double g) && Fitness.DropEarly(best, g, Options.Evaluation.DropFraction))
+                        outcomes[live[k]] = Outcome.Dropped;
+                }
             }
-            return Outcome.Scored;
+            return outcomes.Select(o => o ?? Outcome.Scored).ToList();
         }
 
         /// <summary>Jobs of settings the architecture has not been evaluated on for the task (from the store's results),
@@ -224,54 +283,49 @@ namespace CellDsl.Search.Search
             return jobs;
         }
 
-        /// <summary>Queues the jobs (one equal to a queued job is that job) and works until the queue is empty; returns
-        /// the results of those jobs, run now or earlier.</summary>
-        private List<JobResult> RunJobs(IEnumerable<Job> jobs)
+        /// <summary>Queues the groups of jobs together (one equal to a queued job is that job) and waits until they have
+        /// run, here or in the workers; returns each group's results, run now or earlier. In this process, a job
+        /// another process holds is not waited for (there is none in a one-process search but a dead one's, whose
+        /// lease outlives the run); with workers, every job is.</summary>
+        private List<List<JobResult>> RunJobs(IReadOnlyList<List<Job>> groups, CancellationToken cancel)
         {
-            var queued = _store.AddJobs(jobs).Select(j => j.Id).ToHashSet();
-            RunPending();
-            return _store.Results().Where(r => queued.Contains(r.Job.Id)).Select(r => r.Result).ToList();
+            var queued = _store.AddJobs(groups.SelectMany(g => g)).Select(j => j.Id).ToList();
+            var ids = new List<HashSet<long>>();
+            int next = 0;
+            foreach (var g in groups) { ids.Add(queued.Skip(next).Take(g.Count).ToHashSet()); next += g.Count; }
+            var all = queued.ToHashSet();
+            if (AwaitWorkers is null) RunPending();
+            else Await(() => _store.Results().Count(r => all.Contains(r.Job.Id)) == all.Count, cancel);
+            var results = _store.Results();
+            return ids.Select(set => results.Where(r => set.Contains(r.Job.Id)).Select(r => r.Result).ToList()).ToList();
         }
 
-        private List<(Job Job, JobResult Result)> RunPending()
+        private void Await(Func<bool> done, CancellationToken cancel)
         {
-            var done = new List<(Job, JobResult)>();
+            while (!done())
+            {
+                cancel.ThrowIfCancellationRequested();
+                AwaitWorkers!();
+                cancel.WaitHandle.WaitOne(Poll);
+            }
+        }
+
+        private void RunPending()
+        {
             while (_store.ClaimNext(_worker, Lease) is { } claim)
             {
                 var arch = _store.FindArchitecture(claim.Job.ArchitectureId)
                     ?? throw new InvalidOperationException($"Job {claim.Job.Id} names architecture {claim.Job.ArchitectureId}, which the store does not hold.");
-                var result = _evaluator.Evaluate(Candidate(arch), claim.Job);
-                if (result.Failure is not null) _failedJobs++;
-                if (_store.Complete(claim, result)) done.Add((claim.Job, result));
+                if (!_cache.Contains(arch.Id)) Report($"compiling {CandidateCache.Label(arch)}", claim.Job.Id);
+                var (candidate, compileSeconds) = _cache.Get(arch);
+                Report($"training {CandidateCache.Label(arch)} on {claim.Job.Task}", claim.Job.Id);
+                var result = _evaluator.Evaluate(candidate, claim.Job) with { CompileSeconds = compileSeconds };
+                _store.Complete(claim, result);
             }
-            return done;
+            Report("deciding", null);
         }
 
-        private CompiledCandidate Candidate(Architecture arch)
-        {
-            if (!_candidates.ContainsKey(arch.Id)) Compile(new[] { arch });
-            return _candidates[arch.Id];
-        }
-
-        private void Compile(IReadOnlyList<Architecture> archs)
-        {
-            if (archs.Count == 0) return;
-            var batch = CandidateCompiler.Compile(archs.Select(a => (Label(a), GraphText.Read(a.GraphText))).ToList());
-            for (int i = 0; i < archs.Count; i++)
-            {
-                _compiled[archs[i].Id] = batch;
-                _candidates[archs[i].Id] = batch.Candidates[i];
-            }
-        }
-
-        private void ReleaseCompiled()
-        {
-            foreach (var batch in _compiled.Values.Distinct()) batch.Dispose();
-            _compiled.Clear();
-            _candidates.Clear();
-        }
-
-        private static string Label(Architecture a) => a.Name.Length > 0 ? a.Name : "m-" + a.Id.ToString(CultureInfo.InvariantCulture);
+        private void Report(string activity, long? job) => _store.ReportActivity(_worker, Environment.ProcessId, activity, job);
 
         private int Index(int count) => (int)(_random.NextUInt64() % (ulong)count);
     }

@@ -44,6 +44,16 @@ namespace CellDsl.Search.Store
     /// <param name="Details">JSON: per-epoch metrics, tokens/s, parameter count, whatever the evaluator reports.</param>
     public sealed record JobResult(double? Score, string? Failure, double CompileSeconds, double TrainSeconds, string Details);
 
+    /// <summary>What a worker last said it was doing: compiling, training a job, waiting, stopped.</summary>
+    /// <param name="Worker">The worker's name, as its claims record it.</param>
+    /// <param name="ProcessId">Its process on its machine.</param>
+    /// <param name="Activity">In words: "training m-12 on arith".</param>
+    /// <param name="JobId">The job it works on, if any.</param>
+    /// <param name="Since">When it started doing that.</param>
+    /// <param name="SeenAt">When it last said so.</param>
+    public sealed record WorkerActivity(string Worker, int ProcessId, string Activity, long? JobId, DateTimeOffset Since,
+        DateTimeOffset SeenAt);
+
     /// <summary>
     /// The search's shared state. Every method is one transaction. A job is evaluated exactly once: claiming takes
     /// it under a lease (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: a write transaction), <see cref="Complete"/>
@@ -91,5 +101,11 @@ namespace CellDsl.Search.Store
 
         /// <summary>Counts of jobs per status.</summary>
         IReadOnlyDictionary<JobStatus, long> Counts();
+
+        /// <summary>Records what a worker is doing now (one row per worker name, replaced each time).</summary>
+        void ReportActivity(string worker, int processId, string activity, long? jobId);
+
+        /// <summary>What every worker that ever reported last said, by name.</summary>
+        IReadOnlyList<WorkerActivity> Activities();
     }
 }

@@ -17,7 +17,7 @@ namespace CellDsl.Search.Store
     public abstract class SqlSearchStore : ISearchStore
     {
         /// <summary>The schema this code reads and writes; docs/SEARCH.md describes each version.</summary>
-        public const int CurrentSchemaVersion = 1;
+        public const int CurrentSchemaVersion = 2;
 
         public int SchemaVersion => CurrentSchemaVersion;
 
@@ -58,17 +58,33 @@ namespace CellDsl.Search.Store
                     var found = Query(tx, "SELECT version FROM schema_version", null, r => r.GetInt64(0));
                     if (found.Count != 1)
                         throw new SearchStoreException($"{Location} has a damaged schema_version table ({found.Count} rows, expected 1); restore it from a copy or start a new store.");
-                    if (found[0] != CurrentSchemaVersion)
+                    if (found[0] >= 1 && found[0] < CurrentSchemaVersion)
+                        Migrate(tx, found[0]);
+                    else if (found[0] != CurrentSchemaVersion)
                         throw new SearchStoreException($"{Location} has schema version {found[0]}, but this CellDsl reads and writes version {CurrentSchemaVersion}; open it with the CellDsl that wrote it, or start a new store.");
                     return 0;
                 }
                 if (TableExists(tx, "jobs") || TableExists(tx, "architectures"))
                     throw new SearchStoreException($"{Location} holds tables but no schema_version: it is not a CellDsl search store. Name another file or database.");
-                foreach (string statement in Schema.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    Execute(tx, statement.Replace("$ID", IdColumn).Replace("$REAL", RealColumn), null);
+                ExecuteAll(tx, Schema + ";" + Version2);
                 Execute(tx, "INSERT INTO schema_version (version) VALUES (@v)", c => Add(c, "@v", (long)CurrentSchemaVersion));
                 return 0;
             });
+        }
+
+        /// <summary>Brings an older store up to the current version in the transaction that opens it, so a search
+        /// started by an older CellDsl resumes with its history intact.</summary>
+        private void Migrate(DbTransaction tx, long from)
+        {
+            // Version 2 only adds a table: what was stored keeps its meaning.
+            if (from == 1) ExecuteAll(tx, Version2);
+            Execute(tx, "UPDATE schema_version SET version = @v", c => Add(c, "@v", (long)CurrentSchemaVersion));
+        }
+
+        private void ExecuteAll(DbTransaction tx, string statements)
+        {
+            foreach (string statement in statements.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                Execute(tx, statement.Replace("$ID", IdColumn).Replace("$REAL", RealColumn), null);
         }
 
         // Keys are stored hashed as well: PostgreSQL cannot index text longer than about 2.7 kB, and a canonical key
@@ -88,6 +104,12 @@ CREATE INDEX jobs_queue ON jobs (status, id);
 CREATE TABLE results (
   job_id BIGINT PRIMARY KEY REFERENCES jobs (id), worker TEXT NOT NULL, score $REAL, failure TEXT,
   compile_seconds $REAL NOT NULL, train_seconds $REAL NOT NULL, details TEXT NOT NULL, finished_at BIGINT NOT NULL)";
+
+        // Version 2: what each worker process is doing, for a display in another process.
+        private const string Version2 = @"
+CREATE TABLE workers (
+  name TEXT PRIMARY KEY, process_id BIGINT NOT NULL, activity TEXT NOT NULL, job_id BIGINT, since BIGINT NOT NULL,
+  seen_at BIGINT NOT NULL)";
 
         public string? GetSetting(string name)
             => Run(tx => Query(tx, "SELECT value FROM settings WHERE name = @n", c => Add(c, "@n", name), r => r.GetString(0)).SingleOrDefault());
@@ -241,6 +263,27 @@ CREATE TABLE results (
                     counts[status] = n;
                 return counts;
             });
+
+        public void ReportActivity(string worker, int processId, string activity, long? jobId)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(worker);
+            ArgumentException.ThrowIfNullOrEmpty(activity);
+            Run(tx =>
+            {
+                long now = Now(tx);
+                // `since` moves only when the activity changes, so the display can say for how long a job has run.
+                return Execute(tx, @"INSERT INTO workers (name, process_id, activity, job_id, since, seen_at) VALUES (@n, @pid, @a, @job, @now, @now)
+                    ON CONFLICT (name) DO UPDATE SET process_id = excluded.process_id, activity = excluded.activity, job_id = excluded.job_id, seen_at = excluded.seen_at,
+                    since = CASE WHEN workers.activity = excluded.activity AND workers.process_id = excluded.process_id
+                        AND COALESCE(workers.job_id, -1) = COALESCE(excluded.job_id, -1) THEN workers.since ELSE excluded.since END",
+                    c => { Add(c, "@n", worker); Add(c, "@pid", (long)processId); Add(c, "@a", activity); Add(c, "@job", jobId); Add(c, "@now", now); });
+            });
+        }
+
+        public IReadOnlyList<WorkerActivity> Activities()
+            => Run(tx => Query(tx, "SELECT name, process_id, activity, job_id, since, seen_at FROM workers ORDER BY name", null,
+                r => new WorkerActivity(r.GetString(0), checked((int)r.GetInt64(1)), r.GetString(2), r.IsDBNull(3) ? null : r.GetInt64(3),
+                    DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)))));
 
         private static Job ReadJob(DbDataReader r)
             => new(r.GetInt64(0), r.GetInt64(1), Parse<JobKind>(r.GetString(2)), r.GetString(3), r.GetString(4), r.GetInt64(5), Parse<JobStatus>(r.GetString(6)))

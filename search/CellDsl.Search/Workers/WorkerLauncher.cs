@@ -58,17 +58,25 @@ namespace CellDsl.Search.Workers
 
         /// <summary>Asks a worker to stop as Ctrl-C would: SIGINT on Unix, where the worker releases its job; elsewhere
         /// the process is killed and its lease left to expire.</summary>
-        public static void Interrupt(Process process)
+        public static void Interrupt(Process process) => Signal(process, SigInt);
+
+        /// <summary>Asks a worker to stop with SIGTERM, which it handles as Ctrl-C (it releases its job). A program
+        /// stopping its own workers sends this rather than SIGINT: a shell runs background commands with SIGINT ignored,
+        /// and their children inherit that. Elsewhere than Unix the process is killed and its lease left to expire.</summary>
+        public static void Terminate(Process process) => Signal(process, SigTerm);
+
+        private static void Signal(Process process, int signal)
         {
+            ArgumentNullException.ThrowIfNull(process);
             if (process.HasExited)
                 return;
             if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
-                _ = Kill(process.Id, SigInt);
+                _ = Kill(process.Id, signal);
             else
                 process.Kill();
         }
 
-        private const int SigInt = 2;
+        private const int SigInt = 2, SigTerm = 15;
 
         [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
         private static extern int Kill(int pid, int signal);

@@ -14,7 +14,8 @@ namespace CellDsl.Cli.Commands
             => new("search", "The architecture search of Jozefowicz et al. (2015): its results in a store.")
             {
                 Leaderboard(output, style),
-                SearchRunCommand.Create(output),
+                SearchRunCommand.Create(output, style),
+                SearchWorkerCommand.Create(output),
                 SearchExportCommand.Create(output),
                 SearchReportCommand.Create(output),
                 SearchDemoCommand.Create(output, style),

@@ -1,9 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using CellDsl.Cli.Rendering;
+using CellDsl.Cli.Runs;
 using CellDsl.Compiler.Graph;
 using CellDsl.Search.Candidates;
 using CellDsl.Search.Evaluation;
@@ -17,17 +20,21 @@ namespace CellDsl.Cli.Commands
     /// finish in about a minute unless raised.</summary>
     public static class SearchRunCommand
     {
-        public static Command Create(TextWriter output)
+        public static Command Create(TextWriter output, TextStyle style)
         {
             var store = SearchCommand.StoreOption();
             var budget = new SearchBudgetOptions(SearchBudget.Run);
             var resume = new Option<bool>("--resume") { Description = "Continue the search the store holds, with the options it was started with." };
+            var workers = CommonOptions.Positive("--workers", $"Worker processes, each on one core (default: one per core, {WorkerLauncher.DefaultCount} here); 1 evaluates in this process.", WorkerLauncher.DefaultCount);
+            var leaseSeconds = SearchWorkerCommand.LeaseOption();
             var command = new Command("run", "Run the search of Jozefowicz et al. (2015) §3.1, writing every architecture and result to the store; Ctrl-C stops it between steps.")
             {
                 store,
             };
             budget.AddTo(command);
             command.Options.Add(resume);
+            command.Options.Add(workers);
+            command.Options.Add(leaseSeconds);
             command.SetAction(parse =>
             {
                 string location = parse.GetValue(store)!;
@@ -49,14 +56,31 @@ namespace CellDsl.Cli.Commands
                         error.WriteLine($"The store '{location}' already holds a search: pass --resume (with the options it was started with) to continue it, or name a new store.");
                         return ExitCodes.Usage;
                     }
+                    int count = parse.GetValue(workers);
+                    var processes = new List<Process>();
                     SearchLoop loop;
-                    try { loop = new SearchLoop(opened, options); }
+                    try
+                    {
+                        loop = new SearchLoop(opened, options) { AwaitWorkers = count == 1 ? null : () => CheckWorkers(processes) };
+                    }
                     catch (ArgumentException e)
                     {
                         error.WriteLine($"--resume: {e.Message}");
                         return ExitCodes.Usage;
                     }
-                    return Run(loop, opened, parse.GetValue(budget.Steps), output);
+                    if (count == 1) return Run(loop, opened, parse.GetValue(budget.Steps), output, error, style);
+                    // The loop has stored the options the workers read; the workers' names are unique per run.
+                    var lease = SearchWorkerCommand.Lease(parse, leaseSeconds);
+                    string run = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+                    processes.AddRange(WorkerLauncher.Start(count, i => SearchWorkerCommand.StartInfo(location, $"w{i + 1}-{run}", lease)));
+                    try
+                    {
+                        return Run(loop, opened, parse.GetValue(budget.Steps), output, error, style);
+                    }
+                    finally
+                    {
+                        StopWorkers(processes);
+                    }
                 }
                 catch (SearchStoreException e)
                 {
@@ -67,32 +91,54 @@ namespace CellDsl.Cli.Commands
             return command;
         }
 
-        private static int Run(SearchLoop loop, ISearchStore store, int steps, TextWriter output)
+        private static int Run(SearchLoop loop, ISearchStore store, int steps, TextWriter output, TextWriter error, TextStyle style)
         {
             using var stop = new StopSignals();
-            var clock = Stopwatch.StartNew();
-            int resumedWith = store.Results().Count;   // the rate is this run's, not the store's history
-            loop.StepDone += (step, best) =>
+            var since = DateTimeOffset.UtcNow;
+            int resumedWith = store.Results().Count;   // rates and times are this run's, counts the store's whole history
+            int step = 0;
+            SearchStatus Status() => SearchViews.Status(store, step, steps, loop.Progress.Duplicates, since, resumedWith);
+            SearchSummary? summary = null;
+            string? gaveUp = null;
+            SearchViews.For(output, style).Run(Status, stepped =>
             {
-                // Counted from the store, so a resumed search reports its whole history.
-                var results = store.Results();
-                var evaluated = results.Select(r => r.Job.ArchitectureId).ToHashSet();
-                var scored = results.Where(r => r.Job.Kind == JobKind.Task).Select(r => r.Job.ArchitectureId).ToHashSet();
-                int failed = results.Count(r => r.Result.Failure is not null);
-                string leader = best?.Fitness is { } f ? $"best {Label(best.Architecture)} fitness {f.ToString("0.000", CultureInfo.InvariantCulture)}" : "no fitness yet";
-                double rate = (results.Count - resumedWith) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {step}/{steps}: {evaluated.Count} evaluated, {evaluated.Count - scored.Count} filtered, {failed} failed runs; {leader}; {clock.Elapsed.TotalSeconds:0.0} s, {rate:0.00} runs/s"));
-            };
-            var summary = loop.Run(steps, stop.Token);
+                loop.StepDone += (done, _) => { step = done; stepped(); };
+                try { summary = loop.Run(steps, stop.Token); }
+                catch (OperationCanceledException) when (stop.Token.IsCancellationRequested) { summary = loop.Progress; }
+                catch (WorkersGoneException e) { gaveUp = e.Message; summary = loop.Progress; }
+            });
+            var s = summary!;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{summary.Steps} steps: {summary.Mutants} new mutants ({summary.Duplicates} duplicates), {summary.Filtered} filtered, {summary.Dropped} dropped, {summary.Scored} scored, {summary.Reevaluations} re-evaluations, {summary.FailedJobs} failed runs."));
-            if (summary.Steps < steps)
+                $"{s.Steps} steps: {s.Mutants} new mutants ({s.Duplicates} duplicates), {s.Filtered} filtered, {s.Dropped} dropped, {s.Scored} scored, {s.Reevaluations} re-evaluations, {s.FailedJobs} failed runs."));
+            if (gaveUp is not null)
+            {
+                error.WriteLine(gaveUp + " Run the same command with --resume to continue.");
+                return ExitCodes.Failure;
+            }
+            if (s.Steps < steps)
                 output.WriteLine("Stopped. Run the same command with --resume to continue.");
             return ExitCodes.Success;
         }
 
-        /// <summary>A stored architecture's name: the baseline's, or m-ID for a mutant (as the loop labels it).</summary>
-        public static string Label(Architecture a) => a.Name.Length > 0 ? a.Name : "m-" + a.Id.ToString(CultureInfo.InvariantCulture);
+        /// <summary>Every worker process exited while the search waits on them: nothing would run its jobs.</summary>
+        private sealed class WorkersGoneException(string message) : Exception(message);
+
+        private static void CheckWorkers(IReadOnlyList<Process> processes)
+        {
+            if (processes.Count == 0 || !processes.All(p => p.HasExited)) return;
+            throw new WorkersGoneException("Every worker process has exited (exit codes " + string.Join(", ", processes.Select(p => p.ExitCode)) + "), so nothing runs the search's jobs; their errors are above.");
+        }
+
+        /// <summary>SIGTERM to each worker, so it gives back an unfinished job, then a kill for one that does not exit.</summary>
+        private static void StopWorkers(List<Process> processes)
+        {
+            foreach (var p in processes) WorkerLauncher.Terminate(p);
+            foreach (var p in processes)
+            {
+                if (!p.WaitForExit(TimeSpan.FromSeconds(30))) p.Kill();
+                p.WaitForExit();
+                p.Dispose();
+            }
+        }
     }
 }

@@ -12,7 +12,15 @@ namespace CellDsl.Cli.Rendering
     /// <param name="Fitness">min over the GRU's tasks of (best score / the GRU's best); null when the store holds no
     /// GRU score or the architecture lacks a score on one of those tasks (filtered out, dropped early, failed).</param>
     public sealed record LeaderboardRow(long ArchitectureId, string Name, IReadOnlyDictionary<string, double> BestByTask, double? Fitness,
-        int Evaluations, int Failures);
+        int Evaluations, int Failures)
+    {
+        /// <summary>Seconds spent compiling the architecture, over all its runs (the filter's too) and every worker
+        /// that compiled it.</summary>
+        public double CompileSeconds { get; init; }
+
+        /// <summary>Seconds spent training and scoring it, over the same runs.</summary>
+        public double TrainSeconds { get; init; }
+    }
 
     /// <summary>`celldsl search leaderboard`: the store's results ranked by the paper's fitness, per-task bests beside it.</summary>
     public static class LeaderboardTable
@@ -23,7 +31,9 @@ namespace CellDsl.Cli.Rendering
         public static IReadOnlyList<LeaderboardRow> Rows(ISearchStore store)
         {
             // Only training tasks count: the memorization filter gates candidates, it does not rank them.
-            var results = store.Results().Where(r => r.Job.Kind == JobKind.Task).ToList();
+            var all = store.Results();
+            var results = all.Where(r => r.Job.Kind == JobKind.Task).ToList();
+            var cost = all.GroupBy(r => r.Job.ArchitectureId).ToDictionary(g => g.Key, g => (Compile: g.Sum(r => r.Result.CompileSeconds), Train: g.Sum(r => r.Result.TrainSeconds)));
             var byArchitecture = results.GroupBy(r => r.Job.ArchitectureId).ToList();
             var names = byArchitecture.ToDictionary(g => g.Key, g => store.FindArchitecture(g.Key) is { } a ? Label(a) : $"#{g.Key}");
             var best = byArchitecture.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, double>)Fitness.BestPerTask(g.Select(r => (r.Job.Task, r.Result.Score))));
@@ -36,7 +46,8 @@ namespace CellDsl.Cli.Rendering
                    : Fitness.Of(scores, baseline, baseline.Keys);
 
             return byArchitecture
-                .Select(g => new LeaderboardRow(g.Key, names[g.Key], best[g.Key], FitnessOf(best[g.Key]), g.Count(), g.Count(r => r.Result.Failure is not null)))
+                .Select(g => new LeaderboardRow(g.Key, names[g.Key], best[g.Key], FitnessOf(best[g.Key]), g.Count(), g.Count(r => r.Result.Failure is not null))
+                    { CompileSeconds = cost[g.Key].Compile, TrainSeconds = cost[g.Key].Train })
                 .OrderByDescending(r => r.Fitness ?? double.NegativeInfinity).ThenBy(r => r.ArchitectureId)
                 .ToList();
         }
@@ -52,14 +63,15 @@ namespace CellDsl.Cli.Rendering
                 return;
             if (!rows.Any(r => string.Equals(r.Name, Baseline, StringComparison.OrdinalIgnoreCase) && r.BestByTask.Count > 0))
                 output.WriteLine(style.Yellow($"No {Baseline} score in the store: fitness is relative to the {Baseline}'s best score per task, so it is left out."));
-            output.WriteLine($"fitness = min over tasks of (best score / the {Baseline}'s best score)");
+            output.WriteLine($"fitness = min over tasks of (best score / the {Baseline}'s best score); COMPILE and TRAIN: seconds spent on the architecture, all its runs");
             output.WriteLine();
 
             var tasks = rows.SelectMany(r => r.BestByTask.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
             var shown = rows.Take(top).ToList();
-            string[] header = new[] { "RANK", "ARCHITECTURE", "FITNESS" }.Concat(tasks).Append("RUNS").ToArray();
+            string[] header = new[] { "RANK", "ARCHITECTURE", "FITNESS" }.Concat(tasks).Append("COMPILE").Append("TRAIN").Append("RUNS").ToArray();
             var cells = shown.Select((r, i) => new[] { (i + 1).ToString(CultureInfo.InvariantCulture), r.Name, Format(r.Fitness) }
                 .Concat(tasks.Select(t => Format(r.BestByTask.TryGetValue(t, out double s) ? s : null)))
+                .Append(r.CompileSeconds.ToString("0.00", CultureInfo.InvariantCulture)).Append(r.TrainSeconds.ToString("0.0", CultureInfo.InvariantCulture))
                 .Append(r.Failures == 0 ? r.Evaluations.ToString(CultureInfo.InvariantCulture) : $"{r.Evaluations} ({r.Failures} failed)").ToArray()).ToList();
             var widths = header.Select((h, c) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(row => row[c].Length))).ToArray();
 

@@ -36,19 +36,21 @@ namespace CellDsl.Cli.Runs
         /// display renders nothing otherwise); plain lines for files, pipes, CI and tests.
         /// </summary>
         public static ITrainingView For(TextWriter output, TextStyle style)
+            => LiveConsole(output, style) is { } console ? new LiveView(console) : new PlainView(output, style);
+
+        /// <summary>A Spectre console on the output when the style says it is an interactive terminal and Spectre agrees
+        /// (its Live display renders nothing otherwise); null when progress should be plain lines.</summary>
+        internal static IAnsiConsole? LiveConsole(TextWriter output, TextStyle style)
         {
-            if (style.Live)
+            if (!style.Live) return null;
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
             {
-                var console = AnsiConsole.Create(new AnsiConsoleSettings
-                {
-                    Ansi = AnsiSupport.Detect,
-                    ColorSystem = style.Color ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-                    Interactive = InteractionSupport.Detect,
-                    Out = new AnsiConsoleOutput(output),
-                });
-                if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi) return new LiveView(console);
-            }
-            return new PlainView(output, style);
+                Ansi = AnsiSupport.Detect,
+                ColorSystem = style.Color ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.Detect,
+                Out = new AnsiConsoleOutput(output),
+            });
+            return console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi ? console : null;
         }
 
         internal static string Format(StepStatus s)

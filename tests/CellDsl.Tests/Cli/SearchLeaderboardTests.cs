@@ -12,13 +12,13 @@ public sealed class SearchLeaderboardTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static void Record(ISearchStore store, string name, string task, double? score, JobKind kind = JobKind.Task)
+    private static void Record(ISearchStore store, string name, string task, double? score, JobKind kind = JobKind.Task, double compile = 0.1, double train = 1)
     {
         long arch = store.AddArchitecture(new Architecture(0, name, "key-" + name, "graph", null, null, 1, default)).Architecture.Id;
         var job = store.AddJobs([new Job(0, arch, kind, task, $"{{\"score\":{score?.ToString() ?? "null"}}}", 1, JobStatus.Pending)])[0];
         var claim = store.ClaimNext("w", TimeSpan.FromMinutes(1))!;
         Assert.Equal(job.Id, claim.Job.Id);
-        Assert.True(store.Complete(claim, new JobResult(score, score is null ? "NaN at step 3" : null, 0.1, 1, "{}")));
+        Assert.True(store.Complete(claim, new JobResult(score, score is null ? "NaN at step 3" : null, compile, train, "{}")));
     }
 
     private void WriteSearch(bool withGru = true)
@@ -32,8 +32,9 @@ public sealed class SearchLeaderboardTests : IDisposable
         }
         Record(store, "LSTM", "arith", 0.66);
         Record(store, "LSTM", "xml", 0.72);
-        Record(store, "m-3", "arith", 0.9);
-        Record(store, "m-3", "xml", 0.84);
+        Record(store, "m-3", "memorize", 0.97, JobKind.Filter, compile: 0.25, train: 4);   // counts in its cost, not its rank
+        Record(store, "m-3", "arith", 0.9, compile: 0, train: 2);
+        Record(store, "m-3", "xml", 0.84, compile: 0.05, train: 3);
         Record(store, "m-4", "memorize", 0.99, JobKind.Filter);   // filtered: no task score, not ranked
         Record(store, "m-5", "arith", 0.7);
         Record(store, "m-5", "xml", null);                         // diverged on xml: no fitness
@@ -48,13 +49,14 @@ public sealed class SearchLeaderboardTests : IDisposable
         Assert.Equal("", run.Error);
         var lines = run.Output.Split('\n').Select(l => l.TrimEnd()).ToList();
         int header = lines.FindIndex(l => l.StartsWith("RANK", StringComparison.Ordinal));
-        Assert.Equal(["RANK", "ARCHITECTURE", "FITNESS", "arith", "xml", "RUNS"], lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["RANK", "ARCHITECTURE", "FITNESS", "arith", "xml", "COMPILE", "TRAIN", "RUNS"], lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         var table = lines.Skip(header + 1).Where(l => l.Length > 0).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
         // Fitness by hand: m-3 min(0.9/0.6, 0.84/0.8) = 1.05; GRU 1; LSTM min(0.66/0.6, 0.72/0.8) = 0.9; m-5 has no xml score.
-        Assert.Equal(["1", "m-3", "1.050", "0.900", "0.840", "2"], table[0]);
-        Assert.Equal(["2", "GRU", "1.000", "0.600", "0.800", "3"], table[1]);
-        Assert.Equal(["3", "LSTM", "0.900", "0.660", "0.720", "2"], table[2]);
-        Assert.Equal(["4", "m-5", "-", "0.700", "-", "2", "(1", "failed)"], table[3]);
+        // Compile and train seconds are sums over every run of the architecture, the filter's included.
+        Assert.Equal(["1", "m-3", "1.050", "0.900", "0.840", "0.30", "9.0", "2"], table[0]);
+        Assert.Equal(["2", "GRU", "1.000", "0.600", "0.800", "0.30", "3.0", "3"], table[1]);
+        Assert.Equal(["3", "LSTM", "0.900", "0.660", "0.720", "0.20", "2.0", "2"], table[2]);
+        Assert.Equal(["4", "m-5", "-", "0.700", "-", "0.20", "2.0", "2", "(1", "failed)"], table[3]);
         Assert.Equal(4, table.Count);
         Assert.Contains("4 architectures, 9 task evaluations (1 failed)", run.Output);
     }
@@ -72,7 +74,8 @@ public sealed class SearchLeaderboardTests : IDisposable
         }
         var run = CliRun.Of("search", "leaderboard", "--store", File);
         Assert.Equal(0, run.ExitCode);
-        Assert.Matches($@"\n\s*2\s+m-{id}\s+1\.050\s+0\.660\s+0\.840\s+2\s*\n", run.Output);
+        // After the per-task scores: compile and train seconds, then the run count.
+        Assert.Matches($@"\n\s*2\s+m-{id}\s+1\.050\s+0\.660\s+0\.840\s+[\d.]+\s+[\d.]+\s+2\s*\n", run.Output);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ internal sealed class InMemorySearchStore : ISearchStore
     private readonly Dictionary<long, (string Worker, Guid Token, DateTimeOffset Until)> _claims = new();
     private readonly List<(Job, JobResult, DateTimeOffset)> _results = new();
 
-    public int SchemaVersion => 1;
+    public int SchemaVersion => SqlSearchStore.CurrentSchemaVersion;
 
     public string? GetSetting(string name) => _settings.GetValueOrDefault(name);
 
@@ -88,6 +88,17 @@ internal sealed class InMemorySearchStore : ISearchStore
 
     public IReadOnlyDictionary<JobStatus, long> Counts()
         => Enum.GetValues<JobStatus>().ToDictionary(s => s, s => (long)_jobs.Count(j => j.Status == s));
+
+    private readonly Dictionary<string, WorkerActivity> _activities = new();
+
+    public void ReportActivity(string worker, int processId, string activity, long? jobId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        bool same = _activities.TryGetValue(worker, out var last) && last.ProcessId == processId && last.Activity == activity && last.JobId == jobId;
+        _activities[worker] = new WorkerActivity(worker, processId, activity, jobId, same ? last!.Since : now, now);
+    }
+
+    public IReadOnlyList<WorkerActivity> Activities() => _activities.Values.OrderBy(a => a.Worker, StringComparer.Ordinal).ToList();
 
     public IReadOnlyList<Architecture> Architectures => _architectures;
 

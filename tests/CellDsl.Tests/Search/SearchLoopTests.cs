@@ -113,6 +113,8 @@ public class SearchLoopTests
             => ++_completes == dieAt ? throw new OperationCanceledException("killed") : inner.Complete(claim, result);
         public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results() => inner.Results();
         public IReadOnlyDictionary<JobStatus, long> Counts() => inner.Counts();
+        public void ReportActivity(string worker, int processId, string activity, long? jobId) => inner.ReportActivity(worker, processId, activity, jobId);
+        public IReadOnlyList<WorkerActivity> Activities() => inner.Activities();
         public void Dispose() { }
     }
 

@@ -19,6 +19,9 @@ public abstract class SearchStoreConformance : IDisposable
     /// <summary>Overwrites the stored schema version behind the store's back.</summary>
     protected abstract void WriteSchemaVersion(long version);
 
+    /// <summary>Runs one statement on the store's tables directly, behind the store's back.</summary>
+    protected abstract void Behind(string sql);
+
     /// <summary>A piece of the text that names this test's store in errors (its file, its schema).</summary>
     protected abstract string LocationName { get; }
 
@@ -252,6 +255,49 @@ public abstract class SearchStoreConformance : IDisposable
     }
 
     [StoreFact]
+    public void A_version_1_store_is_migrated_when_opened_and_keeps_its_history()
+    {
+        var store = Open();
+        var jobs = Queue(store, 2);
+        var claim = store.ClaimNext("w", Long)!;
+        Assert.True(store.Complete(claim, new JobResult(0.5, null, 0.25, 2, "{}")));
+        store.SetSetting("search.options", "{}");
+        // What version 1 was: no workers table.
+        Behind("DROP TABLE workers");
+        Behind("UPDATE schema_version SET version = 1");
+
+        var migrated = Open();
+        Assert.Equal(2, migrated.SchemaVersion);
+        Assert.Equal("{}", migrated.GetSetting("search.options"));
+        var result = Assert.Single(migrated.Results());
+        Assert.Equal((jobs[0].Id, 0.5, 0.25), (result.Job.Id, result.Result.Score, result.Result.CompileSeconds));
+        Assert.Equal(jobs[1].Id, migrated.ClaimNext("w", Long)!.Job.Id);
+        migrated.ReportActivity("w", 7, "training", jobs[1].Id);
+        Assert.Equal("training", Assert.Single(Open().Activities()).Activity);
+    }
+
+    [StoreFact]
+    public void A_worker_activity_replaces_the_last_one_and_keeps_its_start_while_unchanged()
+    {
+        var store = Open();
+        store.ReportActivity("w1", 11, "compiling", 3);
+        var first = Assert.Single(store.Activities());
+        Thread.Sleep(20);
+        store.ReportActivity("w1", 11, "compiling", 3);
+        var again = Assert.Single(store.Activities());
+        Assert.Equal(first.Since, again.Since);
+        Assert.True(again.SeenAt > first.SeenAt);
+        Thread.Sleep(20);
+        store.ReportActivity("w1", 11, "training", 3);
+        store.ReportActivity("w0", 12, "waiting", null);
+        var all = Open().Activities();
+        Assert.Equal(["w0", "w1"], all.Select(a => a.Worker));
+        Assert.Equal((12, "waiting", (long?)null), (all[0].ProcessId, all[0].Activity, all[0].JobId));
+        Assert.Equal(("training", (long?)3), (all[1].Activity, all[1].JobId));
+        Assert.True(all[1].Since > first.Since);
+    }
+
+    [StoreFact]
     public void A_non_positive_lease_is_refused_by_name()
     {
         var store = Open();
@@ -271,6 +317,8 @@ public sealed class SqliteSearchStoreTests : SearchStoreConformance
     protected override string LocationName => File;
 
     protected override void WriteSchemaVersion(long version) => Sql(File, $"UPDATE schema_version SET version = {version}");
+
+    protected override void Behind(string sql) => Sql(File, sql);
 
     /// <summary>Runs one statement on the file directly, behind the store's back.</summary>
     private static object? Sql(string file, string sql)
@@ -340,6 +388,8 @@ public sealed class PostgresSearchStoreTests : SearchStoreConformance, INeedsPos
     protected override string LocationName => "schema " + _scratch.Value.Schema;
 
     protected override void WriteSchemaVersion(long version) => _scratch.Value.Run($"UPDATE {_scratch.Value.Schema}.schema_version SET version = {version}");
+
+    protected override void Behind(string sql) => _scratch.Value.Run($"SET search_path TO {_scratch.Value.Schema}; {sql}");
 
     public override void Dispose()
     {

@@ -146,6 +146,8 @@ public sealed class WorkerLoopTests : IDisposable
         public bool Release(Claim claim) => inner.Release(claim);
         public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results() => inner.Results();
         public IReadOnlyDictionary<JobStatus, long> Counts() => inner.Counts();
+        public void ReportActivity(string worker, int processId, string activity, long? jobId) => inner.ReportActivity(worker, processId, activity, jobId);
+        public IReadOnlyList<WorkerActivity> Activities() => inner.Activities();
         public void Dispose() { }
     }
 }
