@@ -41,4 +41,49 @@ namespace CellDsl.Zoo
             h = Tanh(W(r * h) + W(x) + B()) * z + h * (1f - z);
         }
     }
+
+    // The paper's ablations of its LSTM (no peepholes, as Lstm): each drops one gate, which is then 1. Greff et al.'s
+    // NIG, NFG and NOG (Greff.cs) drop the same gates from the peephole LSTM instead.
+
+    /// <summary>LSTM-f: the LSTM without its forget gate, c' = c + i ⊙ g (Jozefowicz et al. 2015, Table 1).</summary>
+    [RnnCell]
+    public partial class LstmF
+    {
+        static void Step(Var x, ref Var h, ref Var c)
+        {
+            var i = Sigmoid(W(x) + W(h) + B());
+            var g = Tanh(W(x) + W(h) + B());
+            var o = Sigmoid(W(x) + W(h) + B());
+            c = c + i * g;
+            h = o * Tanh(c);
+        }
+    }
+
+    /// <summary>LSTM-i: the LSTM without its input gate, c' = f ⊙ c + g (Jozefowicz et al. 2015, Table 1).</summary>
+    [RnnCell]
+    public partial class LstmI
+    {
+        static void Step(Var x, ref Var h, ref Var c)
+        {
+            var f = Sigmoid(W(x) + W(h) + B());
+            var g = Tanh(W(x) + W(h) + B());
+            var o = Sigmoid(W(x) + W(h) + B());
+            c = f * c + g;
+            h = o * Tanh(c);
+        }
+    }
+
+    /// <summary>LSTM-o: the LSTM without its output gate, h' = tanh(c') (Jozefowicz et al. 2015, Table 1).</summary>
+    [RnnCell]
+    public partial class LstmO
+    {
+        static void Step(Var x, ref Var h, ref Var c)
+        {
+            var i = Sigmoid(W(x) + W(h) + B());
+            var f = Sigmoid(W(x) + W(h) + B());
+            var g = Tanh(W(x) + W(h) + B());
+            c = f * c + i * g;
+            h = Tanh(c);
+        }
+    }
 }

@@ -43,6 +43,10 @@ public class PlanShapeTests
         { "Lstm", "pre[gemm x×4] step[gemm h×4; loop H]" },
         { "LstmB", "pre[gemm x×4] step[gemm h×4; loop H]" },
         { "Np", "pre[gemm x×4] step[gemm h×4; loop H]" },
+        // Jozefowicz et al.'s ablations drop one gate of the LSTM: three projections of each operand.
+        { "LstmF", "pre[gemm x×3] step[gemm h×3; loop H]" },
+        { "LstmI", "pre[gemm x×3] step[gemm h×3; loop H]" },
+        { "LstmO", "pre[gemm x×3] step[gemm h×3; loop H]" },
         // With peepholes, p ⊙ c of the old cell needs no projection of this step, and a node runs in the earliest
         // stage it can: a loop of its own before the step's GEMM. (Running it as late as its reader would save that
         // pass over B·H; it is the planner's choice, not the arithmetic's.)

@@ -75,6 +75,34 @@ public class GeneratedTaskTests
     }
 
     [Fact]
+    public void Easier_arith_keeps_its_operands_within_the_digit_count_and_drops_the_distractors_when_asked()
+    {
+        var examples = Examples(Text(ArithTask.Generate(seed: 5, Sizes, maxDigits: 2, distractorContinue: 0).Train), ".");
+        Assert.True(examples.Length > 5_000, $"only {examples.Length} examples");
+        var lengths = new int[3];
+        foreach (string example in examples)
+        {
+            var s = ParseArith(example);
+            Assert.Equal(0, s.Distractors);
+            Assert.Equal((s.Op == '+' ? s.A + s.B : s.A - s.B).ToString(CultureInfo.InvariantCulture), s.AnswerText);
+            foreach (long operand in new[] { s.A, s.B }) lengths[operand.ToString(CultureInfo.InvariantCulture).Length]++;
+        }
+        Assert.InRange(lengths[1] / (double)(lengths[1] + lengths[2]), 0.45, 0.55);
+        // The longest operands the generator takes: 17 digits, whose sum still fits a long.
+        var longest = Examples(Text(ArithTask.Generate(seed: 5, new TaskSizes(20_000, 100, 100), maxDigits: ArithTask.MaxSupportedDigits).Train), ".");
+        Assert.Contains(longest, e => ParseArith(e).A.ToString(CultureInfo.InvariantCulture).Length == ArithTask.MaxSupportedDigits);
+    }
+
+    [Theory]
+    [InlineData(0, 0.5, "maxDigits")]
+    [InlineData(18, 0.5, "maxDigits")]
+    [InlineData(8, 1.0, "distractorContinue")]
+    [InlineData(8, -0.1, "distractorContinue")]
+    [InlineData(8, double.NaN, "distractorContinue")]
+    public void Arith_refuses_digit_counts_and_distractor_rates_it_cannot_generate(int maxDigits, double distractors, string argument)
+        => Assert.Equal(argument, Assert.Throws<ArgumentOutOfRangeException>(() => ArithTask.Generate(1, Sizes, maxDigits, distractors)).ParamName);
+
+    [Fact]
     public void Arith_scores_exactly_the_answer_and_its_end_delimiter()
     {
         var stream = ArithTask.Generate(seed: 3, Sizes).Valid;
