@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using CellDsl.Search.Evaluation;
 using CellDsl.Search.Search;
@@ -8,7 +9,7 @@ using CellDsl.Search.Search;
 namespace CellDsl.Cli.Commands
 {
     /// <summary>How much a search from the command line runs: steps, mutants per step, settings per task, windows per
-    /// run, and the memorization filter's windows and pass mark.</summary>
+    /// run, the memorization filter's windows and pass mark, and whether PTB is scored after Arith and XML.</summary>
     public sealed record SearchBudget(int Steps, int Mutants, int Settings, int Windows, int FilterWindows, double FilterThreshold)
     {
         /// <summary>`search run`: about a minute, the paper's 95% filter (which few mutants pass in 1,000 windows).</summary>
@@ -40,6 +41,12 @@ namespace CellDsl.Cli.Commands
             Threshold = CommonOptions.Number("--filter-threshold",
                 string.Create(CultureInfo.InvariantCulture, $"Accuracy a mutant must reach on the memorization filter (default: {defaults.FilterThreshold}; the paper: 0.95)."),
                 v => v > 0 && v <= 1, "in (0, 1]", "ACC");
+            Ptb = new Option<string?>("--ptb")
+            {
+                Description = "Also score candidates on Penn Treebank next-word accuracy, the paper's third task, from this folder " +
+                              "(ptb.train.txt, ptb.valid.txt, ptb.test.txt); --windows training windows per run.",
+                HelpName = "DIR",
+            };
         }
 
         public SearchBudget Defaults { get; }
@@ -50,10 +57,22 @@ namespace CellDsl.Cli.Commands
         public Option<int> Windows { get; }
         public Option<int> FilterWindows { get; }
         public Option<float> Threshold { get; }
+        public Option<string?> Ptb { get; }
+
+        /// <summary>Why --ptb cannot be read (naming the folder and the missing file), or null when it can or is not given.</summary>
+        public string? PtbProblem(ParseResult parse)
+        {
+            if (parse.GetValue(Ptb) is not { } dir) return null;
+            if (!Directory.Exists(dir)) return $"--ptb: there is no folder '{dir}': give the folder holding ptb.train.txt, ptb.valid.txt and ptb.test.txt.";
+            foreach (var name in new[] { "ptb.train.txt", "ptb.valid.txt", "ptb.test.txt" })
+                if (!File.Exists(Path.Combine(dir, name)))
+                    return $"--ptb: '{dir}' has no {name}: give the folder holding Mikolov's ptb.train.txt, ptb.valid.txt and ptb.test.txt.";
+            return null;
+        }
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Steps, Seed, Mutants, Settings, Windows, FilterWindows, Threshold }) command.Options.Add(option);
+            foreach (var option in new Option[] { Steps, Seed, Mutants, Settings, Windows, FilterWindows, Threshold, Ptb }) command.Options.Add(option);
         }
 
         /// <summary>The budget as `search run` arguments: every option's value, given or default (the seed only when given).</summary>
@@ -66,6 +85,7 @@ namespace CellDsl.Cli.Commands
             args.AddRange([Threshold.Name, parse.GetResult(Threshold) is { Implicit: false }
                 ? parse.GetValue(Threshold).ToString(CultureInfo.InvariantCulture) : Number(Defaults.FilterThreshold)]);
             if (parse.GetResult(Seed) is { Implicit: false }) args.AddRange([Seed.Name, Number(parse.GetValue(Seed))]);
+            if (parse.GetValue(Ptb) is { } ptb) args.AddRange([Ptb.Name, ptb]);
             return args;
         }
 
@@ -73,6 +93,13 @@ namespace CellDsl.Cli.Commands
         public SearchOptions ToOptions(ParseResult parse)
         {
             var defaults = new EvaluationSettings();
+            int windows = parse.GetValue(Windows);
+            var tasks = defaults.Tasks.Select(t => t with { Steps = windows }).ToList();
+            // The full path goes to the store, so workers started elsewhere read the same files.
+            string? ptb = parse.GetValue(Ptb) is { } dir ? Path.GetFullPath(dir) : null;
+            // PTB runs on the other tasks' model size and windows; a run also scores the 73k-word validation split, so
+            // its wall-time cap is larger.
+            if (ptb is not null) tasks.Add(tasks[0] with { Task = "ptb", Seconds = 300 });
             return new SearchOptions
             {
                 Seed = parse.Or(Seed, 1),
@@ -80,7 +107,8 @@ namespace CellDsl.Cli.Commands
                 Evaluation = defaults with
                 {
                     Memorization = defaults.Memorization with { Steps = parse.GetValue(FilterWindows) },
-                    Tasks = defaults.Tasks.Select(t => t with { Steps = parse.GetValue(Windows) }).ToArray(),
+                    Tasks = tasks,
+                    PtbPath = ptb,
                     SettingsPerTask = parse.GetValue(Settings),
                     FilterThreshold = parse.GetResult(Threshold) is { Implicit: false } ? parse.GetValue(Threshold) : Defaults.FilterThreshold,
                 },

@@ -45,6 +45,11 @@ namespace CellDsl.Cli.Commands
                     error.WriteLine($"There is no search store '{location}' to resume: name the file a search wrote, or drop --resume to start one.");
                     return ExitCodes.Usage;
                 }
+                if (budget.PtbProblem(parse) is { } ptbProblem)
+                {
+                    error.WriteLine(ptbProblem);
+                    return ExitCodes.Usage;
+                }
                 var options = budget.ToOptions(parse);
                 try
                 {
