@@ -69,8 +69,10 @@ namespace CellDsl.Training.Layers
         public double Forward(float[] h, int rows, float[] logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights,
             Span<float> nll, Span<bool> correct)
         {
-            Logits(h, rows, logits);
-            SoftmaxCrossEntropy.Forward(logits, rows, VocabularySize, targets, nll, correct);
+            // The bias is added inside the softmax's row pass (the same sums as Logits), saving a pass over [N, V].
+            int H = InputSize, V = VocabularySize;
+            Sgemm.Multiply(false, true, rows, V, H, h, 0, H, _weight, 0, H, logits, 0, V, accumulate: false);
+            SoftmaxCrossEntropy.Forward(logits, rows, V, Bias, targets, nll, correct);
             double loss = 0;
             for (int n = 0; n < rows; n++) loss += (double)weights[n] * nll[n];
             return loss;

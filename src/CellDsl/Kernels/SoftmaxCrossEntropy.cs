@@ -17,15 +17,23 @@ namespace CellDsl.Kernels
         /// <summary>Row r of <paramref name="logits"/> becomes softmax(row r); nll[r] = -log p[r, target[r]];
         /// correct[r] = (the first index of the row's maximum == target[r]).</summary>
         public static void Forward(Span<float> logits, int rows, int classes, ReadOnlySpan<int> targets, Span<float> nll, Span<bool> correct)
+            => Forward(logits, rows, classes, default, targets, nll, correct);
+
+        /// <summary>As <see cref="Forward(Span{float}, int, int, ReadOnlySpan{int}, Span{float}, Span{bool})"/> on
+        /// logits + <paramref name="bias"/> (one value per class; empty: none), the bias added to each row while it is in
+        /// cache rather than in a pass of its own over the block: the same sums, so the same bits.</summary>
+        public static void Forward(Span<float> logits, int rows, int classes, ReadOnlySpan<float> bias, ReadOnlySpan<int> targets,
+            Span<float> nll, Span<bool> correct)
         {
             Check(logits.Length, rows, classes, targets);
             if (nll.Length < rows) throw new ArgumentException($"nll must hold {rows} floats, got {nll.Length}.", nameof(nll));
             if (!correct.IsEmpty && correct.Length < rows) throw new ArgumentException($"correct must be empty or hold {rows} entries, got {correct.Length}.", nameof(correct));
-            fixed (float* z = logits, l = nll)
+            if (!bias.IsEmpty && bias.Length != classes) throw new ArgumentException($"bias must be empty or hold {classes} floats, got {bias.Length}.", nameof(bias));
+            fixed (float* z = logits, l = nll, b = bias)
             fixed (int* t = targets)
             fixed (bool* c = correct)
             {
-                var job = new Rows { Z = z, Classes = classes, Targets = t, Nll = l, Correct = c };
+                var job = new Rows { Z = z, Bias = b, Classes = classes, Targets = t, Nll = l, Correct = c };
                 Run(&job, &ForwardRows, rows, classes);
             }
         }
@@ -47,7 +55,7 @@ namespace CellDsl.Kernels
         /// <summary>One call's arguments, on the caller's stack while both threads read them.</summary>
         private struct Rows
         {
-            public float* Z, Nll, Weights;
+            public float* Z, Bias, Nll, Weights;
             public int* Targets;
             public bool* Correct;
             public int Classes;
@@ -68,6 +76,7 @@ namespace CellDsl.Kernels
             for (int r = lo; r < hi; r++)
             {
                 var row = new Span<float>(j->Z + (long)r * classes, classes);
+                if (j->Bias != null) TensorPrimitives.Add(row, new ReadOnlySpan<float>(j->Bias, classes), row);
                 int target = j->Targets[r];
                 int argmax = TensorPrimitives.IndexOfMax(row);
                 float max = row[argmax];

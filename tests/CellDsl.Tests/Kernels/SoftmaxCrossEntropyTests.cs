@@ -47,6 +47,30 @@ public class SoftmaxCrossEntropyTests
         }
     }
 
+    [Theory]
+    [InlineData(3, 7)]
+    [InlineData(64, 1000)]   // enough rows to split between the threads
+    public void A_bias_added_in_the_row_pass_gives_the_bits_of_adding_it_first(int rows, int classes)
+    {
+        var logits = Random(rows * classes, 3);
+        var bias = Random(classes, 4, 1f);
+        var targets = Targets(rows, classes, 5);
+        var first = (float[])logits.Clone();
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < classes; j++) first[r * classes + j] += bias[j];
+        var nllFirst = new float[rows];
+        var correctFirst = new bool[rows];
+        SoftmaxCrossEntropy.Forward(first, rows, classes, targets, nllFirst, correctFirst);
+        var fused = (float[])logits.Clone();
+        var nllFused = new float[rows];
+        var correctFused = new bool[rows];
+        SoftmaxCrossEntropy.Forward(fused, rows, classes, bias, targets, nllFused, correctFused);
+        Assert.Equal(first, fused);
+        Assert.Equal(nllFirst, nllFused);
+        Assert.Equal(correctFirst, correctFused);
+        Assert.Throws<ArgumentException>(() => SoftmaxCrossEntropy.Forward(fused, rows, classes, bias.AsSpan(1), targets, nllFused, default));
+    }
+
     [Fact]
     public void Argmax_correctness_counts_the_target_only_when_it_is_the_first_maximum()
     {
