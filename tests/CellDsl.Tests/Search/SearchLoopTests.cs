@@ -96,26 +96,11 @@ public class SearchLoopTests
     }
 
     /// <summary>A store whose process dies (an exception out of Complete) at the given completion.</summary>
-    private sealed class DyingStore(ISearchStore inner, int dieAt) : ISearchStore
+    private sealed class DyingStore(ISearchStore inner, int dieAt) : DelegatingSearchStore(inner)
     {
         private int _completes;
-        public int SchemaVersion => inner.SchemaVersion;
-        public string? GetSetting(string name) => inner.GetSetting(name);
-        public void SetSetting(string name, string value) => inner.SetSetting(name, value);
-        public (Architecture Architecture, bool Added) AddArchitecture(Architecture architecture) => inner.AddArchitecture(architecture);
-        public Architecture? FindArchitecture(long id) => inner.FindArchitecture(id);
-        public Architecture? FindByKey(string canonicalKey) => inner.FindByKey(canonicalKey);
-        public IReadOnlyList<Job> AddJobs(IEnumerable<Job> jobs) => inner.AddJobs(jobs);
-        public Claim? ClaimNext(string worker, TimeSpan lease) => inner.ClaimNext(worker, lease);
-        public bool Renew(Claim claim, TimeSpan lease) => inner.Renew(claim, lease);
-        public bool Release(Claim claim) => inner.Release(claim);
-        public bool Complete(Claim claim, JobResult result)
-            => ++_completes == dieAt ? throw new OperationCanceledException("killed") : inner.Complete(claim, result);
-        public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results() => inner.Results();
-        public IReadOnlyDictionary<JobStatus, long> Counts() => inner.Counts();
-        public void ReportActivity(string worker, int processId, string activity, long? jobId) => inner.ReportActivity(worker, processId, activity, jobId);
-        public IReadOnlyList<WorkerActivity> Activities() => inner.Activities();
-        public void Dispose() { }
+        public override bool Complete(Claim claim, JobResult result)
+            => ++_completes == dieAt ? throw new OperationCanceledException("killed") : base.Complete(claim, result);
     }
 
     private static List<string> Evaluated(InMemorySearchStore store)

@@ -129,25 +129,11 @@ public sealed class WorkerLoopTests : IDisposable
 
     /// <summary>A store whose renewals report the lease lost, as after another worker reclaimed it, and whose first
     /// claims fail as a dropped connection would.</summary>
-    private sealed class FaultyStore(ISearchStore inner) : ISearchStore
+    private sealed class FaultyStore(ISearchStore inner) : DelegatingSearchStore(inner)
     {
         public bool LoseRenewals { get; init; } = true;
         public int ClaimFailures { get; set; }
-        public int SchemaVersion => inner.SchemaVersion;
-        public string? GetSetting(string name) => inner.GetSetting(name);
-        public void SetSetting(string name, string value) => inner.SetSetting(name, value);
-        public (Architecture Architecture, bool Added) AddArchitecture(Architecture architecture) => inner.AddArchitecture(architecture);
-        public Architecture? FindArchitecture(long id) => inner.FindArchitecture(id);
-        public Architecture? FindByKey(string canonicalKey) => inner.FindByKey(canonicalKey);
-        public IReadOnlyList<Job> AddJobs(IEnumerable<Job> jobs) => inner.AddJobs(jobs);
-        public Claim? ClaimNext(string worker, TimeSpan lease) => ClaimFailures-- > 0 ? throw new ConnectionLost() : inner.ClaimNext(worker, lease);
-        public bool Renew(Claim claim, TimeSpan lease) => !LoseRenewals && inner.Renew(claim, lease);
-        public bool Complete(Claim claim, JobResult result) => inner.Complete(claim, result);
-        public bool Release(Claim claim) => inner.Release(claim);
-        public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results() => inner.Results();
-        public IReadOnlyDictionary<JobStatus, long> Counts() => inner.Counts();
-        public void ReportActivity(string worker, int processId, string activity, long? jobId) => inner.ReportActivity(worker, processId, activity, jobId);
-        public IReadOnlyList<WorkerActivity> Activities() => inner.Activities();
-        public void Dispose() { }
+        public override Claim? ClaimNext(string worker, TimeSpan lease) => ClaimFailures-- > 0 ? throw new ConnectionLost() : base.ClaimNext(worker, lease);
+        public override bool Renew(Claim claim, TimeSpan lease) => !LoseRenewals && base.Renew(claim, lease);
     }
 }
