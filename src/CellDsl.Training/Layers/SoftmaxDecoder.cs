@@ -59,9 +59,15 @@ namespace CellDsl.Training.Layers
         /// <summary>logits [N, V] = h [N, H] · Wᵀ + b.</summary>
         public void Logits(float[] h, int rows, float[] logits)
         {
+            Project(h, rows, logits);
+            RowOps.AddBias(logits, 0, VocabularySize, _parameters, _biasOffset, rows, VocabularySize);
+        }
+
+        /// <summary>logits [N, V] = h [N, H] · Wᵀ, without the bias.</summary>
+        private void Project(float[] h, int rows, float[] logits)
+        {
             int H = InputSize, V = VocabularySize;
             Sgemm.Multiply(false, true, rows, V, H, h, 0, H, _weight, 0, H, logits, 0, V, accumulate: false);
-            RowOps.AddBias(logits, 0, V, _parameters, _biasOffset, rows, V);
         }
 
         /// <summary>Logits, then softmax in place (logits becomes the probabilities [N, V]), nll[n] and correct[n] per
@@ -70,9 +76,8 @@ namespace CellDsl.Training.Layers
             Span<float> nll, Span<bool> correct)
         {
             // The bias is added inside the softmax's row pass (the same sums as Logits), saving a pass over [N, V].
-            int H = InputSize, V = VocabularySize;
-            Sgemm.Multiply(false, true, rows, V, H, h, 0, H, _weight, 0, H, logits, 0, V, accumulate: false);
-            SoftmaxCrossEntropy.Forward(logits, rows, V, Bias, targets, nll, correct);
+            Project(h, rows, logits);
+            SoftmaxCrossEntropy.Forward(logits, rows, VocabularySize, Bias, targets, nll, correct);
             double loss = 0;
             for (int n = 0; n < rows; n++) loss += (double)weights[n] * nll[n];
             return loss;
