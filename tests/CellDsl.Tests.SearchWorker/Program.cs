@@ -54,8 +54,7 @@ namespace CellDsl.Tests.SearchWorker
             using var store = SearchStore.Open(options["--store"]);
             var worker = new Worker(store, name, (job, cancel) =>
             {
-                // One line per evaluation start, appended (O_APPEND: lines from several processes do not interleave).
-                File.AppendAllText(log, $"start {job.Id} {name} {Environment.ProcessId}\n");
+                AppendLine(log, $"start {job.Id} {name} {Environment.ProcessId}\n");
                 var started = DateTime.UtcNow;
                 double score = SeedWork.Score(job.Seed, rounds, cancel);
                 // A worker a test means to kill or stop mid-evaluation holds each job long enough to be caught at it.
@@ -67,6 +66,26 @@ namespace CellDsl.Tests.SearchWorker
             var summary = worker.Run(signals.Token);
             Console.Error.WriteLine($"{name}: {summary}");
             return 0;
+        }
+
+        /// <summary>Appends one line to a log other worker processes append to. .NET's append mode seeks to the end
+        /// when the file opens rather than opening with O_APPEND, so two processes writing at once can overwrite each
+        /// other's line (a lost start once failed a test); an exclusive lock, retried, makes each append whole.</summary>
+        private static void AppendLine(string path, string line)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None);
+                    file.Write(System.Text.Encoding.UTF8.GetBytes(line));
+                    return;
+                }
+                catch (IOException) when (attempt < 1000)
+                {
+                    Thread.Sleep(2);
+                }
+            }
         }
 
         private static Dictionary<string, string> Parse(string[] args)

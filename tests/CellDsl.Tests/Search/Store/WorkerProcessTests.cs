@@ -84,7 +84,18 @@ public abstract class WorkerProcessTests : IDisposable
     {
         if (!File.Exists(LogFile))
             return new();
-        return File.ReadAllLines(LogFile).Select(line => line.Split(' ')).Select(f => (long.Parse(f[1]), f[2])).ToList();
+        // The workers append under an exclusive lock (see AppendLine in the worker), which a read meets now and then.
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return File.ReadAllLines(LogFile).Select(line => line.Split(' ')).Select(f => (long.Parse(f[1]), f[2])).ToList();
+            }
+            catch (IOException) when (attempt < 1000)
+            {
+                Thread.Sleep(2);
+            }
+        }
     }
 
     private (long Job, string Worker) WaitForStart(string worker)
