@@ -62,6 +62,10 @@ namespace CellDsl.Search.Search
         /// <summary>The setting the search's options are stored under (JSON of <see cref="SearchOptions"/>); worker
         /// processes read their evaluation settings from it.</summary>
         public const string OptionsSetting = "search.options";
+        // The steps the store's search has finished and the generator's state after the last of them, in one setting
+        // so that a kill cannot leave one updated without the other. Stores written before the count was kept hold
+        // only the state, under RandomSetting; they resume with the count at 0.
+        private const string ProgressSetting = "search.progress";
         private const string RandomSetting = "search.random";
 
         private readonly ISearchStore _store;
@@ -83,7 +87,13 @@ namespace CellDsl.Search.Search
             Options = options;
             _evaluator = new CandidateEvaluator(options.Evaluation);
             _random = new CellRandom(options.Seed);
-            if (store.GetSetting(RandomSetting) is { } state) _random.State = ulong.Parse(state, CultureInfo.InvariantCulture);
+            if (store.GetSetting(ProgressSetting) is { } progress)
+            {
+                string[] parts = progress.Split(' ');
+                StepsDone = int.Parse(parts[0], CultureInfo.InvariantCulture);
+                _random.State = ulong.Parse(parts[1], CultureInfo.InvariantCulture);
+            }
+            else if (store.GetSetting(RandomSetting) is { } state) _random.State = ulong.Parse(state, CultureInfo.InvariantCulture);
             _worker = worker;
         }
 
@@ -95,6 +105,9 @@ namespace CellDsl.Search.Search
         }
 
         public SearchOptions Options { get; }
+
+        /// <summary>The steps the store's search has finished, over every run on it (a resumed search counts on).</summary>
+        public int StepsDone { get; private set; }
 
         public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -171,7 +184,8 @@ namespace CellDsl.Search.Search
                             else scored++;
                         }
                     }
-                    _store.SetSetting(RandomSetting, _random.State.ToString(CultureInfo.InvariantCulture));
+                    StepsDone++;
+                    _store.SetSetting(ProgressSetting, string.Create(CultureInfo.InvariantCulture, $"{StepsDone} {_random.State}"));
                     _cache.Clear();
                     _stepsDone = done + 1;
                     StepDone?.Invoke(done + 1, Leaderboard().FirstOrDefault());

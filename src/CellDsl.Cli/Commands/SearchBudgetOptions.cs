@@ -32,7 +32,7 @@ namespace CellDsl.Cli.Commands
         public SearchBudgetOptions(SearchBudget defaults)
         {
             Defaults = defaults;
-            Steps = CommonOptions.Positive("--steps", "Search steps: each mutates architectures of the top N or re-evaluates one.", defaults.Steps);
+            Steps = CommonOptions.Positive("--steps", "Search steps in all (a resumed search runs the rest): each mutates architectures of the top N or re-evaluates one.", defaults.Steps);
             Seed = CommonOptions.Whole("--seed", "Seed of every choice the search makes (default: 1).", 0, "S");
             Mutants = CommonOptions.Positive("--mutants", "Mutants made per mutation step.", defaults.Mutants);
             Settings = CommonOptions.Positive("--settings", "Hyperparameter settings each architecture is trained with per task (the paper: 20).", defaults.Settings);

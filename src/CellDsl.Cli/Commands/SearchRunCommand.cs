@@ -101,14 +101,20 @@ namespace CellDsl.Cli.Commands
             using var stop = new StopSignals();
             var since = DateTimeOffset.UtcNow;
             int resumedWith = store.Results().Count;   // rates and times are this run's, counts the store's whole history
-            int step = 0;
+            // --steps is the search's whole budget: a resumed search runs what is left of it.
+            int before = loop.StepsDone, step = before;
+            if (before >= steps)
+            {
+                output.WriteLine($"The search in this store has run its {before} steps (--steps {steps}): nothing left to run. Give a larger --steps to extend it.");
+                return ExitCodes.Success;
+            }
             SearchStatus Status() => SearchViews.Status(store, step, steps, loop.Progress.Duplicates, since, resumedWith);
             SearchSummary? summary = null;
             string? gaveUp = null;
             SearchViews.For(output, style).Run(Status, stepped =>
             {
-                loop.StepDone += (done, _) => { step = done; stepped(); };
-                try { summary = loop.Run(steps, stop.Token); }
+                loop.StepDone += (done, _) => { step = before + done; stepped(); };
+                try { summary = loop.Run(steps - before, stop.Token); }
                 catch (OperationCanceledException) when (stop.Token.IsCancellationRequested) { summary = loop.Progress; }
                 catch (WorkersGoneException e) { gaveUp = e.Message; summary = loop.Progress; }
             });
@@ -120,7 +126,7 @@ namespace CellDsl.Cli.Commands
                 error.WriteLine(gaveUp + " Run the same command with --resume to continue.");
                 return ExitCodes.Failure;
             }
-            if (s.Steps < steps)
+            if (before + s.Steps < steps)
                 output.WriteLine("Stopped. Run the same command with --resume to continue.");
             return ExitCodes.Success;
         }

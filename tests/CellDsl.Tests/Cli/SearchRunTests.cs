@@ -138,8 +138,15 @@ public sealed class SearchRunTests(SearchedStore searched) : IClassFixture<Searc
         Assert.Contains("other options", otherSeed.Error);
         Assert.Equal(before, Results());
 
-        var resumed = CliRun.Of(["search", "run", "--store", file, .. SearchedStore.Budget, "--resume"]);
-        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        // --steps is the whole search's budget: the store has run its one step, so the same command runs nothing.
+        var finished = CliRun.Of(["search", "run", "--store", file, .. SearchedStore.Budget, "--resume"]);
+        Assert.True(finished.ExitCode == 0, finished.Error);
+        Assert.Contains("nothing left to run", finished.Output);
+        Assert.Equal(before, Results());
+
+        var extended = CliRun.Of(["search", "run", "--store", file, "--steps", "2", .. SearchedStore.Budget[2..], "--resume"]);
+        Assert.True(extended.ExitCode == 0, extended.Error);
+        Assert.Contains("step 2/2", extended.Output);
         Assert.True(Results() > before, $"{Results()} results after resuming, {before} before");
     }
 

@@ -85,6 +85,7 @@ public class SearchLoopTests
         new SearchLoop(resumed, Options()).Run(1);   // a new process on the same store
 
         Assert.Equal(Fingerprint(whole), Fingerprint(resumed));
+        Assert.Equal(2, new SearchLoop(resumed, Options()).StepsDone);   // the count goes on across processes
     }
 
     [Fact]
@@ -120,7 +121,9 @@ public class SearchLoopTests
         dying.StepDone += (_, _) => stepsDone++;
         Assert.Throws<OperationCanceledException>(() => dying.Run(3));
         Assert.True(stepsDone < 3);
-        new SearchLoop(store, Options()) { Lease = TimeSpan.Zero }.Run(3 - stepsDone);
+        var resumed = new SearchLoop(store, Options()) { Lease = TimeSpan.Zero };
+        Assert.Equal(stepsDone, resumed.StepsDone);   // the step that was cut short is not counted
+        resumed.Run(3 - stepsDone);
 
         Assert.Equal(whole.Architectures.Select(a => (a.CanonicalKey, a.Seed)), store.Architectures.Select(a => (a.CanonicalKey, a.Seed)));
         Assert.Equal(Evaluated(whole), Evaluated(store));
