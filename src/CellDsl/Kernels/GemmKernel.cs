@@ -68,6 +68,9 @@ namespace CellDsl.Kernels
             internal set => _current = value;
         }
 
+        /// <summary>Reads <see cref="Variable"/> again at the next product (tests that set it).</summary>
+        internal static void ReadVariableAgain() => _current = null;
+
         /// <summary>The table's choice for <paramref name="facts"/>.</summary>
         public static GemmKernel Choose(CpuFacts facts)
         {
@@ -120,6 +123,26 @@ namespace CellDsl.Kernels
             int mb = Math.Clamp((int)(3L * l2Bytes / 4 / panelBytes) / Sgemm.MR * Sgemm.MR, 8 * Sgemm.MR, 256 * Sgemm.MR);
             return new GemmKernel { Tile = tile, NB = nb, MB = mb, PrepackedNB = nb / 2 / Sgemm.NR * Sgemm.NR };
         }
+
+        /// <summary>The CPU facts and this kernel as name/value pairs, for `celldsl cpu --json` and the benchmark
+        /// scripts' header: what a run on another machine needs to be compared with this one.</summary>
+        public IReadOnlyList<KeyValuePair<string, object>> Describe(CpuFacts facts) =>
+        [
+            new("model_name", facts.ModelName), new("vendor", facts.Vendor), new("family", facts.Family), new("model", facts.Model),
+            new("isa", IsaName(facts.Isa)), new("vector_registers", facts.VectorRegisters), new("full_width_512", facts.FullWidth512),
+            new("l1d_bytes", facts.L1dBytes), new("l1d_source", facts.L1dSource.ToString().ToLowerInvariant()),
+            new("l2_bytes", facts.L2Bytes), new("l2_source", facts.L2Source.ToString().ToLowerInvariant()),
+            new("gemm", Name), new("gemm_forced", Forced), new("tile_rows", TileRows), new("tile_columns", TileColumns),
+            new("vector_bits", VectorBits), new("kc", Sgemm.KC), new("nb", NB), new("mb", MB), new("prepacked_nb", PrepackedNB),
+        ];
+
+        /// <summary>avx512, avx2+fma or vector128.</summary>
+        public static string IsaName(VectorIsa isa) => isa switch
+        {
+            VectorIsa.Avx512 => "avx512",
+            VectorIsa.Avx2Fma => "avx2+fma",
+            _ => "vector128",
+        };
 
         /// <summary>"zmm12x32: 12×32 tile of 512-bit vectors, KC 256, NB 512, MB 768, prepacked NB 256".</summary>
         public override string ToString()
