@@ -190,11 +190,24 @@ namespace CellDsl.Kernels
         {
             static abstract int Count { get; }
             static abstract TSelf Load(float* p);
+            static abstract void Save(TSelf v, float* p);
             static abstract TSelf Create(float x);
+            static abstract TSelf Add(TSelf x, TSelf y);
             /// <summary>x·b + c, rounded once.</summary>
             static abstract TSelf MultiplyAdd(TSelf x, TSelf b, TSelf c);
+
             /// <summary>Two vectors to c and c + Count, added to what is there when <paramref name="accumulate"/>.</summary>
-            static abstract void Store(float* c, TSelf lo, TSelf hi, bool accumulate);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static virtual void Store(float* c, TSelf lo, TSelf hi, bool accumulate)
+            {
+                if (accumulate)
+                {
+                    lo = TSelf.Add(lo, TSelf.Load(c));
+                    hi = TSelf.Add(hi, TSelf.Load(c + TSelf.Count));
+                }
+                TSelf.Save(lo, c);
+                TSelf.Save(hi, c + TSelf.Count);
+            }
         }
 
         private readonly struct Ymm : ILanes<Ymm>
@@ -203,21 +216,10 @@ namespace CellDsl.Kernels
             private Ymm(Vector256<float> v) => _v = v;
             public static int Count => Vector256<float>.Count;
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Ymm Load(float* p) => new(Vector256.Load(p));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Save(Ymm v, float* p) => Vector256.Store(v._v, p);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Ymm Create(float x) => new(Vector256.Create(x));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Ymm Add(Ymm x, Ymm y) => new(x._v + y._v);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Ymm MultiplyAdd(Ymm x, Ymm b, Ymm c) => new(Vector256.FusedMultiplyAdd(x._v, b._v, c._v));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void Store(float* c, Ymm lo, Ymm hi, bool accumulate)
-            {
-                var l = lo._v;
-                var h = hi._v;
-                if (accumulate)
-                {
-                    l += Vector256.Load(c);
-                    h += Vector256.Load(c + 8);
-                }
-                Vector256.Store(l, c);
-                Vector256.Store(h, c + 8);
-            }
         }
 
         private readonly struct Xmm : ILanes<Xmm>
@@ -226,21 +228,10 @@ namespace CellDsl.Kernels
             private Xmm(Vector128<float> v) => _v = v;
             public static int Count => Vector128<float>.Count;
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Xmm Load(float* p) => new(Vector128.Load(p));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Save(Xmm v, float* p) => Vector128.Store(v._v, p);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Xmm Create(float x) => new(Vector128.Create(x));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Xmm Add(Xmm x, Xmm y) => new(x._v + y._v);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Xmm MultiplyAdd(Xmm x, Xmm b, Xmm c) => new(Vector128.FusedMultiplyAdd(x._v, b._v, c._v));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void Store(float* c, Xmm lo, Xmm hi, bool accumulate)
-            {
-                var l = lo._v;
-                var h = hi._v;
-                if (accumulate)
-                {
-                    l += Vector128.Load(c);
-                    h += Vector128.Load(c + 4);
-                }
-                Vector128.Store(l, c);
-                Vector128.Store(h, c + 4);
-            }
         }
 
         /// <summary>A tile width known when the JIT compiles a kernel instantiated over it: 32 columns, or the left 16.</summary>

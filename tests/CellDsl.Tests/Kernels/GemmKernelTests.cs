@@ -120,19 +120,7 @@ public class GemmKernelChoiceTests
             }
     }
 
-    private static T Under<T>(GemmKernel kernel, Func<T> run)
-    {
-        var saved = GemmKernel.Current;
-        try
-        {
-            GemmKernel.Current = kernel;
-            return run();
-        }
-        finally
-        {
-            GemmKernel.Current = saved;
-        }
-    }
+    private static T Under<T>(GemmKernel kernel, Func<T> run) => ProcessSetting.With(() => GemmKernel.Current, k => GemmKernel.Current = k, kernel, run);
 
     // Edge sizes (one element; 8-, 15- and 24-column right edges; every height of the last row panel; depths past
     // one and two KC blocks), products the two threads split by columns (20×800×200) and by rows (700×130×90).
