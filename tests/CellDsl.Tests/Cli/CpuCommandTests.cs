@@ -38,25 +38,56 @@ public class CpuCommandTests
         Assert.Equal(256, root.GetProperty("kc").GetInt32());
     }
 
-    [Fact]
-    public void A_bad_CELLDSL_GEMM_is_a_usage_error_that_names_the_valid_kernels()
+    /// <summary>Runs the command line with CELLDSL_GEMM set to <paramref name="value"/> and read again.</summary>
+    private static CliRun WithVariable(string value, params string[] args)
     {
         string? saved = Environment.GetEnvironmentVariable(GemmKernel.Variable);
         var current = GemmKernel.Current;
         try
         {
-            Environment.SetEnvironmentVariable(GemmKernel.Variable, "zmm99");
+            Environment.SetEnvironmentVariable(GemmKernel.Variable, value);
             GemmKernel.ReadVariableAgain();
-            var run = CliRun.Of("cpu");
-            Assert.Equal(2, run.ExitCode);
-            Assert.Contains("CELLDSL_GEMM='zmm99' is not a GEMM kernel", run.Error);
-            Assert.Contains(GemmKernel.Choose(CpuFacts.Current).Name, run.Error);
-            Assert.DoesNotContain("Parameter", run.Error);
+            return CliRun.Of(args);
         }
         finally
         {
             Environment.SetEnvironmentVariable(GemmKernel.Variable, saved);
             GemmKernel.Current = current;
         }
+    }
+
+    [Fact]
+    public void A_bad_CELLDSL_GEMM_is_a_usage_error_that_names_the_valid_kernels()
+    {
+        var run = WithVariable("zmm99", "cpu");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("CELLDSL_GEMM='zmm99' is not a GEMM kernel", run.Error);
+        Assert.Contains(GemmKernel.Choose(CpuFacts.Current).Name, run.Error);
+        Assert.DoesNotContain("Parameter", run.Error);
+    }
+
+    [Fact]
+    public void Training_with_a_bad_CELLDSL_GEMM_stops_at_the_first_product_with_the_same_message()
+    {
+        var folder = Directory.CreateTempSubdirectory("celldsl-cpu-");
+        try
+        {
+            var run = WithVariable("ymm", TinyRuns.Xml(Path.Combine(folder.FullName, "run"), epochs: 1));
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains("CELLDSL_GEMM='ymm' is not a GEMM kernel", run.Error);
+            Assert.DoesNotContain("   at ", run.Error);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_forced_tile_is_shown_as_forced()
+    {
+        var run = WithVariable(GemmKernel.Choose(CpuFacts.Current).Name.ToUpperInvariant(), "cpu");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("(forced by CELLDSL_GEMM)", run.Output);
     }
 }
