@@ -28,6 +28,7 @@ namespace CellDsl.Cli
                 GenerateCommand.Create(output, error ?? output, style),
                 PlotCommand.Create(output, error ?? output, style),
                 SearchCommand.Create(output, style),
+                CpuCommand.Create(output, error ?? output),
             };
 
         /// <summary>Runs the command line and returns the exit code: 0 success, 1 a check failed or a run's files could not be used, 2 bad arguments.</summary>

@@ -39,7 +39,7 @@ public static class GemmThroughput
                 double seconds = Throughput.Median(call, budgetSeconds);
                 var line = new Dictionary<string, object>
                 {
-                    ["peer"] = "celldsl", ["op"] = op, ["M"] = m, ["N"] = n, ["K"] = k, ["threads"] = CellDsl.Kernels.Sgemm.Threads,
+                    ["peer"] = "celldsl", ["op"] = op, ["M"] = m, ["N"] = n, ["K"] = k, ["threads"] = CellDsl.Kernels.Sgemm.Threads, ["gemm"] = GemmKernel.Current.Name,
                     ["gflops"] = Math.Round(2.0 * m * n * k / seconds / 1e9, 1),
                 };
                 output.WriteLine(JsonSerializer.Serialize(line));

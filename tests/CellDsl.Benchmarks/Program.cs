@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using CellDsl.Benchmarks;
 
 // `throughput [cells] [batches] [hiddens] [layers] [budget-seconds]` prints JSON lines for the peer comparison;
-// `gemm [batches] [hiddens] [budget]` prints SGEMM GFLOP/s lines; `train-step [small,medium] [budget]` whole training steps' tokens/s; anything else goes to BenchmarkDotNet (e.g. --filter *GemmBenchmarks* --job short).
+// `gemm [batches] [hiddens] [budget]` prints SGEMM GFLOP/s lines; `cpu` the CPU facts and GEMM kernel as one JSON line; `train-step [small,medium] [budget]` whole training steps' tokens/s; anything else goes to BenchmarkDotNet (e.g. --filter *GemmBenchmarks* --job short).
 if (args.Length > 0 && args[0] == "throughput")
 {
     string cells = args.Length > 1 ? args[1] : "lstm,gru-torch,peephole,cifg,gru,mut1,mut2,mut3";
@@ -19,6 +19,13 @@ if (args.Length > 0 && args[0] == "gemm")
     string hiddens = args.Length > 2 ? args[2] : "200,650,1500";
     double budget = args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0.5;
     GemmThroughput.Run(Throughput.Ints(batches), Throughput.Ints(hiddens), CellBenchmarks.Steps, budget, Console.Out);
+    return 0;
+}
+if (args.Length > 0 && args[0] == "cpu")
+{
+    var line = new Dictionary<string, object> { ["peer"] = "celldsl_cpu" };
+    foreach (var (key, value) in CellDsl.Kernels.GemmKernel.Current.Describe(CellDsl.Kernels.CpuFacts.Current)) line[key] = value;
+    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(line));
     return 0;
 }
 if (args.Length > 0 && args[0] == "train-step")

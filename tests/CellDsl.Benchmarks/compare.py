@@ -5,6 +5,8 @@ import json
 import sys
 from collections import defaultdict
 
+import machine
+
 # CellDsl cell -> the same cell in each peer. oneDNN has no CIFG, Cho GRU or MUT cells. PyTorch has only nn.LSTM and
 # nn.GRU; every other cell is the same equations written as a module with a Python loop, as a PyTorch user would.
 ONEDNN = {"lstm": "lstm", "peephole": "lstm_peephole", "gru-torch": "lbr_gru"}
@@ -65,8 +67,6 @@ def spread(values):
 def targets(rnn, gemm, peak):
     """One line per target of the speed work, from this run's rows."""
     print("### Against the targets\n")
-    if peak:
-        print("FMA peak measured in this run: " + ", ".join(f"{peak[t]:.0f} GFLOP/s on {t} thread(s)" for t in sorted(peak)) + ".\n")
     ours = [k for k in rnn if k[0] == "celldsl"]
     thread_counts = sorted({k[5] for k in ours})
     for thr in thread_counts:
@@ -117,15 +117,17 @@ def main():
     rows = load(sys.argv[1:])
     rnn = defaultdict(dict)   # (cell key, layers, B, H, threads) -> peer -> row
     gemm = defaultdict(dict)  # (op, M, N, K, threads) -> peer -> gflops
-    peak = {}                 # threads -> FMA roof, GFLOP/s (all threads together)
+    peak = machine.roof(rows)  # threads -> FMA roof, GFLOP/s (all threads together, the faster vector width)
     for r in rows:
-        if r.get("peer") == "fma_peak":
-            peak[r["threads"]] = r["gflops"]
-        elif "op" in r:
+        if r.get("peer") in ("fma_peak", "celldsl_cpu"):
+            continue
+        if "op" in r:
             gemm[(r["op"], r["M"], r["N"], r["K"], r["threads"])][r["peer"]] = r["gflops"]
         elif "cell" in r:
             rnn[(r["peer"], r["cell"], r["layers"], r["B"], r["H"], r["threads"])] = r
 
+    for line in machine.header(rows):
+        print(line + "\n")
     targets(rnn, gemm, peak)
 
     print("### Recurrent cells: tokens/s forward / forward+backward, and ratios CellDsl / peer\n")

@@ -27,6 +27,8 @@ fi
 
 dotnet build "$root/tests/CellDsl.Benchmarks" -c Release -v quiet -nologo >&2
 bench=(dotnet run -c Release --no-build --project "$root/tests/CellDsl.Benchmarks" --)
+# The CPU facts and the GEMM kernel chosen from them (or forced by CELLDSL_GEMM): the tables' header.
+"${bench[@]}" cpu >> "$out"
 # CellDsl on one thread, then (on a machine with two or more cores) on two: the caller and the GEMM worker.
 thread_counts="1"
 if (( $(nproc) >= 2 )) && ((!quick)); then thread_counts="1 2"; fi

@@ -5,6 +5,8 @@ whole-training-step table: tokens/s, GFLOP/s, % of the FMA roof measured in the 
 import json
 import sys
 
+import machine
+
 SHAPES = {"small": (2, 20, 20, 200, 10000), "medium": (2, 35, 20, 650, 10000)}
 
 
@@ -16,21 +18,21 @@ def step_flop_per_token(layers, steps, batch, hidden, vocab):
 
 
 def main(path):
-    mine, torch, peak = {}, {}, {}
+    mine, torch, rows = {}, {}, []
     with open(path) as f:
         for line in f:
             line = line.strip()
             if not line.startswith("{"):
                 continue
             r = json.loads(line)
-            if r.get("peer") == "fma_peak":
-                peak[r["threads"]] = r["gflops"]
-            elif r.get("kind") == "train-step":
+            rows.append(r)
+            if r.get("kind") == "train-step":
                 mine[(r["shape"], r["threads"])] = r["tokens_per_s"]
             elif r.get("kind") == "lm_step":
                 torch[(r["config"], r["threads"])] = r["tok_s"]
-    if peak:
-        print("FMA roof measured in this run: " + ", ".join(f"{peak[t]:.0f} GFLOP/s on {t} thread(s)" for t in sorted(peak)) + ".\n")
+    peak = machine.roof(rows)
+    for line in machine.header(rows):
+        print(line + "\n")
     print("| shape | threads | CellDsl tokens/s | GFLOP/s | % of roof | PyTorch tokens/s | % of roof | CellDsl / PyTorch | roof bound on the ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
     for shape in SHAPES:

@@ -19,6 +19,7 @@ out="${out:-$(mktemp --suffix=.jsonl)}"
 python="${PYTHON:-/usr/bin/python3}"
 
 dotnet build "$root/tests/CellDsl.Benchmarks" -c Release -v quiet -nologo >&2
+dotnet run -c Release --no-build --project "$root/tests/CellDsl.Benchmarks" -- cpu >> "$out"
 bash "$here/peers/run_peers.sh" --peers peak --threads 1,2 >> "$out"
 for t in 1 2; do
     echo "CellDsl training step, $t thread(s)..." >&2

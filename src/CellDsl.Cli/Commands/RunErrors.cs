@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using CellDsl.Cli.Checking;
 using CellDsl.Cli.Runs;
+using CellDsl.Kernels;
 using CellDsl.Training.Checkpoints;
 using CellDsl.Training.Data;
 
@@ -22,6 +23,12 @@ namespace CellDsl.Cli.Commands
             {
                 error.WriteLine(e.Message);
                 return ExitCodes.Failure;
+            }
+            // A CELLDSL_GEMM naming no kernel this machine runs: surfaces at the first product.
+            catch (ArgumentException e) when (e.ParamName == GemmKernel.Variable)
+            {
+                error.WriteLine(ZooCatalog.StripParameterName(e));
+                return ExitCodes.Usage;
             }
         }
 

@@ -23,7 +23,7 @@ namespace CellDsl.Kernels
     public static unsafe class Columns
     {
         /// <summary>Forces one lane width in every fused loop (tests run each width the machine has; see
-        /// <see cref="Sgemm"/>'s UseZmm for the GEMM). The vector widths compute the same bits: lane-wise IEEE
+        /// <see cref="GemmKernel.Current"/> for the GEMM). The vector widths compute the same bits: lane-wise IEEE
         /// arithmetic and one activation body per width. The scalar path uses MathF.Exp, within the activations' few
         /// ulps of the vector ones.</summary>
         internal static LaneWidth Width = LaneWidth.Auto;

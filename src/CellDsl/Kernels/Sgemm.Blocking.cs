@@ -11,21 +11,24 @@ namespace CellDsl.Kernels
         internal static void Columns(bool transA, bool transB, int m, int n0, int n1, int k, float* a, int lda, float* b, int ldb,
             float* c, int ldc, bool accumulate)
         {
-            float* packB = PackB;
-            for (int ic = 0; ic < m; ic += MB)
+            // One choice for the whole call: a test may switch it between calls, and the buffers are sized for it.
+            var kernel = GemmKernel.Current;
+            var tile = kernel.Tile;
+            float* packB = PackB(kernel.NB);
+            for (int ic = 0; ic < m; ic += kernel.MB)
             {
-                int mb = Math.Min(MB, m - ic);
+                int mb = Math.Min(kernel.MB, m - ic);
                 float* packA = PackA(mb);
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
                     bool acc = accumulate || pc > 0;
                     PackPanelsA(transA, a, lda, ic, mb, pc, kc, packA);
-                    for (int jc = n0; jc < n1; jc += NB)
+                    for (int jc = n0; jc < n1; jc += kernel.NB)
                     {
-                        int nb = Math.Min(NB, n1 - jc);
+                        int nb = Math.Min(kernel.NB, n1 - jc);
                         PackPanelsB(transB, b, ldb, pc, kc, jc, nb, packB);
-                        Block(kc, packA, mb, packB, nb, c + (long)ic * ldc + jc, ldc, acc, null, 0);
+                        Block(tile, kc, packA, mb, packB, nb, c + (long)ic * ldc + jc, ldc, acc, null, 0);
                     }
                 }
             }
@@ -35,9 +38,11 @@ namespace CellDsl.Kernels
         internal static void Columns(bool transA, int m, int n0, int n1, float* a, int lda, PackedMatrix b, float* c, int ldc, bool accumulate)
         {
             int k = b.Depth;
-            for (int ic = 0; ic < m; ic += MB)
+            var kernel = GemmKernel.Current;
+            var tile = kernel.Tile;
+            for (int ic = 0; ic < m; ic += kernel.MB)
             {
-                int mb = Math.Min(MB, m - ic);
+                int mb = Math.Min(kernel.MB, m - ic);
                 float* packA = PackA(mb);
                 for (int pc = 0; pc < k; pc += KC)
                 {
@@ -45,23 +50,23 @@ namespace CellDsl.Kernels
                     bool acc = accumulate || pc > 0;
                     PackPanelsA(transA, a, lda, ic, mb, pc, kc, packA);
                     float* panels = b.Data + (long)pc * b.PaddedColumns;
-                    for (int jc = n0; jc < n1; jc += PrepackedNB)
+                    for (int jc = n0; jc < n1; jc += kernel.PrepackedNB)
                     {
                         // The block after this one: the next columns of this KC block, else the first of the next.
                         float* next = null;
                         int nextLines = 0;
-                        if (jc + PrepackedNB < n1)
+                        if (jc + kernel.PrepackedNB < n1)
                         {
-                            next = panels + (long)(jc + PrepackedNB) * kc;
-                            nextLines = kc * RoundUp(Math.Min(PrepackedNB, n1 - jc - PrepackedNB)) / 16;
+                            next = panels + (long)(jc + kernel.PrepackedNB) * kc;
+                            nextLines = kc * RoundUp(Math.Min(kernel.PrepackedNB, n1 - jc - kernel.PrepackedNB)) / 16;
                         }
                         else if (pc + KC < k)
                         {
                             int kn = Math.Min(KC, k - pc - KC);
                             next = b.Data + (long)(pc + KC) * b.PaddedColumns + (long)n0 * kn;
-                            nextLines = kn * RoundUp(Math.Min(PrepackedNB, n1 - n0)) / 16;
+                            nextLines = kn * RoundUp(Math.Min(kernel.PrepackedNB, n1 - n0)) / 16;
                         }
-                        Block(kc, packA, mb, panels + (long)jc * kc, Math.Min(PrepackedNB, n1 - jc), c + (long)ic * ldc + jc, ldc, acc, next, nextLines);
+                        Block(tile, kc, packA, mb, panels + (long)jc * kc, Math.Min(kernel.PrepackedNB, n1 - jc), c + (long)ic * ldc + jc, ldc, acc, next, nextLines);
                     }
                 }
             }
@@ -72,7 +77,7 @@ namespace CellDsl.Kernels
         /// (<paramref name="next"/>, <paramref name="nextLines"/> cache lines), the tiles pull it into L2 meanwhile, a
         /// share each: weights bigger than L3 stream at DRAM speed, and this overlaps that stream with the FMAs.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Block(int kc, float* packA, int mb, float* packB, int nb, float* c, int ldc, bool accumulate, float* next, int nextLines)
+        private static void Block(GemmTile kernel, int kc, float* packA, int mb, float* packB, int nb, float* c, int ldc, bool accumulate, float* next, int nextLines)
         {
             int tiles = (mb + MR - 1) / MR * ((nb + NR - 1) / NR);
             int lines = next == null ? 0 : Math.Min(kc, (nextLines + tiles - 1) / tiles); // at most a line per k step
@@ -86,8 +91,8 @@ namespace CellDsl.Kernels
                 {
                     float* bp = packB + (long)jr * kc;
                     float* pf = next + (long)tile * lines * 16;
-                    if (nb - jr >= NR) Tile<Full>(rows, kc, ap, bp, cr + jr, ldc, accumulate, pf, lines);
-                    else EdgeTile(rows, nb - jr, kc, ap, bp, cr + jr, ldc, accumulate, pf, lines);
+                    if (nb - jr >= NR) Tile<Full>(kernel, rows, kc, ap, bp, cr + jr, ldc, accumulate, pf, lines);
+                    else EdgeTile(kernel, rows, nb - jr, kc, ap, bp, cr + jr, ldc, accumulate, pf, lines);
                 }
             }
         }
@@ -96,11 +101,11 @@ namespace CellDsl.Kernels
         /// zero-padded), then the valid columns are written. Up to 16 columns compute only the panel's left half: the
         /// edge of N = 200 or 650 (8 and 10 columns) would otherwise cost a full tile.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void EdgeTile(int rows, int cols, int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, float* pf, int lines)
+        private static void EdgeTile(GemmTile kernel, int rows, int cols, int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, float* pf, int lines)
         {
             float* tile = stackalloc float[MR * NR];
-            if (cols <= NR / 2) Tile<Half>(rows, kc, ap, bp, tile, NR, false, pf, lines);
-            else Tile<Full>(rows, kc, ap, bp, tile, NR, false, pf, lines);
+            if (cols <= NR / 2) Tile<Half>(kernel, rows, kc, ap, bp, tile, NR, false, pf, lines);
+            else Tile<Full>(kernel, rows, kc, ap, bp, tile, NR, false, pf, lines);
             for (int i = 0; i < rows; i++)
             {
                 float* dst = c + (long)i * ldc, src = tile + i * NR;

@@ -5,27 +5,21 @@ using System.Runtime.Intrinsics.X86;
 
 namespace CellDsl.Kernels
 {
-    /// <summary>The micro-kernels: the zmm register tile per row count and width, the ymm half-tiles without AVX-512, and their stores.</summary>
+    /// <summary>The micro-kernels: the zmm register tile per row count and width, the ymm and xmm strips the other
+    /// choices cover a 12×32 panel pair with, and their stores.</summary>
     public static unsafe partial class Sgemm
     {
-        /// <summary>Whether the zmm micro-kernel runs; without AVX-512 (or when a test asks) ymm half-tiles do.</summary>
-        internal static bool UseZmm = Vector512.IsHardwareAccelerated;
-
         /// <summary>C[rows×32] (+)= Apanel[rows×kc] · Bpanel[kc×32] (or its left 16 columns, for <see cref="Half"/>),
-        /// with the kernel specialised for this row count and width.</summary>
-        private static void Tile<TWidth>(int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+        /// with the kernel choice's tile specialised for this row count and width.</summary>
+        private static void Tile<TWidth>(GemmTile kernel, int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
             where TWidth : struct, IWidth
         {
-            if (!UseZmm)
+            switch (kernel)
             {
-                // AVX2's 16 registers hold a 6×16 tile: cover the rows six at a time, each in two column halves.
-                for (int g = 0; g < rows; g += 6)
-                {
-                    int r = Math.Min(6, rows - g);
-                    HalfYmm(r, kc, a + g, rows, b, c + (long)g * ldc, ldc, accumulate);
-                    if (TWidth.IsFull) HalfYmm(r, kc, a + g, rows, b + 16, c + (long)g * ldc + 16, ldc, accumulate);
-                }
-                return;
+                case GemmTile.Ymm12x16: Strips<Ymm, TWidth>(12, rows, kc, a, b, c, ldc, accumulate, pf, lines); return;
+                case GemmTile.Ymm6x16: Strips<Ymm, TWidth>(6, rows, kc, a, b, c, ldc, accumulate, pf, lines); return;
+                case GemmTile.Xmm12x8: Strips<Xmm, TWidth>(12, rows, kc, a, b, c, ldc, accumulate, pf, lines); return;
+                case GemmTile.Xmm6x8: Strips<Xmm, TWidth>(6, rows, kc, a, b, c, ldc, accumulate, pf, lines); return;
             }
             switch (rows)
             {
@@ -44,16 +38,38 @@ namespace CellDsl.Kernels
             }
         }
 
-        private static void HalfYmm(int rows, int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate)
+        /// <summary>A 12×32 panel pair (or its left 16 columns) in strips of up to <paramref name="stripRows"/> rows and
+        /// two vectors of columns, rows outer: 6×16 on AVX2's 16 registers, 12×16 with AVX-512VL's 32. The first strip
+        /// issues the tile's share of the next block's prefetch.</summary>
+        private static void Strips<TLanes, TWidth>(int stripRows, int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+            where TLanes : struct, ILanes<TLanes> where TWidth : struct, IWidth
+        {
+            int width = 2 * TLanes.Count, columns = TWidth.IsFull ? NR : NR / 2;
+            for (int g = 0; g < rows; g += stripRows)
+            {
+                int r = Math.Min(stripRows, rows - g);
+                for (int j = 0; j < columns; j += width, lines = 0)
+                    Strip<TLanes>(r, kc, a + g, rows, b + j, c + (long)g * ldc + j, ldc, accumulate, pf, lines);
+            }
+        }
+
+        private static void Strip<TLanes>(int rows, int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+            where TLanes : struct, ILanes<TLanes>
         {
             switch (rows)
             {
-                case 6: HalfYmm<R6>(kc, a, stride, b, c, ldc, accumulate); break;
-                case 5: HalfYmm<R5>(kc, a, stride, b, c, ldc, accumulate); break;
-                case 4: HalfYmm<R4>(kc, a, stride, b, c, ldc, accumulate); break;
-                case 3: HalfYmm<R3>(kc, a, stride, b, c, ldc, accumulate); break;
-                case 2: HalfYmm<R2>(kc, a, stride, b, c, ldc, accumulate); break;
-                default: HalfYmm<R1>(kc, a, stride, b, c, ldc, accumulate); break;
+                case 12: Strip<TLanes, R12>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 11: Strip<TLanes, R11>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 10: Strip<TLanes, R10>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 9: Strip<TLanes, R9>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 8: Strip<TLanes, R8>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 7: Strip<TLanes, R7>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 6: Strip<TLanes, R6>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 5: Strip<TLanes, R5>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 4: Strip<TLanes, R4>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 3: Strip<TLanes, R3>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 2: Strip<TLanes, R2>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                default: Strip<TLanes, R1>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
             }
         }
 
@@ -111,34 +127,52 @@ namespace CellDsl.Kernels
             if (r > 11) Store(c + 11L * ldc, c11a, c11b, w, accumulate);
         }
 
-        /// <summary>Columns 0..15 of up to six rows of a tile, with twelve ymm accumulators (AVX2 has 16 registers).
-        /// <paramref name="stride"/> is the panel's row count: row i of step p is a[p·stride + i].</summary>
+        /// <summary>A strip of the register tile in TLanes vectors: C[r×2v] (+)= A[r×kc] · B[kc×2v], r = TRows.Count ≤ 12
+        /// (up to 24 accumulators), v = TLanes.Count columns per vector. <paramref name="stride"/> is the panel's row
+        /// count: row i of step p is a[p·stride + i]. The same FMA chain per element as the zmm tile.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void HalfYmm<TRows>(int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate) where TRows : struct, IRows
+        private static void Strip<TLanes, TRows>(int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+            where TLanes : struct, ILanes<TLanes> where TRows : struct, IRows
         {
-            int r = TRows.Count;
-            Vector256<float> c0a = default, c0b = default, c1a = default, c1b = default;
-            Vector256<float> c2a = default, c2b = default, c3a = default, c3b = default;
-            Vector256<float> c4a = default, c4b = default, c5a = default, c5b = default;
+            int r = TRows.Count, v = TLanes.Count;
+            TLanes c00a = default, c00b = default, c01a = default, c01b = default;
+            TLanes c02a = default, c02b = default, c03a = default, c03b = default;
+            TLanes c04a = default, c04b = default, c05a = default, c05b = default;
+            TLanes c06a = default, c06b = default, c07a = default, c07b = default;
+            TLanes c08a = default, c08b = default, c09a = default, c09b = default;
+            TLanes c10a = default, c10b = default, c11a = default, c11b = default;
             for (int p = 0; p < kc; p++)
             {
-                var b0 = Vector256.Load(b);
-                var b1 = Vector256.Load(b + 8);
-                { var x = Vector256.Create(a[0]); c0a = Vector256.FusedMultiplyAdd(x, b0, c0a); c0b = Vector256.FusedMultiplyAdd(x, b1, c0b); }
-                if (r > 1) { var x = Vector256.Create(a[1]); c1a = Vector256.FusedMultiplyAdd(x, b0, c1a); c1b = Vector256.FusedMultiplyAdd(x, b1, c1b); }
-                if (r > 2) { var x = Vector256.Create(a[2]); c2a = Vector256.FusedMultiplyAdd(x, b0, c2a); c2b = Vector256.FusedMultiplyAdd(x, b1, c2b); }
-                if (r > 3) { var x = Vector256.Create(a[3]); c3a = Vector256.FusedMultiplyAdd(x, b0, c3a); c3b = Vector256.FusedMultiplyAdd(x, b1, c3b); }
-                if (r > 4) { var x = Vector256.Create(a[4]); c4a = Vector256.FusedMultiplyAdd(x, b0, c4a); c4b = Vector256.FusedMultiplyAdd(x, b1, c4b); }
-                if (r > 5) { var x = Vector256.Create(a[5]); c5a = Vector256.FusedMultiplyAdd(x, b0, c5a); c5b = Vector256.FusedMultiplyAdd(x, b1, c5b); }
+                if (Sse.IsSupported && p < lines) { Sse.Prefetch1(pf); pf += 16; }
+                var b0 = TLanes.Load(b);
+                var b1 = TLanes.Load(b + v);
+                { var x = TLanes.Create(a[0]); c00a = TLanes.MultiplyAdd(x, b0, c00a); c00b = TLanes.MultiplyAdd(x, b1, c00b); }
+                if (r > 1)  { var x = TLanes.Create(a[1]); c01a = TLanes.MultiplyAdd(x, b0, c01a); c01b = TLanes.MultiplyAdd(x, b1, c01b); }
+                if (r > 2)  { var x = TLanes.Create(a[2]); c02a = TLanes.MultiplyAdd(x, b0, c02a); c02b = TLanes.MultiplyAdd(x, b1, c02b); }
+                if (r > 3)  { var x = TLanes.Create(a[3]); c03a = TLanes.MultiplyAdd(x, b0, c03a); c03b = TLanes.MultiplyAdd(x, b1, c03b); }
+                if (r > 4)  { var x = TLanes.Create(a[4]); c04a = TLanes.MultiplyAdd(x, b0, c04a); c04b = TLanes.MultiplyAdd(x, b1, c04b); }
+                if (r > 5)  { var x = TLanes.Create(a[5]); c05a = TLanes.MultiplyAdd(x, b0, c05a); c05b = TLanes.MultiplyAdd(x, b1, c05b); }
+                if (r > 6)  { var x = TLanes.Create(a[6]); c06a = TLanes.MultiplyAdd(x, b0, c06a); c06b = TLanes.MultiplyAdd(x, b1, c06b); }
+                if (r > 7)  { var x = TLanes.Create(a[7]); c07a = TLanes.MultiplyAdd(x, b0, c07a); c07b = TLanes.MultiplyAdd(x, b1, c07b); }
+                if (r > 8)  { var x = TLanes.Create(a[8]); c08a = TLanes.MultiplyAdd(x, b0, c08a); c08b = TLanes.MultiplyAdd(x, b1, c08b); }
+                if (r > 9)  { var x = TLanes.Create(a[9]); c09a = TLanes.MultiplyAdd(x, b0, c09a); c09b = TLanes.MultiplyAdd(x, b1, c09b); }
+                if (r > 10) { var x = TLanes.Create(a[10]); c10a = TLanes.MultiplyAdd(x, b0, c10a); c10b = TLanes.MultiplyAdd(x, b1, c10b); }
+                if (r > 11) { var x = TLanes.Create(a[11]); c11a = TLanes.MultiplyAdd(x, b0, c11a); c11b = TLanes.MultiplyAdd(x, b1, c11b); }
                 a += stride;
                 b += NR;
             }
-            Store(c + 0L * ldc, c0a, c0b, accumulate);
-            if (r > 1) Store(c + 1L * ldc, c1a, c1b, accumulate);
-            if (r > 2) Store(c + 2L * ldc, c2a, c2b, accumulate);
-            if (r > 3) Store(c + 3L * ldc, c3a, c3b, accumulate);
-            if (r > 4) Store(c + 4L * ldc, c4a, c4b, accumulate);
-            if (r > 5) Store(c + 5L * ldc, c5a, c5b, accumulate);
+            TLanes.Store(c + 0L * ldc, c00a, c00b, accumulate);
+            if (r > 1)  TLanes.Store(c + 1L * ldc, c01a, c01b, accumulate);
+            if (r > 2)  TLanes.Store(c + 2L * ldc, c02a, c02b, accumulate);
+            if (r > 3)  TLanes.Store(c + 3L * ldc, c03a, c03b, accumulate);
+            if (r > 4)  TLanes.Store(c + 4L * ldc, c04a, c04b, accumulate);
+            if (r > 5)  TLanes.Store(c + 5L * ldc, c05a, c05b, accumulate);
+            if (r > 6)  TLanes.Store(c + 6L * ldc, c06a, c06b, accumulate);
+            if (r > 7)  TLanes.Store(c + 7L * ldc, c07a, c07b, accumulate);
+            if (r > 8)  TLanes.Store(c + 8L * ldc, c08a, c08b, accumulate);
+            if (r > 9)  TLanes.Store(c + 9L * ldc, c09a, c09b, accumulate);
+            if (r > 10) TLanes.Store(c + 10L * ldc, c10a, c10b, accumulate);
+            if (r > 11) TLanes.Store(c + 11L * ldc, c11a, c11b, accumulate);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -151,16 +185,53 @@ namespace CellDsl.Kernels
             Vector512.Store(hi, c + 16);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store(float* c, Vector256<float> lo, Vector256<float> hi, bool accumulate)
+        /// <summary>One vector width for the strips, a JIT-time constant like the row count.</summary>
+        private interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
         {
-            if (accumulate)
+            static abstract int Count { get; }
+            static abstract TSelf Load(float* p);
+            static abstract void Save(TSelf v, float* p);
+            static abstract TSelf Create(float x);
+            static abstract TSelf Add(TSelf x, TSelf y);
+            /// <summary>x·b + c, rounded once.</summary>
+            static abstract TSelf MultiplyAdd(TSelf x, TSelf b, TSelf c);
+
+            /// <summary>Two vectors to c and c + Count, added to what is there when <paramref name="accumulate"/>.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static virtual void Store(float* c, TSelf lo, TSelf hi, bool accumulate)
             {
-                lo += Vector256.Load(c);
-                hi += Vector256.Load(c + 8);
+                if (accumulate)
+                {
+                    lo = TSelf.Add(lo, TSelf.Load(c));
+                    hi = TSelf.Add(hi, TSelf.Load(c + TSelf.Count));
+                }
+                TSelf.Save(lo, c);
+                TSelf.Save(hi, c + TSelf.Count);
             }
-            Vector256.Store(lo, c);
-            Vector256.Store(hi, c + 8);
+        }
+
+        private readonly struct Ymm : ILanes<Ymm>
+        {
+            private readonly Vector256<float> _v;
+            private Ymm(Vector256<float> v) => _v = v;
+            public static int Count => Vector256<float>.Count;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Ymm Load(float* p) => new(Vector256.Load(p));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Save(Ymm v, float* p) => Vector256.Store(v._v, p);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Ymm Create(float x) => new(Vector256.Create(x));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Ymm Add(Ymm x, Ymm y) => new(x._v + y._v);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Ymm MultiplyAdd(Ymm x, Ymm b, Ymm c) => new(Vector256.FusedMultiplyAdd(x._v, b._v, c._v));
+        }
+
+        private readonly struct Xmm : ILanes<Xmm>
+        {
+            private readonly Vector128<float> _v;
+            private Xmm(Vector128<float> v) => _v = v;
+            public static int Count => Vector128<float>.Count;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Xmm Load(float* p) => new(Vector128.Load(p));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Save(Xmm v, float* p) => Vector128.Store(v._v, p);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Xmm Create(float x) => new(Vector128.Create(x));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Xmm Add(Xmm x, Xmm y) => new(x._v + y._v);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Xmm MultiplyAdd(Xmm x, Xmm b, Xmm c) => new(Vector128.FusedMultiplyAdd(x._v, b._v, c._v));
         }
 
         /// <summary>A tile width known when the JIT compiles a kernel instantiated over it: 32 columns, or the left 16.</summary>

@@ -8,29 +8,27 @@ namespace CellDsl.Kernels
     /// on row-major arrays with offsets and leading dimensions.
     /// </summary>
     /// <remarks>
-    /// The register tile is 12 rows × 32 columns: each step k broadcasts twelve elements of A against two zmm
-    /// vectors of B (24 accumulators). Blocking follows from which side is broadcast: a 12-row panel of A (12·KC floats,
-    /// 12 KiB) stays in L1 while the tile walks across a block of B panels (KC·NB floats, 512 KiB; 256 KiB when
-    /// prepacked) that stays in L2; A is packed once per KC block for up to MB rows (768 KiB, also in L2).
+    /// Packed layout: op(A) in 12-row panels and op(B) in 32-column panels, k-major, per KC = 256 block. The register
+    /// tile that runs over a 12×32 panel pair, and the cache blocking around it, are a <see cref="GemmKernel"/> chosen
+    /// from the CPU (see its table): on AVX-512, 12 rows × 32 columns, each step k broadcasting twelve elements of A
+    /// against two zmm vectors of B (24 accumulators). Blocking follows from which side is broadcast: a 12-row panel
+    /// of A (12·KC floats, 12 KiB) stays in L1 while the tile walks across a block of B panels (KC·NB floats, half the
+    /// L2; half that again when prepacked) that stays in L2; A is packed once per KC block for up to MB rows.
     /// Loops: M in blocks of MB, K in blocks of KC (pack A),
     /// N in blocks of NB (pack B, unless prepacked), then 12-row panels of A, then 32-column panels of B.
     /// The last rows of M get a tile of their own height (kernels are specialised per row count), so M = 20 or 64
     /// costs no padded rows. Packing buffers are per thread and grow once, so calls do not allocate.
     ///
     /// Numerics: every element of C is one FMA chain over k in order within each KC block, blocks added in order, so
-    /// a result does not depend on M, N, the tile an element lands in, or the thread that computes it.
+    /// a result does not depend on M, N, the tile an element lands in, the kernel choice or the thread that computes it.
     /// </remarks>
     public static unsafe partial class Sgemm
     {
         public const int MR = 12;
         public const int NR = 32;
+        // The depth of a block is part of the numbers (one FMA chain per block, blocks added in order): the same for
+        // every kernel choice. NB, MB and the prepacked NB come from the L2 size (GemmKernel).
         internal const int KC = 256;
-        private const int NB = 512;   // 256·512·4 B = 512 KiB of B panels: stays in L2 while every A panel passes over it
-        // Prepacked weights go in blocks half as wide, because the next block is prefetched into L2 beside the current
-        // one: with 512 KiB blocks, on a 1 MiB L2 the two evicted each other, and the per-step product with H = 1500
-        // weights (streamed from DRAM) ran at 52% of the FMA peak instead of 86%.
-        private const int PrepackedNB = 256;
-        private const int MB = 768;   // 768·256·4 B = 768 KiB of packed A per KC block: with the B block, within L2
 
         /// <summary>Threads a product may run on (the caller and one worker): 2, or 1 with CELLDSL_THREADS=1 or one core.</summary>
         public static int Threads => Worker.Threads;
@@ -38,20 +36,23 @@ namespace CellDsl.Kernels
         [ThreadStatic] private static float* t_packA;
         [ThreadStatic] private static long t_packACapacity;
         [ThreadStatic] private static float* t_packB;
-
-        private static float* PackB => t_packB != null ? t_packB : (t_packB = (float*)NativeMemory.AlignedAlloc((nuint)(NB * KC * sizeof(float)), 64));
+        [ThreadStatic] private static long t_packBCapacity;
 
         /// <summary>A buffer for <paramref name="rows"/> packed rows of one KC block; grows to the largest asked, at most MB rows.</summary>
-        private static float* PackA(int rows)
+        private static float* PackA(int rows) => Grow(ref t_packA, ref t_packACapacity, (long)rows * KC);
+
+        /// <summary>A buffer for one block of B, <paramref name="columns"/> (NB) wide; grows once per blocking used.</summary>
+        private static float* PackB(int columns) => Grow(ref t_packB, ref t_packBCapacity, (long)columns * KC);
+
+        private static float* Grow(ref float* buffer, ref long capacity, long need)
         {
-            long need = (long)rows * KC;
-            if (need > t_packACapacity)
+            if (need > capacity)
             {
-                if (t_packA != null) NativeMemory.AlignedFree(t_packA);
-                t_packA = (float*)NativeMemory.AlignedAlloc((nuint)(need * sizeof(float)), 64);
-                t_packACapacity = need;
+                if (buffer != null) NativeMemory.AlignedFree(buffer);
+                buffer = (float*)NativeMemory.AlignedAlloc((nuint)(need * sizeof(float)), 64);
+                capacity = need;
             }
-            return t_packA;
+            return buffer;
         }
 
         /// <summary>C[m×n] (+)= op(A)[m×k] · op(B)[k×n]; A is [m×k] (or [k×m] when <paramref name="transA"/>),

@@ -133,37 +133,6 @@ public class GemmNumericContractTests
     }
 }
 
-/// <summary>The ymm micro-kernel that machines without AVX-512 run, forced on here.</summary>
-[Collection(nameof(YmmKernelTests))]
-public class YmmKernelTests
-{
-    [Theory]
-    [InlineData(false, false, 77, 70, 300)]
-    [InlineData(false, true, 20, 100, 513)]
-    [InlineData(true, false, 64, 33, 260)]
-    public void Ymm_kernel_matches_reference(bool transA, bool transB, int m, int n, int k)
-    {
-        var rng = new CellRandom(23);
-        int lda = transA ? m : k, ldb = transB ? k : n;
-        var a = new float[(transA ? k : m) * lda]; rng.FillUniform(a, -1f, 1f);
-        var b = new float[(transB ? n : k) * ldb]; rng.FillUniform(b, -1f, 1f);
-        var expected = new float[m * n];
-        ReferenceGemm.Multiply(transA, transB, m, n, k, a, 0, lda, b, 0, ldb, expected, 0, n, accumulate: false);
-        var c = new float[m * n];
-        bool saved = Sgemm.UseZmm;
-        try
-        {
-            Sgemm.UseZmm = false;
-            Sgemm.Multiply(transA, transB, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, accumulate: false);
-        }
-        finally
-        {
-            Sgemm.UseZmm = saved;
-        }
-        for (int i = 0; i < c.Length; i++) Assert.True(Math.Abs(expected[i] - c[i]) <= 1e-5f * k, $"element {i}");
-    }
-}
-
 public class WorkerTests
 {
     [Fact]

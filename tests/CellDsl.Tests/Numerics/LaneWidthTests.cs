@@ -33,19 +33,7 @@ public class LaneWidthTests
         return data;
     }
 
-    private static T At<T>(LaneWidth width, Func<T> run)
-    {
-        var saved = Columns.Width;
-        try
-        {
-            Columns.Width = width;
-            return run();
-        }
-        finally
-        {
-            Columns.Width = saved;
-        }
-    }
+    private static T At<T>(LaneWidth width, Func<T> run) => ProcessSetting.With(() => Columns.Width, w => Columns.Width = w, width, run);
 
     private struct Recorder : IColumnKernel
     {

@@ -29,7 +29,7 @@ public class ZooGoldenTests
     private static (int I, int H) Sizes(CellGraph g) => GraphAnalysis.SquareRequirement(g) is null ? (8, 16) : (16, 16);
 
     /// <summary>"cell quantity count hash" lines, one per result of every zoo cell.</summary>
-    private static List<string> Run()
+    internal static List<string> Run()
     {
         var lines = new List<string>();
         foreach (var entry in CellZoo.All)
@@ -53,6 +53,13 @@ public class ZooGoldenTests
     private static string Hash(ReadOnlySpan<float> v)
         => Convert.ToHexString(SHA256.HashData(MemoryMarshal.AsBytes(v))).Substring(0, 16).ToLowerInvariant();
 
+    /// <summary>The fixture's result lines.</summary>
+    internal static List<string> Recorded()
+    {
+        Assert.True(File.Exists(FixturePath), $"{FixturePath} is missing; record it with {RecordVariable}=1 on a tree whose numerics are trusted.");
+        return File.ReadAllLines(FixturePath).Where(l => l.Length > 0 && l[0] != '#').ToList();
+    }
+
     [VectorFact]
     public void Zoo_results_are_bit_identical_to_the_recorded_ones()
     {
@@ -67,8 +74,7 @@ public class ZooGoldenTests
             File.WriteAllText(FixturePath, string.Join("\n", header.Concat(actual)) + "\n", new UTF8Encoding(false));
             throw new XunitException($"Recorded {actual.Count} results at {FixturePath} because {RecordVariable}=1; run again without it.");
         }
-        Assert.True(File.Exists(FixturePath), $"{FixturePath} is missing; record it with {RecordVariable}=1 on a tree whose numerics are trusted.");
-        var expected = File.ReadAllLines(FixturePath).Where(l => l.Length > 0 && l[0] != '#').ToList();
+        var expected = Recorded();
         var changed = expected.Except(actual).ToList();
         var added = actual.Except(expected).ToList();
         Assert.True(changed.Count == 0 && added.Count == 0,
