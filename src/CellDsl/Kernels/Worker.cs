@@ -6,10 +6,11 @@ namespace CellDsl.Kernels
 {
     /// <summary>
     /// The second core: one persistent background thread that takes the second half of a product (<see cref="Sgemm"/>:
-    /// its lower rows or right-hand columns), of a matrix being packed, or of a fused elementwise loop
-    /// (<see cref="Columns"/>) while the calling thread does the first half. Each output element is computed by the
-    /// same operations in the same order on either thread, so results do not depend on the split. Handing over
-    /// allocates nothing. Set CELLDSL_THREADS=1 to keep everything on the calling thread.
+    /// its lower rows or right-hand columns), of a matrix being packed, of a fused elementwise loop
+    /// (<see cref="Columns"/>) or of a row sum or copy (<see cref="RowOps"/>) while the calling thread does the first
+    /// half. Each output element is computed by the same operations in the same order on either thread, so results do
+    /// not depend on the split. Handing over allocates nothing. Set CELLDSL_THREADS=1 to keep everything on the calling
+    /// thread.
     /// </summary>
     /// <remarks>
     /// The per-step products of a recurrent pass are small (a few to a few hundred microseconds) and come one after
@@ -41,6 +42,8 @@ namespace CellDsl.Kernels
         private const long MinimumWork = 500_000;
         // Likewise for the cells' fused loops, in elements (rows × columns) per half: from B = 64, H = 200 (12800).
         private const int MinimumElements = 4096;
+        // For sums and copies of rows, in elements per half: from B = 64, H = 650 (41600), B = 20 at H = 1500.
+        private const int MinimumCopied = 16384;
         // And for loops over independent rows (softmax and cross-entropy), in elements per half.
         private const int MinimumRowElements = 8192;
         // And for packing a matrix, in elements per half (a copy of 256 KiB, tens of microseconds).
@@ -122,11 +125,11 @@ namespace CellDsl.Kernels
         }
 
         /// <summary>Where to split a sum or copy of <paramref name="rows"/> rows of <paramref name="width"/> elements
-        /// (<see cref="RowOps"/>), or 0: from the fused loops' size, as a hand-off costs less than a microsecond when
-        /// the worker spins and half of 8K copied elements about one.</summary>
+        /// (<see cref="RowOps"/>), or 0. A copy of B = 64, H = 200 (12800 elements) takes about 1.5 µs on one thread,
+        /// no more than the hand-off and the wait for the worker's half; one of B = 64, H = 650 several.</summary>
         public static int SplitElementRows(int rows, int width)
         {
-            if (!Enabled || rows < 2 || (long)rows * width < 2 * MinimumElements) return 0;
+            if (!Enabled || rows < 2 || (long)rows * width < 2 * MinimumCopied) return 0;
             if (Thread.CurrentThread == _thread) return 0;
             return rows / 2;
         }

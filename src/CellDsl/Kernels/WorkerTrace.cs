@@ -114,10 +114,11 @@ namespace CellDsl.Kernels
 
         /// <summary>
         /// One row per call site (kind and shape) in order of first appearance: how often it ran per pass (of
-        /// <paramref name="passes"/> recorded back to back), its median time, how it split, and for split jobs the
-        /// median post → worker start, the caller's wait for the worker after its own half (negative: the worker
-        /// finished first and idled), and how often the caller took the half back. "before" is the median time on
-        /// the caller alone between the previous call's end and this one's start (row copies, sums, argument setup).
+        /// <paramref name="passes"/> recorded back to back), its time, how it split, and for split jobs the
+        /// post → worker start, the caller's wait for the worker after its own half (negative: the worker finished
+        /// first and idled), times as median and tenth percentile, and how often the caller took the half back.
+        /// "before" is the median time on the caller alone between the previous call's end and this one's start
+        /// (argument setup, anything not traced).
         /// </summary>
         public static string Summarize(Event[] events, int passes)
         {
@@ -134,7 +135,7 @@ namespace CellDsl.Kernels
                 top[^1] = parent;
             }
             var sb = new StringBuilder();
-            sb.AppendLine("| call | shape | per pass | µs each | split | post → worker start µs | caller waits µs | taken back | caller alone before µs |");
+            sb.AppendLine("| call | shape | per pass | µs each (median; tenth) | split | post → worker start µs (median; tenth) | caller waits µs (median; tenth) | taken back | caller alone before µs |");
             sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
             var sites = top.Select((e, i) => (e, i)).GroupBy(p => (p.e.Kind, p.e.M, p.e.N, p.e.K, p.e.ByRows, p.e.Split)).OrderBy(g => g.First().i);
             foreach (var g in sites)
@@ -142,7 +143,7 @@ namespace CellDsl.Kernels
                 var list = g.ToList();
                 var e0 = list[0].e;
                 bool split = e0.Split > 0;
-                double each = Median(list.Select(p => (p.e.Finish - p.e.Start) * us));
+                string each = Quantiles(list.Select(p => (p.e.Finish - p.e.Start) * us));
                 double before = Median(list.Where(p => p.i > 0).Select(p => (p.e.Start - top[p.i - 1].Finish) * us));
                 string shape = e0.Kind switch
                 {
@@ -150,16 +151,16 @@ namespace CellDsl.Kernels
                     TraceKind.Loop or TraceKind.Rows => $"{e0.M}×{e0.N}",
                     _ => $"{e0.K}×{e0.N}",
                 };
-                string how = !split ? "one thread" : $"{(e0.ByRows ? "rows" : "columns")} {e0.Split} \\| {e0.End - e0.Split}";
+                string how = !split ? "one thread" : $"{(e0.ByRows || e0.Kind == TraceKind.Rows ? "rows" : "columns")} {e0.Split} \\| {e0.End - e0.Split}";
                 string post = "", wait = "", back = "";
                 if (split)
                 {
                     var started = list.Where(p => p.e.WorkerStart != 0).ToList();
-                    post = started.Count == 0 ? "–" : F(Median(started.Select(p => (p.e.WorkerStart - p.e.Start) * us)));
-                    wait = started.Count == 0 ? "–" : F(Median(started.Select(p => (p.e.WorkerDone - p.e.CallerDone) * us)));
+                    post = started.Count == 0 ? "–" : Quantiles(started.Select(p => (p.e.WorkerStart - p.e.Start) * us));
+                    wait = started.Count == 0 ? "–" : Quantiles(started.Select(p => (p.e.WorkerDone - p.e.CallerDone) * us));
                     back = $"{list.Count(p => p.e.TakenBack)}/{list.Count}";
                 }
-                sb.AppendLine($"| {e0.Kind.ToString().ToLowerInvariant()} | {shape} | {list.Count / (double)passes:0.#} | {F(each)} | {how} | {post} | {wait} | {back} | {F(before)} |");
+                sb.AppendLine($"| {e0.Kind.ToString().ToLowerInvariant()} | {shape} | {list.Count / (double)passes:0.#} | {each} | {how} | {post} | {wait} | {back} | {F(before)} |");
             }
             double total = top.Count == 0 ? 0 : (top[^1].Finish - top[0].Start) * us / passes;
             double inCalls = top.Sum(e => (e.Finish - e.Start) * us) / passes;
@@ -168,6 +169,14 @@ namespace CellDsl.Kernels
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"pass {total:0} µs: {inCalls / Math.Max(total, 1e-9):P0} in the calls above, the worker busy {workerBusy / Math.Max(total, 1e-9):P0} of it"));
             return sb.ToString();
+        }
+
+        /// <summary>The median and the tenth percentile: under load the median is the scheduler's, the tenth what a
+        /// hand-off costs when the worker is on its core.</summary>
+        private static string Quantiles(System.Collections.Generic.IEnumerable<double> values)
+        {
+            var v = values.OrderBy(x => x).ToArray();
+            return $"{F(v[v.Length / 2])}; {F(v[v.Length / 10])}";
         }
 
         private static double Median(System.Collections.Generic.IEnumerable<double> values)

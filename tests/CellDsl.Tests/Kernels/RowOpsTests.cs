@@ -5,20 +5,20 @@ namespace CellDsl.Tests.Kernels;
 
 /// <summary>
 /// The row sums and copies that carry state gradients between backward steps are split by rows between the cores
-/// from 8K elements. Each element is one float addition or copy on either thread, so the results must equal an
+/// from 32K elements. Each element is one float addition or copy on either thread, so the results must equal an
 /// element-by-element loop exactly, for contiguous and strided blocks, whether the worker spins, sleeps or has its
 /// half taken back.
 /// </summary>
 public class RowOpsTests
 {
     [Theory]
-    [InlineData(64, 200, 200)]   // B = 64, H = 200: a whole step's state gradient, contiguous
-    [InlineData(20, 650, 650)]
-    [InlineData(37, 130, 520)]   // one gate's column block of a stacked [B, 4H] buffer
-    [InlineData(3, 40, 40)]      // too small to split
+    [InlineData(64, 650, 650)]   // B = 64, H = 650: a whole step's state gradient, contiguous
+    [InlineData(20, 1500, 1500)]
+    [InlineData(64, 200, 200)]   // too small to split
+    [InlineData(64, 650, 2600)]  // one gate's column block of a stacked [B, 4H] buffer
     public void Split_sums_adds_and_copies_match_an_element_by_element_loop(int rows, int width, int stride)
     {
-        if (Sgemm.Threads == 2 && rows * width >= 8192) Assert.True(Worker.SplitElementRows(rows, width) > 0, "this block should split");
+        if (Sgemm.Threads == 2 && rows * width >= 32768) Assert.True(Worker.SplitElementRows(rows, width) > 0, "this block should split");
         var rng = new CellRandom(rows + width);
         int size = rows * stride + 7;
         var x = new float[size]; rng.FillUniform(x, -1f, 1f);
