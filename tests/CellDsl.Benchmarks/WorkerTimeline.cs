@@ -13,7 +13,8 @@ public static class WorkerTimeline
         var stack = new CellStack(cell, 1, CellBenchmarks.Steps, batch, hidden);
         // Warm up past the tiered JIT, as the throughput mode does.
         Throughput.Median(() => { stack.Forward(); stack.Backward(); }, 0.5);
-        output.WriteLine($"{cell} T={CellBenchmarks.Steps} B={batch} H={hidden}, threads {CellDsl.Kernels.Sgemm.Threads}, {passes} passes each, load average {LoadAverage()}");
+        output.WriteLine($"{cell} T={CellBenchmarks.Steps} B={batch} H={hidden}, threads {CellDsl.Kernels.Sgemm.Threads}, "
+            + $"{passes} passes each, load average {LoadAverage()}");
         foreach (var (name, pass) in new (string, Action)[] { ("forward", stack.Forward), ("backward", stack.Backward) })
         {
             CellDsl.Kernels.WorkerTrace.Start();
@@ -31,7 +32,8 @@ public static class WorkerTimeline
         return 0;
 #else
         _ = (cell, batch, hidden, passes, output);
-        Console.Error.WriteLine("trace: this build records nothing; run it from the Trace configuration (dotnet run -c Trace --project tests/CellDsl.Benchmarks -- trace ...)");
+        Console.Error.WriteLine("trace: this build records nothing; run it from the Trace configuration "
+            + "(dotnet run -c Trace --project tests/CellDsl.Benchmarks -- trace ...)");
         return 2;
 #endif
     }

@@ -15,7 +15,10 @@ namespace CellDsl.Kernels
             Check(src, srcOffset, srcStride, rows, width, nameof(src));
             fixed (float* d = dst, s = src)
             {
-                var block = new Block { Dst = d + dstOffset, X = d + dstOffset, Y = s + srcOffset, DstStride = dstStride, XStride = dstStride, YStride = srcStride, Width = width };
+                var block = new Block
+                {
+                    Dst = d + dstOffset, X = d + dstOffset, Y = s + srcOffset, DstStride = dstStride, XStride = dstStride, YStride = srcStride, Width = width,
+                };
                 Run(ref block, &SumRows, rows, Overlap(block.Dst, dstStride, block.Y, srcStride, rows, width));
             }
         }
@@ -29,10 +32,14 @@ namespace CellDsl.Kernels
             Check(y, yOffset, yStride, rows, width, nameof(y));
             fixed (float* d = dst, px = x, py = y)
             {
-                var block = new Block { Dst = d + dstOffset, X = px + xOffset, Y = py + yOffset, DstStride = dstStride, XStride = xStride, YStride = yStride, Width = width };
+                var block = new Block
+                {
+                    Dst = d + dstOffset, X = px + xOffset, Y = py + yOffset, DstStride = dstStride, XStride = xStride, YStride = yStride, Width = width,
+                };
                 // Each element reads only its own x and y, so even a destination that is one of them splits safely
                 // unless rows of different offsets overlap.
-                Run(ref block, &SumRows, rows, Overlap(block.Dst, dstStride, block.X, xStride, rows, width) || Overlap(block.Dst, dstStride, block.Y, yStride, rows, width));
+                bool overlapping = Overlap(block.Dst, dstStride, block.X, xStride, rows, width) || Overlap(block.Dst, dstStride, block.Y, yStride, rows, width);
+                Run(ref block, &SumRows, rows, overlapping);
             }
         }
 
@@ -95,8 +102,8 @@ namespace CellDsl.Kernels
         {
             var b = (Block*)args;
             for (int r = lo; r < hi; r++)
-                TensorPrimitives.Add(new ReadOnlySpan<float>(b->X + (long)r * b->XStride, b->Width), new ReadOnlySpan<float>(b->Y + (long)r * b->YStride, b->Width),
-                    new Span<float>(b->Dst + (long)r * b->DstStride, b->Width));
+                TensorPrimitives.Add(new ReadOnlySpan<float>(b->X + (long)r * b->XStride, b->Width),
+                    new ReadOnlySpan<float>(b->Y + (long)r * b->YStride, b->Width), new Span<float>(b->Dst + (long)r * b->DstStride, b->Width));
         }
 
         private static void CopyRows(void* args, int lo, int hi)
@@ -125,7 +132,8 @@ namespace CellDsl.Kernels
         {
             if (rows <= 0 || width <= 0) return;
             if (offset < 0 || stride < width || (long)offset + (long)(rows - 1) * stride + width > x.Length)
-                throw new ArgumentOutOfRangeException(name, $"{rows} rows of {width} floats with stride {stride} at offset {offset} do not fit in {x.Length} floats");
+                throw new ArgumentOutOfRangeException(name,
+                    $"{rows} rows of {width} floats with stride {stride} at offset {offset} do not fit in {x.Length} floats");
         }
     }
 }

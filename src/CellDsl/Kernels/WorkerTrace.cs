@@ -135,7 +135,8 @@ namespace CellDsl.Kernels
                 top[^1] = parent;
             }
             var sb = new StringBuilder();
-            sb.AppendLine("| call | shape | per pass | µs each (median; tenth) | split | post → worker start µs (median; tenth) | caller waits µs (median; tenth) | taken back | caller alone before µs |");
+            sb.AppendLine("| call | shape | per pass | µs each (median; tenth) | split | post → worker start µs (median; tenth) "
+                + "| caller waits µs (median; tenth) | taken back | caller alone before µs |");
             sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
             var sites = top.Select((e, i) => (e, i)).GroupBy(p => (p.e.Kind, p.e.M, p.e.N, p.e.K, p.e.ByRows, p.e.Split)).OrderBy(g => g.First().i);
             foreach (var g in sites)
@@ -160,7 +161,8 @@ namespace CellDsl.Kernels
                     wait = started.Count == 0 ? "–" : Quantiles(started.Select(p => (p.e.WorkerDone - p.e.CallerDone) * us));
                     back = $"{list.Count(p => p.e.TakenBack)}/{list.Count}";
                 }
-                sb.AppendLine($"| {e0.Kind.ToString().ToLowerInvariant()} | {shape} | {list.Count / (double)passes:0.#} | {each} | {how} | {post} | {wait} | {back} | {F(before)} |");
+                string kind = e0.Kind.ToString().ToLowerInvariant();
+                sb.AppendLine($"| {kind} | {shape} | {list.Count / (double)passes:0.#} | {each} | {how} | {post} | {wait} | {back} | {F(before)} |");
             }
             double total = top.Count == 0 ? 0 : (top[^1].Finish - top[0].Start) * us / passes;
             double inCalls = top.Sum(e => (e.Finish - e.Start) * us) / passes;
