@@ -2,7 +2,9 @@ using BenchmarkDotNet.Running;
 using CellDsl.Benchmarks;
 
 // `throughput [cells] [batches] [hiddens] [layers] [budget-seconds]` prints JSON lines for the peer comparison;
-// `gemm [batches] [hiddens] [budget]` prints SGEMM GFLOP/s lines; `cpu` the CPU facts and GEMM kernel as one JSON line; `train-step [small,medium] [budget]` whole training steps' tokens/s; anything else goes to BenchmarkDotNet (e.g. --filter *GemmBenchmarks* --job short).
+// `gemm [batches] [hiddens] [budget]` prints SGEMM GFLOP/s lines; `cpu` the CPU facts and GEMM kernel as one JSON line;
+// `train-step [small,medium] [budget]` whole training steps' tokens/s;
+// `trace [cell] [batch] [hidden] [passes]` the worker's hand-offs per call site (from the Trace configuration); anything else goes to BenchmarkDotNet (e.g. --filter *GemmBenchmarks* --job short).
 if (args.Length > 0 && args[0] == "throughput")
 {
     string cells = args.Length > 1 ? args[1] : "lstm,gru-torch,peephole,cifg,gru,mut1,mut2,mut3";
@@ -34,6 +36,12 @@ if (args.Length > 0 && args[0] == "train-step")
     double budget = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2;
     TrainingStep.Run(shapes.Split(','), budget, Console.Out);
     return 0;
+}
+if (args.Length > 0 && args[0] == "trace")
+{
+    return WorkerTimeline.Run(args.Length > 1 ? args[1] : "lstm", args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 64,
+        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 650,
+        args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 5, Console.Out);
 }
 BenchmarkSwitcher.FromAssembly(typeof(CellBenchmarks).Assembly).Run(args);
 return 0;

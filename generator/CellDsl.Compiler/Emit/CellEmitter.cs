@@ -322,9 +322,6 @@ namespace CellDsl.Compiler.Emit
                 case RowsOp.Clear:
                     _w.Line($"{Kernels}.RowOps.Clear({Arg(step.Destination)}, {rows}, {unit});");
                     break;
-                case RowsOp.Copy when whole:
-                    _w.Line($"global::System.Array.Copy(a, {Base(step.Source!, step.InStep)}, a, {Base(step.Destination, step.InStep)}, {rows} * {unit});");
-                    break;
                 case RowsOp.Sum:
                     _w.Line($"{Kernels}.RowOps.Sum({Arg(step.Destination)}, {Arg(step.Source!)}, {Arg(step.Source2!)}, {rows}, {unit});");
                     break;

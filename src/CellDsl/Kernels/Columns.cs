@@ -46,10 +46,13 @@ namespace CellDsl.Kernels
             int split = Worker.SplitColumns(rows, width);
             if (split <= 0)
             {
+                WorkerTrace.BeginCall(TraceKind.Loop, rows, width, 0);
                 Range(ref kernel, 0, width);
+                WorkerTrace.EndCall();
                 return;
             }
-            Worker.Run(new Worker.Job { Kernel = Unsafe.AsPointer(ref kernel), Range = &Range<TKernel>, Split = split, End = width });
+            // Kind, M and N only describe the loop to the trace.
+            Worker.Run(new Worker.Job { Kernel = Unsafe.AsPointer(ref kernel), Range = &Range<TKernel>, Split = split, End = width, Kind = TraceKind.Loop, M = rows, N = width });
         }
 
         private static void Range<TKernel>(void* kernel, int j0, int j1) where TKernel : struct, IColumnKernel

@@ -31,7 +31,9 @@ namespace CellDsl.Kernels
             Depth = k;
             Columns = n;
             PaddedColumns = padded;
+            WorkerTrace.BeginCall(TraceKind.Pack, 0, n, k);
             fixed (float* pb = b) Sgemm.PackAll(transB, pb + bOffset, ldb, k, n, padded, _data);
+            WorkerTrace.EndCall();
         }
 
         public void Dispose()

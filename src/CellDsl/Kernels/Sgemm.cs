@@ -86,7 +86,9 @@ namespace CellDsl.Kernels
             int split = Worker.SplitPoint(m, n, k, prepacked: false, out bool byRows);
             if (split <= 0)
             {
+                WorkerTrace.BeginCall(TraceKind.Gemm, m, n, k);
                 Columns(transA, transB, m, 0, n, k, a, lda, b, ldb, c, ldc, accumulate);
+                WorkerTrace.EndCall();
                 return;
             }
             Worker.Run(new Worker.Job { TransA = transA, TransB = transB, ByRows = byRows, Split = split, End = byRows ? m : n, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc, Accumulate = accumulate });
@@ -116,7 +118,9 @@ namespace CellDsl.Kernels
             int split = Worker.SplitPoint(m, n, k, prepacked: true, out bool byRows);
             if (split <= 0)
             {
+                WorkerTrace.BeginCall(TraceKind.Gemm, m, n, k);
                 Columns(transA, m, 0, n, a, lda, b, c, ldc, accumulate);
+                WorkerTrace.EndCall();
                 return;
             }
             Worker.Run(new Worker.Job { TransA = transA, ByRows = byRows, Split = split, End = byRows ? m : n, M = m, N = n, K = k, A = a, Lda = lda, Packed = b, C = c, Ldc = ldc, Accumulate = accumulate });

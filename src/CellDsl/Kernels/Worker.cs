@@ -6,10 +6,11 @@ namespace CellDsl.Kernels
 {
     /// <summary>
     /// The second core: one persistent background thread that takes the second half of a product (<see cref="Sgemm"/>:
-    /// its lower rows or right-hand columns), of a matrix being packed, or of a fused elementwise loop
-    /// (<see cref="Columns"/>) while the calling thread does the first half. Each output element is computed by the
-    /// same operations in the same order on either thread, so results do not depend on the split. Handing over
-    /// allocates nothing. Set CELLDSL_THREADS=1 to keep everything on the calling thread.
+    /// its lower rows or right-hand columns), of a matrix being packed, of a fused elementwise loop
+    /// (<see cref="Columns"/>) or of a row sum or copy (<see cref="RowOps"/>) while the calling thread does the first
+    /// half. Each output element is computed by the same operations in the same order on either thread, so results do
+    /// not depend on the split. Handing over allocates nothing. Set CELLDSL_THREADS=1 to keep everything on the calling
+    /// thread.
     /// </summary>
     /// <remarks>
     /// The per-step products of a recurrent pass are small (a few to a few hundred microseconds) and come one after
@@ -33,12 +34,18 @@ namespace CellDsl.Kernels
             /// and the function that runs it over a column range.</summary>
             public void* Kernel;
             public delegate*<void*, int, int, void> Range;
+            /// <summary>What a range job is, for <see cref="WorkerTrace"/> (a pack leaves it at Gemm).</summary>
+            public TraceKind Kind;
         }
 
         // Below this many multiply-adds per half (a few microseconds) the hand-off is not worth it.
         private const long MinimumWork = 500_000;
-        // Likewise for elementwise loops, in elements (rows × columns) per half.
-        private const int MinimumElements = 8192;
+        // Likewise for the cells' fused loops, in elements (rows × columns) per half: from B = 64, H = 200 (12800).
+        private const int MinimumElements = 4096;
+        // For sums and copies of rows, in elements per half: from B = 64, H = 650 (41600), B = 20 at H = 1500.
+        private const int MinimumCopied = 16384;
+        // And for loops over independent rows (softmax and cross-entropy), in elements per half.
+        private const int MinimumRowElements = 8192;
         // And for packing a matrix, in elements per half (a copy of 256 KiB, tens of microseconds).
         private const int MinimumPacked = 65536;
         // Products with at least this many rows are split by rows (16 panels of 12 rows each side).
@@ -86,12 +93,27 @@ namespace CellDsl.Kernels
             return ColumnHalf(n);
         }
 
-        /// <summary>About half of n columns, rounded up to whole 32-column panels, or 0 if that leaves the worker none.</summary>
-        private static int ColumnHalf(int n)
+        /// <summary>Where to split n columns into two runs of whole 32-column panels that cost the same, or 0 if the
+        /// worker would get none. A full panel costs two, the last one, when 16 columns or fewer, one (a one-vector
+        /// tile); ties give the caller the larger half, as it starts first. N = 200 splits 96 | 104 (3 | 3½ panels),
+        /// not 128 | 72 (4 | 2½), which left the worker idle for a third of each backward step's product.</summary>
+        internal static int ColumnHalf(int n)
         {
             if (n < 2 * Sgemm.NR) return 0;
-            int half = (n / 2 + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR;
-            return half < n ? half : 0;
+            int best = 0, bestCost = int.MaxValue;
+            for (int s = Sgemm.NR; s < n; s += Sgemm.NR)
+            {
+                int cost = Math.Max(PanelCost(s), PanelCost(n - s));
+                if (cost <= bestCost) (best, bestCost) = (s, cost);
+            }
+            return best;
+        }
+
+        /// <summary>The tile cost of a run of n columns starting at a panel boundary, in half panels.</summary>
+        private static int PanelCost(int n)
+        {
+            int edge = n % Sgemm.NR;
+            return 2 * (n / Sgemm.NR) + (edge == 0 ? 0 : edge <= Sgemm.NR / 2 ? 1 : 2);
         }
 
         /// <summary>Where to split a column loop of <paramref name="width"/> columns (a multiple of 16), or 0.</summary>
@@ -102,10 +124,20 @@ namespace CellDsl.Kernels
             return (width / 2 + 15) / 16 * 16;
         }
 
+        /// <summary>Where to split a sum or copy of <paramref name="rows"/> rows of <paramref name="width"/> elements
+        /// (<see cref="RowOps"/>), or 0. A copy of B = 64, H = 200 (12800 elements) takes about 1.5 µs on one thread,
+        /// no more than the hand-off and the wait for the worker's half; one of B = 64, H = 650 several.</summary>
+        public static int SplitElementRows(int rows, int width)
+        {
+            if (!Enabled || rows < 2 || (long)rows * width < 2 * MinimumCopied) return 0;
+            if (Thread.CurrentThread == _thread) return 0;
+            return rows / 2;
+        }
+
         /// <summary>Where to split a loop over <paramref name="rows"/> independent rows of <paramref name="width"/> elements, or 0.</summary>
         public static int SplitRows(int rows, int width)
         {
-            if (!Enabled || rows < 2 || (long)rows * width < 2 * MinimumElements) return 0;
+            if (!Enabled || rows < 2 || (long)rows * width < 2 * MinimumRowElements) return 0;
             if (Thread.CurrentThread == _thread) return 0;
             return rows / 2;
         }
@@ -123,6 +155,7 @@ namespace CellDsl.Kernels
             {
                 EnsureStarted();
                 _job = job;
+                WorkerTrace.Posted(job);
                 int seq = _posted + 1;
                 Volatile.Write(ref _posted, seq);
                 Interlocked.MemoryBarrier();
@@ -133,14 +166,17 @@ namespace CellDsl.Kernels
                 if (Interlocked.CompareExchange(ref _claimed, seq, seq - 1) == seq - 1)
                 {
                     // The worker has not started: do its half here rather than wait for it to wake.
+                    WorkerTrace.CallerFinished(takenBack: true);
                     if (mine is null) Execute(job, job.Split, job.End);
                 }
                 else
                 {
+                    WorkerTrace.CallerFinished(takenBack: false);
                     // The worker is on the other core with a half as long as this one: spin, never yield. Wait even
                     // when this half failed, so the next product cannot overwrite a job the worker is still reading.
                     while (Volatile.Read(ref _done) != seq) { }
                 }
+                WorkerTrace.Finished();
                 if (mine is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(mine);
                 if (_failure is { } failure) { _failure = null; throw new InvalidOperationException("The GEMM worker thread failed.", failure); }
             }
@@ -192,8 +228,10 @@ namespace CellDsl.Kernels
                     // Claim it; if the caller already took this half back, there is nothing to do.
                     if (Interlocked.CompareExchange(ref _claimed, seq, seq - 1) != seq - 1) continue;
                     var job = _job;
+                    WorkerTrace.WorkerStarted();
                     try { Execute(job, job.Split, job.End); }
                     catch (Exception e) { _failure = e; }
+                    WorkerTrace.WorkerFinished();
                     Volatile.Write(ref _done, seq);
                     continue;
                 }

@@ -161,6 +161,47 @@ public class WorkerTests
     }
 
     [Theory]
+    [InlineData(200)]    // dh = dZ · W of a backward step at H = 200: was 128 | 72
+    [InlineData(650)]    // and at H = 650: was 352 | 298
+    [InlineData(800)]    // the forward step's h · Wᵀ at H = 200: 25 whole panels
+    [InlineData(2600)]
+    [InlineData(90)]     // two panels and a 26-column edge
+    public void Column_halves_differ_by_at_most_one_panel_and_match_unsplit_products(int n)
+    {
+        // The per-step products split by whole 32-column panels (prepacked weights start a panel at each multiple of
+        // 32); neither thread's tiles may compute more than one panel over the other's. One row of the product is
+        // not split.
+        const int m = 64, k = 300;
+        if (Sgemm.Threads == 2)
+        {
+            int split = Worker.SplitPoint(m, n, k, prepacked: true, out bool byRows);
+            Assert.False(byRows);
+            Assert.True(split > 0 && split < n && split % Sgemm.NR == 0, $"split {split} of {n}");
+            // The columns each side's tiles compute: an edge of up to 16 columns runs a 16-wide tile, a wider one 32.
+            static int Tiled(int w) => w % 32 == 0 ? w : w / 32 * 32 + (w % 32 <= 16 ? 16 : 32);
+            Assert.True(Math.Abs(Tiled(split) - Tiled(n - split)) <= Sgemm.NR, $"halves {split} | {n - split}");
+            Assert.Equal(0, Worker.SplitPoint(1, n, k, prepacked: true, out _));
+        }
+        var rng = new CellRandom(n);
+        var w = new float[n * k]; rng.FillUniform(w, -1f, 1f);
+        var a = new float[m * k]; rng.FillUniform(a, -1f, 1f);
+        using var packed = new PackedMatrix();
+        packed.Pack(transB: true, k, n, w, 0, k);
+        var rows = new float[m * n];
+        for (int i = 0; i < m; i++) Sgemm.Multiply(false, m: 1, a, i * k, k, packed, rows, i * n, n, accumulate: false);
+        for (int trial = 0; trial < 4; trial++)
+        {
+            if (trial % 2 == 1) Thread.Sleep(2);
+            var whole = new float[m * n];
+            Sgemm.Multiply(false, m, a, 0, k, packed, whole, 0, n, accumulate: false);
+            Assert.Equal(rows, whole);
+            var unpacked = new float[m * n];
+            Sgemm.Multiply(false, true, m, n, k, a, 0, k, w, 0, k, unpacked, 0, n, accumulate: false);
+            Assert.Equal(rows, unpacked);
+        }
+    }
+
+    [Theory]
     [InlineData(false, false, 700, 130, 90)]    // dX = dZ · W over all T·B rows, B prepacked
     [InlineData(true, false, 401, 96, 70)]      // a weight gradient dZᵀ · x: A transposed, 4H rows (ragged: 401 = 33·12 + 5)
     [InlineData(false, true, 389, 200, 64)]     // the input projection x · Wᵀ

@@ -321,7 +321,7 @@ namespace CellDsl.Zoo
                 global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (2 * H), 2 * H,
                     wt1, a, at[Buffers.dSPrev_h], H, accumulate: true);
                 // dL/d(state before step t) is dL/d(state after step t-1).
-                global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.dS_h], H, a, at[Buffers.dSPrev_h], H, B, H);
             }
             // d x = dZ0 · [W_x_r | W_x_z | W_x_n]
             global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 3 * H, wt0, a,

@@ -362,7 +362,7 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
-                global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.dS_h], H, a, at[Buffers.dSPrev_h], H, B, H);
             }
             var backwardPre1 = new global::CellDsl.Generated.BackwardPre1
             {

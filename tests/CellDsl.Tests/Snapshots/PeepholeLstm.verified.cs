@@ -325,7 +325,7 @@ namespace CellDsl.Zoo
                 // dL/d(state after step t) flows into the value each state took.
                 global::CellDsl.Kernels.RowOps.Sum(a, at[Buffers.D_n37], H, a, at[Buffers.dS_h], H, a,
                     at[Buffers.dY] + t * B * H, H, B, H);
-                global::System.Array.Copy(a, at[Buffers.dS_c], a, at[Buffers.D_n27], B * H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.D_n27], H, a, at[Buffers.dS_c], H, B, H);
                 var backwardStep1 = new global::CellDsl.Generated.BackwardStep1
                 {
                     A = a,
@@ -375,8 +375,8 @@ namespace CellDsl.Zoo
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep0, H, B);
                 // dL/d(state before step t) is dL/d(state after step t-1).
-                global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
-                global::System.Array.Copy(a, at[Buffers.dSPrev_c], a, at[Buffers.dS_c], B * H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.dS_h], H, a, at[Buffers.dSPrev_h], H, B, H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.dS_c], H, a, at[Buffers.dSPrev_c], H, B, H);
             }
             // d x = dZ0 · [W_x_z | W_x_i | W_x_f | W_x_o]
             global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], 4 * H, wt0, a,

@@ -186,7 +186,7 @@ namespace CellDsl.Zoo
                 global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a,
                     at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
-                global::System.Array.Copy(a, at[Buffers.dSPrev_h], a, at[Buffers.dS_h], B * H);
+                global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.dS_h], H, a, at[Buffers.dSPrev_h], H, B, H);
             }
             // d x = dZ0 · [W_x_h]
             global::CellDsl.Kernels.Sgemm.Multiply(transA: false, T * B, a, at[Buffers.dZ0], H, wt0, a, at[Buffers.dX],
