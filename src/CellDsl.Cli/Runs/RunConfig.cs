@@ -48,6 +48,8 @@ namespace CellDsl.Cli.Runs
         public static RunConfig Read(string path)
         {
             if (!File.Exists(path)) throw new RunFolderException(path, "there is no config.json here, so this folder is not a run written by celldsl train.");
+            if (PianoRollRunConfig.Describes(path))
+                throw new RunFolderException(path, "this is a JSB chorales (piano-roll) run: train --resume and eval take it, but it has no text to generate.");
             try
             {
                 return JsonSerializer.Deserialize<RunConfig>(File.ReadAllText(path), Json)

@@ -103,9 +103,6 @@ namespace CellDsl.Training.Data
             }
         }
 
-        /// <summary>The JSB chorales under a data folder: <paramref name="dataFolder"/>/<see cref="JsbChoralesFile"/>.</summary>
-        public static PianoRollCorpus LoadJsbChorales(string dataFolder) => Load(Path.Combine(dataFolder, JsbChoralesFile));
-
         private static PianoRollSplit ReadSplit(string path, string name, JsonElement split)
         {
             if (split.ValueKind != JsonValueKind.Array)

@@ -72,7 +72,7 @@ public class PianoRollTests
     [SharedDataFact("music/jsb_chorales")]
     public void The_jsb_chorales_have_the_boulanger_lewandowski_split_counts()
     {
-        var corpus = PianoRoll.LoadJsbChorales(Environment.GetEnvironmentVariable(SharedDataFactAttribute.Variable)!);
+        var corpus = Corpora.JsbChorales(Environment.GetEnvironmentVariable(SharedDataFactAttribute.Variable)!);
         Assert.Equal((229, 13_807), (corpus.Train.Count, corpus.Train.Frames));
         Assert.Equal((76, 4_602), (corpus.Valid.Count, corpus.Valid.Frames));
         Assert.Equal((77, 4_725), (corpus.Test.Count, corpus.Test.Frames));
