@@ -58,8 +58,7 @@ namespace CellDsl.Cli.Runs
         /// <summary>A trainer in the state of the run's checkpoint.</summary>
         public static PianoRollTrainer Restore(PianoRollRunConfig config, PianoRollCorpus corpus, RunFolder folder)
         {
-            if (!File.Exists(folder.Checkpoint))
-                throw new RunFolderException(folder.Checkpoint, "missing: the run stopped before its first evaluation wrote a checkpoint. Train it again.");
+            TrainingRun.RequireCheckpoint(folder);
             var trainer = new PianoRollTrainer(new PianoRollModel(config.Model), corpus.Train, config.Trainer);
             Checkpoint.Load(folder.Checkpoint, trainer);
             return trainer;
@@ -122,11 +121,7 @@ namespace CellDsl.Cli.Runs
         private void Record(List<MetricsRow> rows)
         {
             Checkpoint.Save(_folder.Checkpoint, Trainer);
-            MetricsLog.Append(_folder.Metrics, rows);
-            _rows.AddRange(rows);
-            var runs = new[] { (_folder.Name, (IReadOnlyList<MetricsRow>)_rows) };
-            Curves.Save(_folder.CurvesSvg, runs);
-            Curves.Save(_folder.CurvesPng, runs);
+            TrainingRun.AppendRows(_folder, _rows, rows);
         }
     }
 }

@@ -168,10 +168,7 @@ namespace CellDsl.Training.Checkpoints
             var history = ReadHistory(path, sections);
 
             // Everything is read and checked: only now is the trainer changed, so a bad file leaves it as it was.
-            model.Parameters.CopyParametersFrom(all);
-            trainer.Optimizer.Steps = optimizerSteps;
-            for (int i = 0; i < state.Length; i++) state[i].CopyTo(trainer.Optimizer.State[i], 0);
-            trainer.Random.State = random;
+            Apply(model.Parameters, all, trainer.Optimizer, optimizerSteps, state, trainer.Random, random);
             trainer.Epoch = epoch;
             trainer.Window = window;
             trainer.Step = step;
@@ -202,14 +199,19 @@ namespace CellDsl.Training.Checkpoints
             var (epoch, window, step) = ReadPosition(path, sections, trainer.BatchesPerEpoch, "this training split's");
             var history = ReadHistory(path, sections);
 
-            model.Parameters.CopyParametersFrom(all);
-            trainer.Optimizer.Steps = optimizerSteps;
-            for (int i = 0; i < state.Length; i++) state[i].CopyTo(trainer.Optimizer.State[i], 0);
-            trainer.Random.State = random;
+            Apply(model.Parameters, all, trainer.Optimizer, optimizerSteps, state, trainer.Random, random);
             trainer.Epoch = epoch;
             trainer.Window = window;
             trainer.Step = step;
             trainer.RestoreHistory(history);
+        }
+
+        private static void Apply(Layers.ParameterSet parameters, float[] all, IOptimizer optimizer, long steps, float[][] state, CellRandom random, ulong randomState)
+        {
+            parameters.CopyParametersFrom(all);
+            optimizer.Steps = steps;
+            for (int i = 0; i < state.Length; i++) state[i].CopyTo(optimizer.State[i], 0);
+            random.State = randomState;
         }
 
         private static (long Steps, float[][] State) ReadOptimizer(string path, Dictionary<string, byte[]> sections, IOptimizer into)

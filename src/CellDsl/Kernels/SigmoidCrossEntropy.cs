@@ -23,7 +23,7 @@ namespace CellDsl.Kernels
             fixed (float* z = logits, y = targets, l = nll, b = bias)
             {
                 var job = new Rows { Z = z, Bias = b, Targets = y, Nll = l, Classes = classes };
-                Run(&job, &ForwardRows, rows, classes);
+                Worker.RunRows(&job, &ForwardRows, rows, classes);
             }
         }
 
@@ -36,7 +36,7 @@ namespace CellDsl.Kernels
             fixed (float* p = probabilities, y = targets, w = weights)
             {
                 var job = new Rows { Z = p, Targets = y, Weights = w, Classes = classes, Scale = scale };
-                Run(&job, &BackwardRows, rows, classes);
+                Worker.RunRows(&job, &BackwardRows, rows, classes);
             }
         }
 
@@ -45,13 +45,6 @@ namespace CellDsl.Kernels
             public float* Z, Bias, Targets, Nll, Weights;
             public int Classes;
             public float Scale;
-        }
-
-        private static void Run(Rows* job, delegate*<void*, int, int, void> range, int rows, int classes)
-        {
-            int split = Worker.SplitRows(rows, classes);
-            if (split > 0) Worker.Run(new Worker.Job { Kernel = job, Range = range, Split = split, End = rows });
-            else range(job, 0, rows);
         }
 
         // The log term is taken once per lane of a product rather than once per element: Π(1 + e^−|z|) over at most

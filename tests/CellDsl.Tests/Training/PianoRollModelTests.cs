@@ -18,19 +18,6 @@ public class PianoRollModelTests
 
     private static double[] D(ReadOnlySpan<float> s) { var d = new double[s.Length]; for (int i = 0; i < d.Length; i++) d[i] = s[i]; return d; }
 
-    private static void AssertClose(string what, ReadOnlySpan<float> actual, double[] expected, double tolerance = 1e-3)
-    {
-        double err = 0, scale = 1e-3;
-        int worst = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = Math.Abs(actual[i] - expected[i]);
-            if (e > err) { err = e; worst = i; }
-            scale = Math.Max(scale, Math.Abs(expected[i]));
-        }
-        Assert.True(err / scale <= tolerance, $"{what}: element {worst} is {actual[worst]}, the oracle {expected[worst]} (relative error {err / scale:E2})");
-    }
-
     /// <summary>Σ_j max(z, 0) − y·z + log(1 + e^−|z|) in float64.</summary>
     private static double Bce(double z, double y) => Math.Max(z, 0) - y * z + Math.Log(1 + Math.Exp(-Math.Abs(z)));
 
@@ -75,8 +62,8 @@ public class PianoRollModelTests
         var theta = D(dec.Parameters);
         var x = D(h);
         Assert.True(Math.Abs(loss - Loss(theta, x)) <= 1e-5 * Loss(theta, x), $"loss {loss} vs the reference's {Loss(theta, x)}");
-        AssertClose("dW, db", dec.Gradients, GradientCheckTests.CentralDifferences(theta, () => Loss(theta, x)));
-        AssertClose("dh", dh, GradientCheckTests.CentralDifferences(x, () => Loss(theta, x)));
+        GradientCheckTests.AssertClose("dW, db", dec.Gradients, GradientCheckTests.CentralDifferences(theta, () => Loss(theta, x)));
+        GradientCheckTests.AssertClose("dh", dh, GradientCheckTests.CentralDifferences(x, () => Loss(theta, x)));
     }
 
     /// <summary>The model in float64 from the equations: each cell by the reference interpreter from zero states,
@@ -140,7 +127,7 @@ public class PianoRollModelTests
         Assert.True(Math.Abs(loss - expected) <= 1e-5 * expected, $"loss {loss} vs the reference's {expected}");
         var fd = GradientCheckTests.CentralDifferences(th, Loss);
         foreach (var g in model.Parameters.Groups)
-            AssertClose(g.Name, grads.AsSpan((int)g.Offset, g.Length), fd.AsSpan((int)g.Offset, g.Length).ToArray());
+            GradientCheckTests.AssertClose(g.Name, grads.AsSpan((int)g.Offset, g.Length), fd.AsSpan((int)g.Offset, g.Length).ToArray());
     }
 
     [Fact]
@@ -197,7 +184,7 @@ public class PianoRollModelTests
             for (int t = 0; t < lengths[i]; t++)
                 Assert.True(Math.Abs(ws.Nll[t * 4 + i] - one.Nll[t]) <= 1e-5f * one.Nll[t], $"sequence {i} step {t}: batched nll {ws.Nll[t * 4 + i]}, alone {one.Nll[t]}");
         }
-        AssertClose("gradients of the padded batch vs the sum of the rows alone", together, sum, 1e-5);
+        GradientCheckTests.AssertClose("gradients of the padded batch vs the sum of the rows alone", together, sum, 1e-5);
     }
 
     /// <summary>Four-chord progressions (I–IV–V–I in a few keys), each chord held two steps: a roll an RNN can learn.</summary>
