@@ -1,7 +1,6 @@
 using System.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using CellDsl.Training.Bptt;
 using CellDsl.Training.Data;
 using CellDsl.Training.Models;
@@ -26,15 +25,9 @@ namespace CellDsl.Cli.Runs
         public required PianoRollModelConfig Model { get; init; }
         public required PianoRollTrainerOptions Trainer { get; init; }
 
-        private static readonly JsonSerializerOptions Json = new()
-        {
-            WriteIndented = true,
-            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        };
-
         public PianoRollCorpus LoadCorpus() => PianoRoll.Load(Data);
 
-        public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+        public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, RunConfig.Json));
 
         /// <summary>Whether the config.json at <paramref name="path"/> is a piano-roll run's (false for anything else,
         /// which <see cref="RunConfig.Read"/> then reads or reports).</summary>
@@ -52,18 +45,6 @@ namespace CellDsl.Cli.Runs
         }
 
         /// <summary>Reads a piano-roll run's config.json; a file that is not one raises <see cref="RunFolderException"/> naming it.</summary>
-        public static PianoRollRunConfig Read(string path)
-        {
-            if (!File.Exists(path)) throw new RunFolderException(path, "there is no config.json here, so this folder is not a run written by celldsl train.");
-            try
-            {
-                return JsonSerializer.Deserialize<PianoRollRunConfig>(File.ReadAllText(path), Json)
-                       ?? throw new RunFolderException(path, "the file holds null instead of a run's configuration.");
-            }
-            catch (JsonException e)
-            {
-                throw new RunFolderException(path, $"not a piano-roll run configuration ({e.Message}). Train the run again, or restore the file.");
-            }
-        }
+        public static PianoRollRunConfig Read(string path) => RunConfig.ReadJson<PianoRollRunConfig>(path, "a piano-roll run configuration");
     }
 }
