@@ -65,6 +65,7 @@ namespace CellDsl.Training.Bptt
         private readonly Dictionary<int, PianoRollWorkspace> _workspaces = new();
         private readonly Dictionary<PianoRollSplit, int[][]> _evaluationBatches = new();
         private readonly List<Evaluation> _history = new();
+        private readonly CellRandom _shuffle = new(0);
         private int _orderEpoch = -1;
 
         public PianoRollTrainer(PianoRollModel model, PianoRollSplit train, PianoRollTrainerOptions options)
@@ -169,7 +170,8 @@ namespace CellDsl.Training.Bptt
 
         private PianoRollWorkspace Workspace(PianoRollSplit split, int[] sequences)
         {
-            int longest = sequences.Max(split.Length);
+            int longest = 0;   // a loop, not LINQ's Max: this runs every step, which allocates nothing
+            foreach (int i in sequences) longest = Math.Max(longest, split.Length(i));
             int steps = (longest + StepGranularity - 1) / StepGranularity * StepGranularity;
             if (!_workspaces.TryGetValue(steps, out var ws)) _workspaces[steps] = ws = Model.CreateWorkspace(steps, Options.Batch);
             return ws;
@@ -179,10 +181,10 @@ namespace CellDsl.Training.Bptt
         private void Shuffle(int epoch)
         {
             for (int i = 0; i < _order.Length; i++) _order[i] = i;
-            var rng = new CellRandom(unchecked(Options.Seed * 1_000_003L + epoch + 1));
+            _shuffle.State = unchecked((ulong)(Options.Seed * 1_000_003L + epoch + 1));   // as new CellRandom(that seed)
             for (int i = _order.Length - 1; i > 0; i--)
             {
-                int j = (int)(rng.NextDouble() * (i + 1));
+                int j = (int)(_shuffle.NextDouble() * (i + 1));
                 (_order[i], _order[j]) = (_order[j], _order[i]);
             }
             _orderEpoch = epoch;

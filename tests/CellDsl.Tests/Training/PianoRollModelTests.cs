@@ -221,6 +221,19 @@ public class PianoRollModelTests
         Assert.Equal(valid.Frames, trainer.History[^1].ScoredTokens);
     }
 
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("sgd")]
+    public void A_training_step_allocates_nothing_once_warm(string optimizer)
+    {
+        var model = new PianoRollModel(new PianoRollModelConfig { HiddenSize = 8, Cells = new[] { "lstm", "gru" }, Dropout = 0.2f });
+        var trainer = new PianoRollTrainer(model, Progressions("train", 12, 1), new PianoRollTrainerOptions { Batch = 4, Epochs = 10, Optimizer = optimizer });
+        for (int i = 0; i < 6; i++) trainer.TrainBatch();   // JIT, tiering, the GEMM's per-thread buffers, every workspace used
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 6; i++) trainer.TrainBatch();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void The_same_seeds_train_bit_identical_parameters()
     {
