@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.IO;
 using System.Linq;
+using CellDsl.Cli.Checking;
 using CellDsl.Cli.Rendering;
 using CellDsl.Cli.Runs;
 using CellDsl.Training.Bptt;
@@ -215,7 +216,11 @@ namespace CellDsl.Cli.Commands
             }
             catch (ArgumentException e)
             {
-                return RunErrors.Usage(error, "train", e);
+                // A cell that needs its input as wide as its state (MUT1's Tanh(x)) meets the 88-note frame here.
+                string hint = config.Model.HiddenSize != PianoRoll.Notes
+                    ? $" The first cell reads the {PianoRoll.Notes}-note frame itself: --hidden {PianoRoll.Notes} suits a cell that needs equal sizes."
+                    : "";
+                return RunErrors.Usage(error, "train", ZooCatalog.StripParameterName(e) + hint);
             }
             if (run.Trainer.Finished)
                 return RunErrors.Usage(error, "train", $"{folder.Path} has trained all {config.Trainer.Epochs} epochs; give --epochs N above that to train further.");

@@ -30,8 +30,9 @@ public sealed class JsbRunTests : IDisposable
         return _temp.Write("chorales.json", $"{{\"train\": {Split(12)}, \"valid\": {Split(4)}, \"test\": {Split(4)}}}");
     }
 
-    private static string[] Train(string data, string run, int epochs)
-        => new[] { "train", "--corpus", "jsb", "--data", data, "--run", run, "--hidden", "16", "--batch", "4", "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--lr", "0.01" };
+    private static string[] Train(string data, string run, int epochs, int hidden = 16)
+        => new[] { "train", "--corpus", "jsb", "--data", data, "--run", run, "--hidden", hidden.ToString(CultureInfo.InvariantCulture), "--batch", "4",
+                   "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--lr", "0.01" };
 
     private static (PianoRollRunConfig Config, PianoRollTrainer Trainer) Restore(string run)
     {
@@ -109,6 +110,12 @@ public sealed class JsbRunTests : IDisposable
         var notes = CliRun.Of(Train(bad, Dir("c"), 1));
         Assert.Equal(1, notes.ExitCode);
         Assert.StartsWith($"{bad}: \"valid\" chorale 0 step 0 holds MIDI note 120", notes.Error);
+
+        var mut1 = CliRun.Of(Train(data, Dir("e"), 1).Append("--cell").Append("mut1").ToArray());
+        Assert.Equal(2, mut1.ExitCode);
+        Assert.Contains("needs input size == hidden size", mut1.Error);
+        Assert.Contains("--hidden 88 suits a cell that needs equal sizes", mut1.Error);
+        Assert.Equal(0, CliRun.Of(Train(data, Dir("f"), 1, hidden: 88).Append("--cell").Append("mut1").ToArray()).ExitCode);
 
         string run = Dir("d");
         Assert.Equal(0, CliRun.Of(Train(data, run, 1)).ExitCode);

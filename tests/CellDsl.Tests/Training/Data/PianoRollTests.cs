@@ -69,6 +69,17 @@ public class PianoRollTests
         Assert.Contains("empty", Assert.Throws<DataFormatException>(() => PianoRoll.Load(dir.Write("empty.json", ""))).Message);
     }
 
+    [Fact]
+    public void The_token_corpus_loader_sends_jsb_to_the_piano_roll_reader_by_name()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Corpora.Load("jsb", "x"));
+        Assert.Contains("load it with Corpora.JsbChorales", e.Message);
+        using var dir = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(dir.Path, "music", "jsb_chorales"));
+        dir.Write(PianoRoll.JsbChoralesFile, Small);
+        Assert.Equal(2, Corpora.JsbChorales(dir.Path).Train.Count);   // a data folder finds the file in its place
+    }
+
     [SharedDataFact("music/jsb_chorales")]
     public void The_jsb_chorales_have_the_boulanger_lewandowski_split_counts()
     {
