@@ -132,10 +132,7 @@ namespace CellDsl.Cli.Commands
                             Seed = s,
                         },
                     };
-                    var musicFolder = NewRunFolder(parse.GetValue(run), corpusName, cells);
-                    if (File.Exists(musicFolder.Config))
-                        return RunErrors.Usage(error, "train", $"{musicFolder.Path} already holds a run: continue it with --resume {musicFolder.Path}, or give another --run.");
-                    return TrainPianoRoll(music, musicFolder, resuming: false, output, error, style);
+                    return InNewFolder(parse.GetValue(run), corpusName, cells, error, folder => TrainPianoRoll(music, folder, resuming: false, output, error, style));
                 }
                 int tokens = parse.Or(taskTokens, from.TaskTokens > 0 ? from.TaskTokens : 500_000);
                 var config = new RunConfig
@@ -169,10 +166,7 @@ namespace CellDsl.Cli.Commands
                         Seed = s,
                     },
                 };
-                var runFolder = NewRunFolder(parse.GetValue(run), corpusName, cells);
-                if (File.Exists(runFolder.Config))
-                    return RunErrors.Usage(error, "train", $"{runFolder.Path} already holds a run: continue it with --resume {runFolder.Path}, or give another --run.");
-                return Train(config, runFolder, resuming: false, output, error, style);
+                return InNewFolder(parse.GetValue(run), corpusName, cells, error, folder => Train(config, folder, resuming: false, output, error, style));
             }));
             return command;
         }
@@ -236,8 +230,14 @@ namespace CellDsl.Cli.Commands
             return Run(run.Train, folder, output, error, style);
         }
 
-        private static RunFolder NewRunFolder(string? given, string corpus, string[] cells)
-            => new(given ?? RunFolder.DefaultPath(corpus, cells.Distinct().ToArray(), DateTime.UtcNow));
+        /// <summary>Starts a run in --run DIR (or the default folder), which must not hold one already.</summary>
+        private static int InNewFolder(string? given, string corpus, string[] cells, TextWriter error, Func<RunFolder, int> train)
+        {
+            var folder = new RunFolder(given ?? RunFolder.DefaultPath(corpus, cells.Distinct().ToArray(), DateTime.UtcNow));
+            if (File.Exists(folder.Config))
+                return RunErrors.Usage(error, "train", $"{folder.Path} already holds a run: continue it with --resume {folder.Path}, or give another --run.");
+            return train(folder);
+        }
 
         private static int Run(Action<ITrainingReport> train, RunFolder folder, TextWriter output, TextWriter error, TextStyle style)
         {
