@@ -17,10 +17,21 @@ namespace CellDsl.Cli.Commands
             command.SetAction(parse => RunErrors.Guard(error, () =>
             {
                 var folder = RunFolder.Existing(parse.GetValue(runDir)!);
+                string name = parse.Or(split, "valid");
+                if (PianoRollRunConfig.Describes(folder.Config))
+                {
+                    var music = PianoRollRunConfig.Read(folder.Config);
+                    var chorales = music.LoadCorpus();
+                    var restored = PianoRollRun.Restore(music, chorales, folder);
+                    var m = restored.Evaluate(name == "test" ? chorales.Test : chorales.Valid, name);
+                    output.WriteLine(style.Bold(string.Create(CultureInfo.InvariantCulture, $"{name} {PianoRollRun.Metric} {m.MeanNll:F4}")) +
+                        string.Create(CultureInfo.InvariantCulture,
+                        $"  (nats per frame, summed over the 88 notes, over {m.ScoredTokens} frames; epoch {(double)m.Step / restored.BatchesPerEpoch:F2}, step {m.Step})"));
+                    return ExitCodes.Success;
+                }
                 var config = RunConfig.Read(folder.Config);
                 var corpus = config.LoadCorpus();
                 var trainer = TrainingRun.Restore(config, corpus, folder);
-                string name = parse.Or(split, "valid");
                 var e = trainer.Evaluate(name == "test" ? corpus.Test : corpus.Valid, name);
                 string metric = MetricsLog.MetricName(corpus.Metric);
                 output.WriteLine(style.Bold(string.Create(CultureInfo.InvariantCulture,

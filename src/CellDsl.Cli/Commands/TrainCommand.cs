@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.IO;
 using System.Linq;
+using CellDsl.Cli.Checking;
 using CellDsl.Cli.Rendering;
 using CellDsl.Cli.Runs;
 using CellDsl.Training.Bptt;
@@ -19,11 +20,11 @@ namespace CellDsl.Cli.Commands
 
         public static Command Create(TextWriter output, TextWriter error, TextStyle style)
         {
-            var corpus = CommonOptions.OneOf("--corpus", "What to train on (default: the preset's).", Corpora.Names, "NAME");
+            var corpus = CommonOptions.OneOf("--corpus", "What to train on (default: the preset's).", Corpora.Names.Append(Corpora.Jsb).ToArray(), "NAME");
             var data = new Option<string>("--data")
             {
-                Description = $"The PTB folder (ptb.train.txt, ptb.valid.txt, ptb.test.txt), or a UTF-8 text file or folder for --corpus text. " +
-                              $"PTB is also found as ${DataVariable}/ptb.",
+                Description = $"The PTB folder (ptb.train.txt, ptb.valid.txt, ptb.test.txt), a UTF-8 text file or folder for --corpus text, or the JSB chorales' " +
+                              $"JSON file (or a folder holding {PianoRoll.JsbChoralesFile}) for --corpus jsb. PTB is also found as ${DataVariable}/ptb, JSB under ${DataVariable}.",
                 HelpName = "PATH",
             };
             var preset = CommonOptions.OneOf("--preset", "Starting hyperparameters: Zaremba et al. 2014's PTB configs or a task's (default: the corpus's own; small for ptb and text).", Presets.Names, "NAME");
@@ -61,6 +62,11 @@ namespace CellDsl.Cli.Commands
                     if (given.Count > 0)
                         return RunErrors.Usage(error, "train", $"--resume continues the run as its config.json says; drop {string.Join(", ", given)} (only --epochs may change).");
                     var folder = RunFolder.Existing(resumeDir);
+                    if (PianoRollRunConfig.Describes(folder.Config))
+                    {
+                        var music = PianoRollRunConfig.Read(folder.Config);
+                        return TrainPianoRoll(music with { Trainer = music.Trainer with { Epochs = parse.Or(epochs, music.Trainer.Epochs) } }, folder, resuming: true, output, error, style);
+                    }
                     var saved = RunConfig.Read(folder.Config);
                     var extended = saved with { Trainer = saved.Trainer with { Epochs = parse.Or(epochs, saved.Trainer.Epochs) } };
                     return Train(extended, folder, resuming: true, output, error, style);
@@ -69,21 +75,24 @@ namespace CellDsl.Cli.Commands
                 var chosen = parse.GetValue(preset) is { } p ? Presets.Find(p)! : null;
                 string? corpusName = parse.GetValue(corpus) ?? chosen?.Corpus;
                 if (corpusName is null)
-                    return RunErrors.Usage(error, "train", $"Say what to train on: --corpus NAME ({string.Join(", ", Corpora.Names)}) or --preset NAME ({string.Join(", ", Presets.Names)}).");
+                    return RunErrors.Usage(error, "train", $"Say what to train on: --corpus NAME ({string.Join(", ", Corpora.Names.Append(Corpora.Jsb))}) or --preset NAME ({string.Join(", ", Presets.Names)}).");
                 var from = chosen ?? Presets.DefaultFor(corpusName);
-                bool isTask = corpusName is not ("ptb" or "text");
+                bool isTask = corpusName is not ("ptb" or "text" or Corpora.Jsb);
 
                 string? path = parse.GetValue(data);
                 if (isTask && path != null)
                     return RunErrors.Usage(error, "train", $"--corpus {corpusName} is generated from --seed and reads no files; drop --data {path}.");
                 if (!isTask && parse.GetResult(taskTokens) is { Implicit: false })
                     return RunErrors.Usage(error, "train", $"--task-tokens sizes the generated tasks; --corpus {corpusName} is as long as its files.");
-                if (corpusName == "ptb" && path == null && Environment.GetEnvironmentVariable(DataVariable) is { Length: > 0 } root)
-                    path = Path.Combine(root, "ptb");
+                if (corpusName is "ptb" or Corpora.Jsb && path == null && Environment.GetEnvironmentVariable(DataVariable) is { Length: > 0 } root)
+                    path = corpusName == "ptb" ? Path.Combine(root, "ptb") : root;
                 if (!isTask && path == null)
-                    return RunErrors.Usage(error, "train", corpusName == "ptb"
-                        ? $"--corpus ptb needs the folder with ptb.train.txt, ptb.valid.txt and ptb.test.txt: give --data PATH or set {DataVariable} to a folder holding ptb/."
-                        : "--corpus text needs --data PATH: a UTF-8 text file (split 90/5/5) or a folder with train.txt, valid.txt and test.txt.");
+                    return RunErrors.Usage(error, "train", corpusName switch
+                    {
+                        "ptb" => $"--corpus ptb needs the folder with ptb.train.txt, ptb.valid.txt and ptb.test.txt: give --data PATH or set {DataVariable} to a folder holding ptb/.",
+                        Corpora.Jsb => $"--corpus jsb needs the chorales: give --data PATH (their JSON file, or a folder holding {PianoRoll.JsbChoralesFile}) or set {DataVariable} to such a folder.",
+                        _ => "--corpus text needs --data PATH: a UTF-8 text file (split 90/5/5) or a folder with train.txt, valid.txt and test.txt.",
+                    });
 
                 var cells = parse.GetValue(cell) is { Length: > 0 } named ? named : new[] { "lstm" };
                 int layerCount = parse.Or(layers, cells.Length > 1 ? cells.Length : from.Layers);
@@ -92,6 +101,39 @@ namespace CellDsl.Cli.Commands
                     return RunErrors.Usage(error, "train", $"--cell names {cells.Length} cells but --layers is {layerCount}: give one cell for every layer, or one for all.");
 
                 int s = parse.Or(seed, 1);
+                if (corpusName == Corpora.Jsb)
+                {
+                    // Chorales are whole sequences fed as frames: no window length, no embedding to tie.
+                    foreach (var (option, why) in new (Option, string)[] { (steps, "each chorale is one whole sequence, not cut into windows"), (tie, "the input is the frame itself, not an embedding") })
+                        if (parse.GetResult(option) is { Implicit: false })
+                            return RunErrors.Usage(error, "train", $"--corpus jsb takes no {option.Name}: {why}.");
+                    var music = new PianoRollRunConfig
+                    {
+                        Data = Path.GetFullPath(Directory.Exists(path) ? Path.Combine(path!, PianoRoll.JsbChoralesFile) : path!),
+                        EvaluateEvery = parse.Or(evalEvery, from.EvaluateEvery),
+                        Preset = from.Name,
+                        Model = new PianoRollModelConfig
+                        {
+                            HiddenSize = parse.Or(hidden, from.Hidden),
+                            Cells = cells,
+                            InitScale = parse.Or(initScale, from.InitScale),
+                            Dropout = parse.Or(dropout, from.Dropout),
+                            Seed = s,
+                        },
+                        Trainer = new PianoRollTrainerOptions
+                        {
+                            Batch = parse.Or(batch, from.Batch),
+                            Epochs = parse.Or(epochs, from.Epochs),
+                            LearningRate = parse.Or(lr, from.LearningRate),
+                            ConstantEpochs = parse.Or(constant, from.ConstantEpochs),
+                            Decay = parse.Or(decay, from.Decay),
+                            ClipNorm = parse.Or(clip, from.Clip),
+                            Optimizer = parse.Or(optimizer, from.Optimizer),
+                            Seed = s,
+                        },
+                    };
+                    return InNewFolder(parse.GetValue(run), corpusName, cells, error, folder => TrainPianoRoll(music, folder, resuming: false, output, error, style));
+                }
                 int tokens = parse.Or(taskTokens, from.TaskTokens > 0 ? from.TaskTokens : 500_000);
                 var config = new RunConfig
                 {
@@ -124,10 +166,7 @@ namespace CellDsl.Cli.Commands
                         Seed = s,
                     },
                 };
-                var runFolder = new RunFolder(parse.GetValue(run) ?? RunFolder.DefaultPath(corpusName, cells.Distinct().ToArray(), DateTime.UtcNow));
-                if (File.Exists(runFolder.Config))
-                    return RunErrors.Usage(error, "train", $"{runFolder.Path} already holds a run: continue it with --resume {runFolder.Path}, or give another --run.");
-                return Train(config, runFolder, resuming: false, output, error, style);
+                return InNewFolder(parse.GetValue(run), corpusName, cells, error, folder => Train(config, folder, resuming: false, output, error, style));
             }));
             return command;
         }
@@ -157,9 +196,54 @@ namespace CellDsl.Cli.Commands
                              $"clip {t.ClipNorm:G4}  init {m.InitScale:G4}  dropout {m.Dropout:G4}  {run.Trainer.Model.Parameters.Count} parameters" +
                              (resuming ? $"  from step {run.Trainer.Step}" : ""));
             output.Flush();
+            return Run(run.Train, folder, output, error, style);
+        }
+
+        /// <summary>A JSB run: whole chorales, the sigmoid decoder, NLL per frame (docs/TRAINING.md, "JSB chorales").</summary>
+        private static int TrainPianoRoll(PianoRollRunConfig config, RunFolder folder, bool resuming, TextWriter output, TextWriter error, TextStyle style)
+        {
+            var corpus = config.LoadCorpus();
+            PianoRollRun run;
             try
             {
-                TrainingViews.For(output, style).Run(run.Train);
+                run = resuming ? PianoRollRun.Resume(config, corpus, folder) : PianoRollRun.Start(config, corpus, folder);
+            }
+            catch (ArgumentException e)
+            {
+                // A cell that needs its input as wide as its state (MUT1's Tanh(x)) meets the 88-note frame here.
+                string hint = config.Model.HiddenSize != PianoRoll.Notes
+                    ? $" The first cell reads the {PianoRoll.Notes}-note frame itself: --hidden {PianoRoll.Notes} suits a cell that needs equal sizes."
+                    : "";
+                return RunErrors.Usage(error, "train", ZooCatalog.StripParameterName(e) + hint);
+            }
+            if (run.Trainer.Finished)
+                return RunErrors.Usage(error, "train", $"{folder.Path} has trained all {config.Trainer.Epochs} epochs; give --epochs N above that to train further.");
+
+            var m = config.Model;
+            var t = config.Trainer;
+            output.WriteLine(style.Bold($"{(resuming ? "resuming" : "training")} {string.Join(",", m.Cells)} {m.Cells.Length}x{m.HiddenSize} on {config.Corpus} " +
+                                        $"({corpus.Train.Count} chorales, {corpus.Train.Frames} training frames) into {folder.Path}"));
+            output.WriteLine($"B {t.Batch} chorales  epochs {t.Epochs}  {t.Optimizer} lr {t.LearningRate:G4} (constant {t.ConstantEpochs}, then /{t.Decay:G4})  " +
+                             $"clip {t.ClipNorm:G4}  init {m.InitScale:G4}  dropout {m.Dropout:G4}  {run.Trainer.Model.Parameters.Count} parameters" +
+                             (resuming ? $"  from step {run.Trainer.Step}" : ""));
+            output.Flush();
+            return Run(run.Train, folder, output, error, style);
+        }
+
+        /// <summary>Starts a run in --run DIR (or the default folder), which must not hold one already.</summary>
+        private static int InNewFolder(string? given, string corpus, string[] cells, TextWriter error, Func<RunFolder, int> train)
+        {
+            var folder = new RunFolder(given ?? RunFolder.DefaultPath(corpus, cells.Distinct().ToArray(), DateTime.UtcNow));
+            if (File.Exists(folder.Config))
+                return RunErrors.Usage(error, "train", $"{folder.Path} already holds a run: continue it with --resume {folder.Path}, or give another --run.");
+            return train(folder);
+        }
+
+        private static int Run(Action<ITrainingReport> train, RunFolder folder, TextWriter output, TextWriter error, TextStyle style)
+        {
+            try
+            {
+                TrainingViews.For(output, style).Run(train);
             }
             catch (TrainingDivergedException e)
             {

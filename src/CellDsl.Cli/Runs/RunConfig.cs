@@ -33,7 +33,7 @@ namespace CellDsl.Cli.Runs
         public required LanguageModelConfig Model { get; init; }
         public required TrainerOptions Trainer { get; init; }
 
-        private static readonly JsonSerializerOptions Json = new()
+        internal static readonly JsonSerializerOptions Json = new()
         {
             WriteIndented = true,
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
@@ -47,15 +47,24 @@ namespace CellDsl.Cli.Runs
         /// <summary>Reads a config.json; a file that is not one raises <see cref="RunFolderException"/> naming it.</summary>
         public static RunConfig Read(string path)
         {
+            if (File.Exists(path) && PianoRollRunConfig.Describes(path))
+                throw new RunFolderException(path, "this is a JSB chorales (piano-roll) run: train --resume and eval take it, but it has no text to generate.");
+            return ReadJson<RunConfig>(path, "a run configuration");
+        }
+
+        /// <summary>A config.json as <typeparamref name="T"/>; a missing file or one that is not <paramref name="what"/>
+        /// raises <see cref="RunFolderException"/> naming it.</summary>
+        internal static T ReadJson<T>(string path, string what) where T : class
+        {
             if (!File.Exists(path)) throw new RunFolderException(path, "there is no config.json here, so this folder is not a run written by celldsl train.");
             try
             {
-                return JsonSerializer.Deserialize<RunConfig>(File.ReadAllText(path), Json)
+                return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)
                        ?? throw new RunFolderException(path, "the file holds null instead of a run's configuration.");
             }
             catch (JsonException e)
             {
-                throw new RunFolderException(path, $"not a run configuration ({e.Message}). Train the run again, or restore the file.");
+                throw new RunFolderException(path, $"not {what} ({e.Message}). Train the run again, or restore the file.");
             }
         }
     }

@@ -67,8 +67,7 @@ namespace CellDsl.Cli.Runs
         /// <summary>A trainer in the state of the run's checkpoint (for eval and generate as for resuming).</summary>
         public static Trainer Restore(RunConfig config, Corpus corpus, RunFolder folder)
         {
-            if (!File.Exists(folder.Checkpoint))
-                throw new RunFolderException(folder.Checkpoint, "missing: the run stopped before its first evaluation wrote a checkpoint. Train it again.");
+            RequireCheckpoint(folder);
             var trainer = new Trainer(new LanguageModel(config.Model), corpus.Train, config.Trainer);
             Checkpoint.Load(folder.Checkpoint, trainer);
             return trainer;
@@ -144,11 +143,24 @@ namespace CellDsl.Cli.Runs
         private void Record(List<MetricsRow> rows)
         {
             Checkpoint.Save(_folder.Checkpoint, Trainer);
-            MetricsLog.Append(_folder.Metrics, rows);
-            _rows.AddRange(rows);
-            var runs = new[] { (_folder.Name, (IReadOnlyList<MetricsRow>)_rows) };
-            Curves.Save(_folder.CurvesSvg, runs);
-            Curves.Save(_folder.CurvesPng, runs);
+            AppendRows(_folder, _rows, rows);
+        }
+
+        /// <summary>After the checkpoint: appends an evaluation's rows to metrics.jsonl and to the run's
+        /// <paramref name="history"/>, and redraws the curves from it.</summary>
+        internal static void AppendRows(RunFolder folder, List<MetricsRow> history, List<MetricsRow> rows)
+        {
+            MetricsLog.Append(folder.Metrics, rows);
+            history.AddRange(rows);
+            var runs = new[] { (folder.Name, (IReadOnlyList<MetricsRow>)history) };
+            Curves.Save(folder.CurvesSvg, runs);
+            Curves.Save(folder.CurvesPng, runs);
+        }
+
+        internal static void RequireCheckpoint(RunFolder folder)
+        {
+            if (!File.Exists(folder.Checkpoint))
+                throw new RunFolderException(folder.Checkpoint, "missing: the run stopped before its first evaluation wrote a checkpoint. Train it again.");
         }
     }
 }

@@ -8,11 +8,15 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CellDsl.Training.Models;
 using CellDsl.Training.Bptt;
+using CellDsl.Training.Optimizers;
 
 namespace CellDsl.Training.Checkpoints
 {
     /// <summary>The configs a checkpoint was written with: enough to build the fresh model and trainer it loads into.</summary>
     public sealed record CheckpointConfig(LanguageModelConfig Model, TrainerOptions Trainer);
+
+    /// <summary>The configs a piano-roll checkpoint was written with.</summary>
+    public sealed record PianoRollCheckpointConfig(PianoRollModelConfig Model, PianoRollTrainerOptions Trainer);
 
     /// <summary>A checkpoint file that cannot be read: the message names the file and what is wrong with it.</summary>
     public sealed class CheckpointException : Exception
@@ -35,30 +39,18 @@ namespace CellDsl.Training.Checkpoints
         private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
         private const string ConfigTag = "CONF", ParametersTag = "PARM", OptimizerTag = "OPTM", RandomTag = "RNG ",
-            PositionTag = "POS ", StatesTag = "HIDN", MetricsTag = "METR";
+            PositionTag = "POS ", StatesTag = "HIDN", MetricsTag = "METR", PianoRollConfigTag = "PCNF";
 
         public static void Save(string path, Trainer trainer)
         {
             ArgumentNullException.ThrowIfNull(path);
             ArgumentNullException.ThrowIfNull(trainer);
-            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Checkpoints store little-endian floats.");
             var model = trainer.Model;
             var sections = new List<(string Tag, byte[] Payload)>
             {
                 (ConfigTag, JsonSerializer.SerializeToUtf8Bytes(new CheckpointConfig(model.Config, trainer.Options), Json)),
-                (ParametersTag, Write(w =>
-                {
-                    var all = new float[model.Parameters.Count];
-                    model.Parameters.CopyParametersTo(all);
-                    WriteFloats(w, all);
-                })),
-                (OptimizerTag, Write(w =>
-                {
-                    w.Write(trainer.Optimizer.Name);
-                    w.Write(trainer.Optimizer.Steps);
-                    w.Write(trainer.Optimizer.State.Count);
-                    foreach (var buffer in trainer.Optimizer.State) WriteFloats(w, buffer);
-                })),
+                (ParametersTag, ParametersPayload(model.Parameters)),
+                (OptimizerTag, OptimizerPayload(trainer.Optimizer)),
                 (RandomTag, Write(w => w.Write(trainer.Random.State))),
                 (PositionTag, Write(w => { w.Write(trainer.Epoch); w.Write(trainer.Window); w.Write(trainer.Step); })),
                 (StatesTag, Write(w =>
@@ -69,7 +61,47 @@ namespace CellDsl.Training.Checkpoints
                 })),
                 (MetricsTag, JsonSerializer.SerializeToUtf8Bytes(trainer.History, Json)),
             };
+            WriteFile(path, sections);
+        }
 
+        /// <summary>A piano-roll run's state: its configs, parameters, optimizer, dropout generator, position and
+        /// evaluations. No hidden states: each sequence starts from zero ones.</summary>
+        public static void Save(string path, PianoRollTrainer trainer)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            ArgumentNullException.ThrowIfNull(trainer);
+            var sections = new List<(string Tag, byte[] Payload)>
+            {
+                (PianoRollConfigTag, JsonSerializer.SerializeToUtf8Bytes(new PianoRollCheckpointConfig(trainer.Model.Config, trainer.Options), Json)),
+                (ParametersTag, ParametersPayload(trainer.Model.Parameters)),
+                (OptimizerTag, OptimizerPayload(trainer.Optimizer)),
+                (RandomTag, Write(w => w.Write(trainer.Random.State))),
+                (PositionTag, Write(w => { w.Write(trainer.Epoch); w.Write(trainer.Window); w.Write(trainer.Step); })),
+                (MetricsTag, JsonSerializer.SerializeToUtf8Bytes(trainer.History, Json)),
+            };
+            WriteFile(path, sections);
+        }
+
+        private static byte[] ParametersPayload(Layers.ParameterSet parameters) => Write(w =>
+        {
+            var all = new float[parameters.Count];
+            parameters.CopyParametersTo(all);
+            WriteFloats(w, all);
+        });
+
+        private static byte[] OptimizerPayload(IOptimizer optimizer) => Write(w =>
+        {
+            w.Write(optimizer.Name);
+            w.Write(optimizer.Steps);
+            w.Write(optimizer.State.Count);
+            foreach (var buffer in optimizer.State) WriteFloats(w, buffer);
+        });
+
+        /// <summary>The header and the sections, each with its CRC-32, to a temporary file beside the target, flushed to
+        /// disk, then renamed over it.</summary>
+        private static void WriteFile(string path, List<(string Tag, byte[] Payload)> sections)
+        {
+            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Checkpoints store little-endian floats.");
             string full = Path.GetFullPath(path);
             string temp = full + ".tmp";
             try
@@ -121,24 +153,10 @@ namespace CellDsl.Training.Checkpoints
                     $"the trainer has T={trainer.Options.Steps}, B={trainer.Options.Batch} and {trainer.Options.Optimizer}. The data position and optimizer state only resume with the same.");
 
             var model = trainer.Model;
-            var parameters = Reader(path, sections, ParametersTag);
-            var all = ReadFloats(path, parameters, ParametersTag, model.Parameters.Count);
-
-            var optimizer = Reader(path, sections, OptimizerTag);
-            string name = Guard(path, OptimizerTag, optimizer.ReadString);
-            if (name != trainer.Optimizer.Name) throw new CheckpointException(path, $"its optimizer state is {name}'s, the trainer uses {trainer.Optimizer.Name}.");
-            long optimizerSteps = Guard(path, OptimizerTag, optimizer.ReadInt64);
-            int buffers = Guard(path, OptimizerTag, optimizer.ReadInt32);
-            if (buffers != trainer.Optimizer.State.Count) throw new CheckpointException(path, $"its {name} state has {buffers} buffers, expected {trainer.Optimizer.State.Count}.");
-            var state = new float[buffers][];
-            for (int i = 0; i < buffers; i++) state[i] = ReadFloats(path, optimizer, OptimizerTag, trainer.Optimizer.State[i].Length);
-
+            var all = ReadFloats(path, Reader(path, sections, ParametersTag), ParametersTag, model.Parameters.Count);
+            var (optimizerSteps, state) = ReadOptimizer(path, sections, trainer.Optimizer);
             ulong random = Guard(path, RandomTag, Reader(path, sections, RandomTag).ReadUInt64);
-            var position = Reader(path, sections, PositionTag);
-            int epoch = Guard(path, PositionTag, position.ReadInt32), window = Guard(path, PositionTag, position.ReadInt32);
-            long step = Guard(path, PositionTag, position.ReadInt64);
-            if (epoch < 0 || window < 0 || window >= trainer.Batches.Windows || step < 0)
-                throw new CheckpointException(path, $"its data position (epoch {epoch}, window {window}, step {step}) is not one of this training stream's {trainer.Batches.Windows} windows per epoch.");
+            var (epoch, window, step) = ReadPosition(path, sections, trainer.Batches.Windows, "this training stream's");
 
             var hidden = Reader(path, sections, StatesTag);
             var stack = trainer.Workspace.Stack;
@@ -147,20 +165,94 @@ namespace CellDsl.Training.Checkpoints
             var carried = new float[layers][];
             for (int l = 0; l < layers; l++) carried[l] = ReadFloats(path, hidden, StatesTag, stack.CarriedState(l).Length);
 
-            Evaluation[] history;
-            try { history = JsonSerializer.Deserialize<Evaluation[]>(Payload(path, sections, MetricsTag), Json) ?? Array.Empty<Evaluation>(); }
-            catch (JsonException e) { throw new CheckpointException(path, $"its metrics section is not valid JSON ({e.Message})."); }
+            var history = ReadHistory(path, sections);
 
             // Everything is read and checked: only now is the trainer changed, so a bad file leaves it as it was.
-            model.Parameters.CopyParametersFrom(all);
-            trainer.Optimizer.Steps = optimizerSteps;
-            for (int i = 0; i < buffers; i++) state[i].CopyTo(trainer.Optimizer.State[i], 0);
-            trainer.Random.State = random;
+            Apply(model.Parameters, all, trainer.Optimizer, optimizerSteps, state, trainer.Random, random);
             trainer.Epoch = epoch;
             trainer.Window = window;
             trainer.Step = step;
             for (int l = 0; l < layers; l++) carried[l].CopyTo(stack.CarriedState(l));
             trainer.RestoreHistory(history);
+        }
+
+        /// <summary>The configs stored in a piano-roll checkpoint, to build the model and trainer to load it into.</summary>
+        public static PianoRollCheckpointConfig ReadPianoRollConfig(string path) => PianoRollConfig(path, ReadSections(path));
+
+        /// <summary>Restores a piano-roll run into <paramref name="trainer"/>, whose model, batch size and optimizer
+        /// must be the ones the file was written with.</summary>
+        public static void Load(string path, PianoRollTrainer trainer)
+        {
+            ArgumentNullException.ThrowIfNull(trainer);
+            var sections = ReadSections(path);
+            var config = PianoRollConfig(path, sections);
+            string saved = JsonSerializer.Serialize(config.Model, Json), ours = JsonSerializer.Serialize(trainer.Model.Config, Json);
+            if (saved != ours)
+                throw new CheckpointException(path, $"it holds the model {saved}, but the trainer's model is {ours}. Build the model from Checkpoint.ReadPianoRollConfig first.");
+            if (config.Trainer.Batch != trainer.Options.Batch || config.Trainer.Optimizer != trainer.Options.Optimizer || config.Trainer.Seed != trainer.Options.Seed)
+                throw new CheckpointException(path, $"it was trained with batches of {config.Trainer.Batch}, {config.Trainer.Optimizer} and seed {config.Trainer.Seed}; " +
+                    $"the trainer has {trainer.Options.Batch}, {trainer.Options.Optimizer} and seed {trainer.Options.Seed}. The batch order and optimizer state only resume with the same.");
+            var model = trainer.Model;
+            var all = ReadFloats(path, Reader(path, sections, ParametersTag), ParametersTag, model.Parameters.Count);
+            var (optimizerSteps, state) = ReadOptimizer(path, sections, trainer.Optimizer);
+            ulong random = Guard(path, RandomTag, Reader(path, sections, RandomTag).ReadUInt64);
+            var (epoch, window, step) = ReadPosition(path, sections, trainer.BatchesPerEpoch, "this training split's");
+            var history = ReadHistory(path, sections);
+
+            Apply(model.Parameters, all, trainer.Optimizer, optimizerSteps, state, trainer.Random, random);
+            trainer.Epoch = epoch;
+            trainer.Window = window;
+            trainer.Step = step;
+            trainer.RestoreHistory(history);
+        }
+
+        private static void Apply(Layers.ParameterSet parameters, float[] all, IOptimizer optimizer, long steps, float[][] state, CellRandom random, ulong randomState)
+        {
+            parameters.CopyParametersFrom(all);
+            optimizer.Steps = steps;
+            for (int i = 0; i < state.Length; i++) state[i].CopyTo(optimizer.State[i], 0);
+            random.State = randomState;
+        }
+
+        private static (long Steps, float[][] State) ReadOptimizer(string path, Dictionary<string, byte[]> sections, IOptimizer into)
+        {
+            var optimizer = Reader(path, sections, OptimizerTag);
+            string name = Guard(path, OptimizerTag, optimizer.ReadString);
+            if (name != into.Name) throw new CheckpointException(path, $"its optimizer state is {name}'s, the trainer uses {into.Name}.");
+            long steps = Guard(path, OptimizerTag, optimizer.ReadInt64);
+            int buffers = Guard(path, OptimizerTag, optimizer.ReadInt32);
+            if (buffers != into.State.Count) throw new CheckpointException(path, $"its {name} state has {buffers} buffers, expected {into.State.Count}.");
+            var state = new float[buffers][];
+            for (int i = 0; i < buffers; i++) state[i] = ReadFloats(path, optimizer, OptimizerTag, into.State[i].Length);
+            return (steps, state);
+        }
+
+        private static (int Epoch, int Window, long Step) ReadPosition(string path, Dictionary<string, byte[]> sections, int windows, string whose)
+        {
+            var position = Reader(path, sections, PositionTag);
+            int epoch = Guard(path, PositionTag, position.ReadInt32), window = Guard(path, PositionTag, position.ReadInt32);
+            long step = Guard(path, PositionTag, position.ReadInt64);
+            if (epoch < 0 || window < 0 || window >= windows || step < 0)
+                throw new CheckpointException(path, $"its data position (epoch {epoch}, window {window}, step {step}) is not one of {whose} {windows} windows per epoch.");
+            return (epoch, window, step);
+        }
+
+        private static Evaluation[] ReadHistory(string path, Dictionary<string, byte[]> sections)
+        {
+            try { return JsonSerializer.Deserialize<Evaluation[]>(Payload(path, sections, MetricsTag), Json) ?? Array.Empty<Evaluation>(); }
+            catch (JsonException e) { throw new CheckpointException(path, $"its metrics section is not valid JSON ({e.Message})."); }
+        }
+
+        private static PianoRollCheckpointConfig PianoRollConfig(string path, Dictionary<string, byte[]> sections)
+        {
+            if (!sections.ContainsKey(PianoRollConfigTag) && sections.ContainsKey(ConfigTag))
+                throw new CheckpointException(path, "it is a language model's checkpoint, not a piano-roll model's; load it into a Trainer.");
+            try
+            {
+                return JsonSerializer.Deserialize<PianoRollCheckpointConfig>(Payload(path, sections, PianoRollConfigTag), Json)
+                       ?? throw new CheckpointException(path, "its config section is empty.");
+            }
+            catch (JsonException e) { throw new CheckpointException(path, $"its config section is not a valid piano-roll config ({e.Message})."); }
         }
 
         private static byte[] Write(Action<BinaryWriter> write)
@@ -195,6 +287,8 @@ namespace CellDsl.Training.Checkpoints
 
         private static CheckpointConfig Config(string path, Dictionary<string, byte[]> sections)
         {
+            if (!sections.ContainsKey(ConfigTag) && sections.ContainsKey(PianoRollConfigTag))
+                throw new CheckpointException(path, "it is a piano-roll model's checkpoint, not a language model's; load it into a PianoRollTrainer.");
             try
             {
                 return JsonSerializer.Deserialize<CheckpointConfig>(Payload(path, sections, ConfigTag), Json)

@@ -10,6 +10,9 @@ namespace CellDsl.Training.Data
     {
         public static readonly IReadOnlyList<string> Names = new[] { "ptb", "text", "arith", "xml", "memorization" };
 
+        /// <summary>The polyphonic music corpus, read as piano rolls (<see cref="PianoRoll"/>) rather than tokens.</summary>
+        public const string Jsb = "jsb";
+
         /// <summary>The three files a <see cref="Text(string)"/> folder holds.</summary>
         public static readonly IReadOnlyList<string> TextFileNames = new[] { "train.txt", "valid.txt", "test.txt" };
 
@@ -42,6 +45,8 @@ namespace CellDsl.Training.Data
                         throw new ArgumentException($"The task '{key}' is generated from a seed and reads no files; leave the path out (got '{path}').", nameof(path));
                     var s = sizes ?? TaskSizes.Default;
                     return key == "arith" ? Arith(seed, s) : key == "xml" ? Xml(seed, s) : Memorization(seed, s);
+                case Jsb:
+                    throw new ArgumentException($"'{Jsb}' is polyphonic music, read as piano rolls rather than tokens: load it with Corpora.JsbChorales and train a PianoRollModel.", nameof(name));
                 default:
                     throw new ArgumentException($"There is no corpus called '{name}'. The corpora are {string.Join(", ", Names)}.", nameof(name));
             }
@@ -62,6 +67,14 @@ namespace CellDsl.Training.Data
 
         /// <summary>Characters of three UTF-8 files, the vocabulary from the first (<see cref="CharacterText"/>).</summary>
         public static Corpus Text(string train, string valid, string test) => CharacterText.Load(train, valid, test);
+
+        /// <summary>The JSB chorales from their JSON file, or from a data folder holding <see cref="PianoRoll.JsbChoralesFile"/>.</summary>
+        public static PianoRollCorpus JsbChorales(string path)
+        {
+            if (string.IsNullOrWhiteSpace(path))
+                throw new ArgumentException("The JSB chorales' JSON file, or a data folder holding " + PianoRoll.JsbChoralesFile + ", is required (got an empty string).", nameof(path));
+            return PianoRoll.Load(Directory.Exists(path) ? Path.Combine(path, PianoRoll.JsbChoralesFile) : path);
+        }
 
         public static Corpus Arith(long seed, TaskSizes sizes) => ArithTask.Generate(seed, sizes);
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using CellDsl.Training.Layers;
-using CellDsl.Zoo;
 
 namespace CellDsl.Training.Models
 {
@@ -31,20 +30,10 @@ namespace CellDsl.Training.Models
             ArgumentNullException.ThrowIfNull(config);
             ArgumentNullException.ThrowIfNull(cells);
             config.Validate();
-            if (cells.Count != config.Cells.Length)
-                throw new ArgumentException($"The config names {config.Cells.Length} layers ({string.Join(", ", config.Cells)}) but {cells.Count} cell factories were given.", nameof(cells));
             Config = config;
             int H = config.HiddenSize, E = config.Embedding;
             Embedding = new Embedding(config.VocabularySize, E);
-            _cells = new IRecurrentCell[cells.Count];
-            for (int l = 0; l < _cells.Length; l++)
-            {
-                int input = l == 0 ? E : H;
-                var cell = cells[l](input, H, config.Seed + l);
-                if (cell.InputSize != input || cell.HiddenSize != H)
-                    throw new ArgumentException($"The factory of layer {l} ({config.Cells[l]}) built a cell of input {cell.InputSize} and hidden {cell.HiddenSize}; the model asked for {input} and {H}.", nameof(cells));
-                _cells[l] = cell;
-            }
+            _cells = CellLayers.Build(cells, config.Cells, E, H, config.Seed);
             Decoder = config.TieWeights ? new SoftmaxDecoder(Embedding) : new SoftmaxDecoder(H, config.VocabularySize);
             var groups = new List<(string, IParameterized)> { ("embedding", Embedding) };
             for (int l = 0; l < _cells.Length; l++) groups.Add(($"layer{l}:{_cells[l].Name}", _cells[l]));
@@ -132,9 +121,7 @@ namespace CellDsl.Training.Models
         {
             ArgumentNullException.ThrowIfNull(config);
             config.Validate();
-            var factories = new Func<int, int, int, IRecurrentCell>[config.Cells.Length];
-            for (int l = 0; l < factories.Length; l++) factories[l] = CellZoo.Get(config.Cells[l]).Create;
-            return factories;
+            return CellLayers.Zoo(config.Cells);
         }
     }
 }

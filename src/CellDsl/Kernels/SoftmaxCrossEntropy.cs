@@ -34,7 +34,7 @@ namespace CellDsl.Kernels
             fixed (bool* c = correct)
             {
                 var job = new Rows { Z = z, Bias = b, Classes = classes, Targets = t, Nll = l, Correct = c };
-                Run(&job, &ForwardRows, rows, classes);
+                Worker.RunRows(&job, &ForwardRows, rows, classes);
             }
         }
 
@@ -48,7 +48,7 @@ namespace CellDsl.Kernels
             fixed (int* t = targets)
             {
                 var job = new Rows { Z = p, Classes = classes, Targets = t, Weights = w, Scale = scale };
-                Run(&job, &BackwardRows, rows, classes);
+                Worker.RunRows(&job, &BackwardRows, rows, classes);
             }
         }
 
@@ -60,13 +60,6 @@ namespace CellDsl.Kernels
             public bool* Correct;
             public int Classes;
             public float Scale;
-        }
-
-        private static void Run(Rows* job, delegate*<void*, int, int, void> range, int rows, int classes)
-        {
-            int split = Worker.SplitRows(rows, classes);
-            if (split > 0) Worker.Run(new Worker.Job { Kernel = job, Range = range, Split = split, End = rows });
-            else range(job, 0, rows);
         }
 
         private static void ForwardRows(void* args, int lo, int hi)

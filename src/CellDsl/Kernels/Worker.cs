@@ -142,6 +142,15 @@ namespace CellDsl.Kernels
             return rows / 2;
         }
 
+        /// <summary>Runs <paramref name="range"/> over <paramref name="rows"/> independent rows of <paramref name="width"/>
+        /// elements, split with the worker when <see cref="SplitRows"/> says so: the row kernels' one entry point.</summary>
+        public static void RunRows(void* kernel, delegate*<void*, int, int, void> range, int rows, int width)
+        {
+            int split = SplitRows(rows, width);
+            if (split > 0) Run(new Job { Kernel = kernel, Range = range, Split = split, End = rows });
+            else range(kernel, 0, rows);
+        }
+
         /// <summary>Runs [job.Split, job.End) on the worker and [0, job.Split) here; returns when both are done.</summary>
         public static void Run(Job job)
         {

@@ -233,15 +233,15 @@ public sealed class TrainCommandTests : IDisposable
     {
         var none = CliRun.Of("train");
         Assert.Equal(2, none.ExitCode);
-        Assert.Contains("Say what to train on: --corpus NAME (ptb, text, arith, xml, memorization)", none.Error);
+        Assert.Contains("Say what to train on: --corpus NAME (ptb, text, arith, xml, memorization, jsb)", none.Error);
 
         var unknown = CliRun.Of("train", "--corpus", "wiki");
         Assert.Equal(2, unknown.ExitCode);
-        Assert.Contains("--corpus must be one of ptb, text, arith, xml, memorization, got 'wiki'.", unknown.Error);
+        Assert.Contains("--corpus must be one of ptb, text, arith, xml, memorization, jsb, got 'wiki'.", unknown.Error);
 
         var preset = CliRun.Of("train", "--preset", "huge");
         Assert.Equal(2, preset.ExitCode);
-        Assert.Contains("--preset must be one of small, medium, large, arith, xml, memorization, got 'huge'.", preset.Error);
+        Assert.Contains("--preset must be one of small, medium, large, arith, xml, memorization, jsb, got 'huge'.", preset.Error);
 
         var text = CliRun.Of("train", "--corpus", "text");
         Assert.Equal(2, text.ExitCode);

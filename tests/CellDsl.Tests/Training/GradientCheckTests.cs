@@ -28,7 +28,7 @@ public class GradientCheckTests
         return g;
     }
 
-    private static void AssertClose(string what, ReadOnlySpan<float> actual, double[] expected, double tolerance = 1e-3)
+    internal static void AssertClose(string what, ReadOnlySpan<float> actual, double[] expected, double tolerance = 1e-3)
     {
         double err = 0, scale = 1e-3;
         int worst = 0;
