@@ -100,9 +100,11 @@ namespace CellDsl.Cli.Commands
         {
             using var stop = new StopSignals();
             var since = DateTimeOffset.UtcNow;
-            int resumedWith = store.Results().Count;   // rates and times are this run's, counts the store's whole history
+            // The display's own log (it reads from its own thread); rates and times are this run's, counts the store's whole history.
+            var log = ResultLog.Read(store);
+            var resumedWith = SearchViews.Totals(log);
             int step = 0;
-            SearchStatus Status() => SearchViews.Status(store, step, steps, loop.Progress.Duplicates, since, resumedWith);
+            SearchStatus Status() => SearchViews.Status(log, store, step, steps, loop.Progress.Duplicates, since, resumedWith);
             SearchSummary? summary = null;
             string? gaveUp = null;
             SearchViews.For(output, style).Run(Status, stepped =>
