@@ -181,7 +181,7 @@ namespace CellDsl.Cli.Commands
                     ? new MatchTarget(parts[0], h) : null;
             }
 
-            /// <summary>The hidden size ParameterMatching gives <paramref name="model"/>'s cell against this target.</summary>
+            /// <summary>The hidden size ParameterMatching gives the run's cell (every layer's) against this target.</summary>
             public int HiddenFor(RunConfig config)
             {
                 var m = config.Model;
