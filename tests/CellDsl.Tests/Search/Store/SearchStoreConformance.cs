@@ -344,12 +344,13 @@ public abstract class SearchStoreConformance : IDisposable
     {
         // Completions commit concurrently (PostgreSQL) or one after another (SQLite); either way a number must not
         // become readable before a lower one, or the reader, having moved past it, would never see the lower one.
+        // (With numbers from a plain PostgreSQL sequence, eight workers over 400 jobs were enough to fail every time.)
         var store = Open();
-        var jobs = Queue(store, 120);
+        var jobs = Queue(store, 400);
         var read = new List<(long Sequence, long Job)>();
         using var stop = new CancellationTokenSource();
         var readerStore = Open();
-        var workerStores = Enumerable.Range(0, 4).Select(_ => Open()).ToList();
+        var workerStores = Enumerable.Range(0, 8).Select(_ => Open()).ToList();
         var reader = Task.Run(() =>
         {
             var mine = readerStore;
@@ -361,7 +362,7 @@ public abstract class SearchStoreConformance : IDisposable
                 if (finishing) return;
             }
         });
-        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        var workers = Enumerable.Range(0, 8).Select(w => Task.Run(() =>
         {
             var mine = workerStores[w];
             while (mine.ClaimNext("w" + w, Long) is { } claim) Assert.True(mine.Complete(claim, Scored(claim.Job.Seed / 100.0)));
