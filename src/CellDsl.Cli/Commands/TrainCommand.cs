@@ -186,7 +186,7 @@ namespace CellDsl.Cli.Commands
             {
                 var m = config.Model;
                 var graph = config.CellSources is { } sources && sources.TryGetValue(m.Cells[0], out string? source)
-                    ? CellFiles.Parse(source, m.Cells[0] + ".cs").Graph
+                    ? CellFiles.Parse(source, CellFiles.RecordedOrigin(m.Cells[0])).Graph
                     : Baselines.Of(m.Cells[0]);
                 return ParameterMatching.Matched(graph, Baselines.Of(Cell), Hidden, m.Cells.Length, m.VocabularySize);
             }

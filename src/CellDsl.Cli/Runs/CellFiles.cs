@@ -72,6 +72,9 @@ namespace CellDsl.Cli.Runs
         private static string Format(string origin, DiagnosticInfo d)
             => $"{origin}({d.StartLine + 1},{d.StartColumn + 1}): {(d.IsError ? "error" : "warning")} {d.Id}: {string.Format(System.Globalization.CultureInfo.InvariantCulture, d.Descriptor.MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture), d.Args.Cast<object>().ToArray())}";
 
+        /// <summary>How messages name a source a run's config keeps.</summary>
+        public static string RecordedOrigin(string label) => $"config.json CellSources[{label}]";
+
         // One compile per source for the life of the process: eval and generate in a test process meet the same cell again.
         private static readonly ConcurrentDictionary<string, CompiledCandidate> Compiled = new(StringComparer.Ordinal);
 
@@ -81,7 +84,7 @@ namespace CellDsl.Cli.Runs
         {
             sources ??= new Dictionary<string, string>();
             var missing = sources.Where(s => model.Cells.Contains(s.Key) && !Compiled.ContainsKey(s.Value))
-                .Select(s => (Label: s.Key, Source: s.Value, Graph: Parse(s.Value, s.Key + ".cs").Graph)).ToList();
+                .Select(s => (Label: s.Key, Source: s.Value, Graph: Parse(s.Value, RecordedOrigin(s.Key)).Graph)).ToList();
             if (missing.Count > 0)
             {
                 // Loaded for the rest of the process: a run's cells are in use until it exits.

@@ -44,6 +44,8 @@ namespace CellDsl.Cli.Runs
         {
             WriteIndented = true,
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            // A kept cell source stays readable (its + and < as they are, not \u002B); the file is never HTML.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
 
         /// <summary>The corpus this run trains on, read or generated again.</summary>

@@ -99,6 +99,14 @@ public sealed class TrainCellFileTests : IDisposable
         var generated = CliRun.Of("generate", split, "--length", "20", "--temperature", "0");
         Assert.True(generated.ExitCode == 0, generated.Error);
         Assert.Equal(CliRun.Of("generate", straight, "--length", "20", "--temperature", "0").Output, generated.Output);
+
+        // A kept source broken behind the run's back is named where it is kept.
+        string config = new RunFolder(split).Config;
+        File.WriteAllText(config, File.ReadAllText(config).Replace("h = Tanh(c);", "h = Tanh(q);"));
+        var broken = CliRun.Of("eval", split);
+        Assert.Equal(ExitCodes.Usage, broken.ExitCode);
+        Assert.Contains("config.json CellSources[", broken.Error);
+        Assert.Contains("CDSL0006", broken.Error);
     }
 
     [Fact]
