@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using CellDsl.Compiler.Graph;
@@ -70,7 +71,8 @@ namespace CellDsl.Cli.Runs
 
         // As the compiler prints one: file(line,column): error CDSL0007: message.
         private static string Format(string origin, DiagnosticInfo d)
-            => $"{origin}({d.StartLine + 1},{d.StartColumn + 1}): {(d.IsError ? "error" : "warning")} {d.Id}: {string.Format(System.Globalization.CultureInfo.InvariantCulture, d.Descriptor.MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture), d.Args.Cast<object>().ToArray())}";
+            => $"{origin}({d.StartLine + 1},{d.StartColumn + 1}): {(d.IsError ? "error" : "warning")} {d.Id}: " +
+               string.Format(CultureInfo.InvariantCulture, d.Descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture), d.Args.Cast<object>().ToArray());
 
         /// <summary>How messages name a source a run's config keeps.</summary>
         public static string RecordedOrigin(string label) => $"config.json CellSources[{label}]";
