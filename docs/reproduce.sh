@@ -8,7 +8,8 @@
 # PTB_FOLDER (ptb.train.txt, ptb.valid.txt, ptb.test.txt) defaults to $CELLDSL_DATA/ptb when that folder exists;
 # without one the PTB column is left out. CELLDSL is the command that runs celldsl (default: this checkout's CLI in
 # a Release build); JOBS trainings run at once (default 1); TASKS picks the columns (default "arith xml ptb") and
-# ROWS the cells (zoo names, default every row).
+# ROWS the cells (default every row of the table): zoo names, and cells `celldsl search export` wrote (NAME.cs files,
+# paths without spaces), each a row of its own at the GRU's parameter count with no paper figures.
 # A finished run is kept and not trained again, so a stopped reproduction continues where it was; an unfinished
 # run folder is trained again from the start.
 set -euo pipefail
@@ -43,17 +44,30 @@ rows=(
   "MUT3    mut3    148   148  100  0.907 0.465 0.092"
 )
 
+# Exported cells among ROWS: "NAME full-path" each. Their hidden size is found by `train --match`, the same
+# ParameterMatching against the GRU at 148 (Arith, XML) or 100 (PTB) units that sized the rows above.
+files=()
+for r in ${ROWS:-}; do
+  [[ $r == *.cs ]] || continue
+  [[ -f $r ]] || { echo "reproduce.sh: $r is not a file; ROWS takes zoo names and the NAME.cs files celldsl search export writes." >&2; exit 2; }
+  files+=("$(basename "$r" .cs) $(cd "$(dirname "$r")" && pwd)/$(basename "$r")")
+done
+
 # One training: the task presets (Adam 0.003, clip 5, init 0.1, T 35, B 20, seed 1; Arith one epoch of 800k
 # symbols, XML two of 400k), and for PTB one epoch of one layer, SGD at lr 1, clip 5, init 0.1, T 20, B 20.
+# HIDDEN is a size, or "match" for an exported cell.
 train() {
-  local task=$1 cell=$2 hidden=$3 dir=$out/$1-$2
+  local task=$1 name=$2 cell=$3 hidden=$4 dir=$out/$1-$2 size
   if [[ -f $dir/metrics.jsonl ]] && grep -q '"split":"test"' "$dir/metrics.jsonl"; then return 0; fi
   rm -rf "$dir"
+  if [[ $hidden == match ]]; then
+    if [[ $task == ptb ]]; then size="--match gru:100"; else size="--match gru:148"; fi
+  else size="--hidden $hidden"; fi
   case $task in
-    arith|xml) $celldsl train --preset "$task" --cell "$cell" --hidden "$hidden" --eval-every 0 --run "$dir" ;;
-    ptb) $celldsl train --preset small --data "$ptb" --cell "$cell" --layers 1 --hidden "$hidden" --epochs 1 --run "$dir" ;;
-  esac > "$dir.log" 2>&1 || { echo "reproduce.sh: $task $cell failed; see $dir.log" >&2; return 1; }
-  echo "$task $cell: done"
+    arith|xml) $celldsl train --preset "$task" --cell "$cell" $size --eval-every 0 --run "$dir" ;;
+    ptb) $celldsl train --preset small --data "$ptb" --cell "$cell" --layers 1 $size --epochs 1 --run "$dir" ;;
+  esac > "$dir.log" 2>&1 || { echo "reproduce.sh: $task $name failed; see $dir.log" >&2; return 1; }
+  echo "$task $name: done"
 }
 export -f train
 export out ptb celldsl
@@ -64,9 +78,13 @@ for task in $tasks; do
     read -r _ cell ha hx hp _ <<< "$row"
     [[ -z "${ROWS:-}" || " $ROWS " == *" $cell "* ]] || continue
     case $task in arith) h=$ha ;; xml) h=$hx ;; ptb) h=$hp ;; esac
-    echo "$task $cell $h"
+    echo "$task $cell $cell $h"
   done
-done | xargs -P "$jobs" -L 1 bash -c 'train "$0" "$1" "$2"'
+  for f in ${files[@]+"${files[@]}"}; do
+    read -r name path <<< "$f"
+    echo "$task $name $path match"
+  done
+done | xargs -P "$jobs" -L 1 bash -c 'train "$0" "$1" "$2" "$3"'
 
 # The test split's figures: accuracy and wall seconds from metrics.jsonl; for PTB the next-word accuracy comes from
 # `celldsl eval` (metrics.jsonl holds the corpus's own metric, perplexity, which is printed beside it).
@@ -87,4 +105,10 @@ echo "|---|---|---|---|---|---|---|---|"
 for row in "${rows[@]}"; do
   read -r name cell ha hx hp pa px pp <<< "$row"
   echo "| $name | $ha/$hx/$hp | $(cell_of "$cell" arith) | $pa | $(cell_of "$cell" xml) | $px | $(cell_of "$cell" ptb) | $pp |"
+done
+# An exported cell's hidden sizes are the ones --match chose, as its runs' configs record them.
+hidden_of() { sed -n 's/.*"HiddenSize": *\([0-9]*\).*/\1/p' "$out/$2-$1/config.json" 2>/dev/null | head -1 | grep . || echo "-"; }
+for f in ${files[@]+"${files[@]}"}; do
+  read -r name _ <<< "$f"
+  echo "| $name | $(hidden_of "$name" arith)/$(hidden_of "$name" xml)/$(hidden_of "$name" ptb) | $(cell_of "$name" arith) | - | $(cell_of "$name" xml) | - | $(cell_of "$name" ptb) | - |"
 done

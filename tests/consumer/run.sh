@@ -2,7 +2,7 @@
 # Packs CellDsl into a folder feed and uses it the way a user does, from projects outside the solution:
 # one PackageReference builds, runs and gradient-checks a cell; a malformed cell fails with its CDSL error at
 # its file and line; an old compiler gets the package's named error; the trainer package brings the generator
-# along; the celldsl tool installs from the same feed and lists the zoo.
+# along; the celldsl tool installs from the same feed, lists the zoo and trains a cell from a .cs file.
 # Prints one line per check and, last, "consumer: N passed, N failed"; exits 1 when any check failed.
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -125,6 +125,34 @@ cd "$work"
 if dotnet tool install --tool-path "$work/tools" --add-source "$work/feed" CellDsl.Tool --version "$version" >"$log" 2>&1 &&
    "$work/tools/celldsl" cells >>"$log" 2>&1 &&
    grep -q '^lstm ' "$log"; then
+  pass "$what"
+else
+  fail "$what" "$log"
+fi
+
+# 8. The installed tool trains a cell from a .cs file: its parser is the generator's, which needs the Roslyn the
+#    tool ships to be the one the generator was built against.
+log="$work/logs/tool-train.log"
+what="the installed celldsl trains a cell declared in a .cs file"
+cat > "$work/Coupled.cs" <<'CELL'
+using CellDsl;
+using static CellDsl.CellOps;
+
+[RnnCell]
+public partial class Coupled
+{
+    static void Step(Var x, ref Var h, ref Var c)
+    {
+        var f = Sigmoid(W(x) + W(h) + B(1f));
+        c = f * c + (1f - f) * Tanh(W(x) + W(h) + B());
+        h = Tanh(c);
+    }
+}
+CELL
+if [ -x "$work/tools/celldsl" ] &&
+   "$work/tools/celldsl" train --preset xml --cell "$work/Coupled.cs" --hidden 8 --steps 10 --batch 4 --task-tokens 2000 \
+     --epochs 1 --eval-every 0 --run "$work/coupled-run" >"$log" 2>&1 &&
+   grep -q 'training Coupled 1x8 on xml' "$log" && grep -q '"Coupled"' "$work/coupled-run/config.json"; then
   pass "$what"
 else
   fail "$what" "$log"

@@ -11,9 +11,14 @@ namespace CellDsl.Search.Evaluation
         public static Dictionary<string, double> BestPerTask(IEnumerable<(string Task, double? Score)> runs)
         {
             var best = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
-            foreach (var (task, score) in runs)
-                if (score is double s && !double.IsNaN(s) && (!best.TryGetValue(task, out double b) || s > b)) best[task] = s;
+            foreach (var (task, score) in runs) Improve(best, task, score);
             return best;
+        }
+
+        /// <summary>Adds one run to bests per task kept as <see cref="BestPerTask"/> keeps them (for sums built a result at a time).</summary>
+        public static void Improve(Dictionary<string, double> best, string task, double? score)
+        {
+            if (score is double s && !double.IsNaN(s) && (!best.TryGetValue(task, out double b) || s > b)) best[task] = s;
         }
 
         /// <summary>min over <paramref name="tasks"/> of candidate / GRU; 0 for a task the candidate has no score on

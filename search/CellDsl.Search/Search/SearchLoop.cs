@@ -73,6 +73,9 @@ namespace CellDsl.Search.Search
         private readonly CellRandom _random;
         private readonly string _worker;
         private readonly CandidateCache _cache = new();
+        // The results read so far: every poll and leaderboard reads only what is new.
+        private readonly ResultLog _log;
+        private long? _gruId;
 
         public SearchLoop(ISearchStore store, SearchOptions options, string worker = "search")
         {
@@ -95,6 +98,7 @@ namespace CellDsl.Search.Search
             }
             else if (store.GetSetting(RandomSetting) is { } state) _random.State = ulong.Parse(state, CultureInfo.InvariantCulture);
             _worker = worker;
+            _log = new ResultLog(store);
         }
 
         /// <summary>The options a store's search was started with; null for a store that holds none.</summary>
@@ -219,14 +223,13 @@ namespace CellDsl.Search.Search
         /// <summary>Every architecture with its best per task and fitness, best first (unscored ones last).</summary>
         public IReadOnlyList<Standing> Leaderboard()
         {
-            var results = _store.Results().Where(r => r.Job.Kind == JobKind.Task).ToList();
-            var best = results.GroupBy(r => r.Job.ArchitectureId)
-                .ToDictionary(g => g.Key, g => Fitness.BestPerTask(g.Select(r => (r.Job.Task, r.Result.Score))));
-            var gru = _store.FindByKey(CanonicalKey.Of(Baselines.Gru));
-            var gruBest = gru is not null && best.TryGetValue(gru.Id, out var b) ? b : new Dictionary<string, double>();
+            _log.Refresh();
+            _gruId ??= _store.FindByKey(CanonicalKey.Of(Baselines.Gru))?.Id;
+            var gruBest = _gruId is long g && _log.Of(g) is { TaskRuns: > 0 } gru ? gru.BestByTask : new Dictionary<string, double>();
             var tasks = Options.Evaluation.Tasks.Select(t => t.Task).ToList();
-            return best.Keys.Select(id => _store.FindArchitecture(id)!)
-                .Select(a => new Standing(a, best[a.Id], best[a.Id].Count == tasks.Count ? Fitness.Of(best[a.Id], gruBest, tasks) : null))
+            return _log.Architectures.Where(r => r.TaskRuns > 0)
+                .Select(r => new Standing(_log.Architecture(r.ArchitectureId)!, new Dictionary<string, double>(r.BestByTask, StringComparer.OrdinalIgnoreCase),
+                    r.BestByTask.Count == tasks.Count ? Fitness.Of(r.BestByTask, gruBest, tasks) : null))
                 .OrderByDescending(s => s.Fitness ?? double.NegativeInfinity).ThenBy(s => s.Architecture.Id)
                 .ToList();
         }
@@ -279,8 +282,8 @@ namespace CellDsl.Search.Search
         /// drawn with the loop's generator.</summary>
         private IEnumerable<Job> Fresh(long architecture, string task, int count)
         {
-            var tried = _store.Results().Where(r => r.Job.ArchitectureId == architecture && r.Job.Task == task)
-                .Select(r => Hyperparameters.FromJson(r.Job.Hyperparameters)).ToHashSet();
+            _log.Refresh();
+            var tried = (_log.Of(architecture)?.TriedOn(task) ?? []).Select(Hyperparameters.FromJson).ToHashSet();
             return Fresh(architecture, task, count, _random, tried);
         }
 
@@ -309,9 +312,10 @@ namespace CellDsl.Search.Search
             foreach (var g in groups) { ids.Add(queued.Skip(next).Take(g.Count).ToHashSet()); next += g.Count; }
             var all = queued.ToHashSet();
             if (AwaitWorkers is null) RunPending();
-            else Await(() => _store.Results().Count(r => all.Contains(r.Job.Id)) == all.Count, cancel);
-            var results = _store.Results();
-            return ids.Select(set => results.Where(r => set.Contains(r.Job.Id)).Select(r => r.Result).ToList()).ToList();
+            else Await(() => { _log.Refresh(); return all.All(_log.Has); }, cancel);
+            _log.Refresh();
+            // A job this process does not wait for (a dead process's, leased beyond the run) has no result yet.
+            return ids.Select(set => set.Where(_log.Has).Select(id => { _log.TryGet(id, out var r); return r; }).ToList()).ToList();
         }
 
         private void Await(Func<bool> done, CancellationToken cancel)

@@ -99,6 +99,11 @@ namespace CellDsl.Search.Store
         /// <summary>Every finished job's result with its job, oldest first (for reports and the leaderboard).</summary>
         IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results();
 
+        /// <summary>The results recorded after the one numbered <paramref name="after"/> (0: from the first), in the order
+        /// they were recorded, each with its number, so a reader that passes the last number it saw reads only what is
+        /// new (<see cref="ResultLog"/>). Numbers are given in commit order: none commits after a higher one is readable.</summary>
+        IReadOnlyList<(long Sequence, Job Job, JobResult Result, DateTimeOffset FinishedAt)> ResultsSince(long after);
+
         /// <summary>Counts of jobs per status.</summary>
         IReadOnlyDictionary<JobStatus, long> Counts();
 

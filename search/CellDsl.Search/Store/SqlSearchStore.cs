@@ -17,7 +17,7 @@ namespace CellDsl.Search.Store
     public abstract class SqlSearchStore : ISearchStore
     {
         /// <summary>The schema this code reads and writes; docs/SEARCH.md describes each version.</summary>
-        public const int CurrentSchemaVersion = 2;
+        public const int CurrentSchemaVersion = 3;
 
         public int SchemaVersion => CurrentSchemaVersion;
 
@@ -66,7 +66,7 @@ namespace CellDsl.Search.Store
                 }
                 if (TableExists(tx, "jobs") || TableExists(tx, "architectures"))
                     throw new SearchStoreException($"{Location} holds tables but no schema_version: it is not a CellDsl search store. Name another file or database.");
-                ExecuteAll(tx, Schema + ";" + Version2);
+                ExecuteAll(tx, Schema + ";" + Version2 + ";" + Version3);
                 Execute(tx, "INSERT INTO schema_version (version) VALUES (@v)", c => Add(c, "@v", (long)CurrentSchemaVersion));
                 return 0;
             });
@@ -76,8 +76,10 @@ namespace CellDsl.Search.Store
         /// started by an older CellDsl resumes with its history intact.</summary>
         private void Migrate(DbTransaction tx, long from)
         {
-            // Version 2 only adds a table: what was stored keeps its meaning.
-            if (from == 1) ExecuteAll(tx, Version2);
+            // Version 2 adds a table, version 3 a column numbering the results stored so far in the order Results()
+            // lists them: what was stored keeps its meaning.
+            if (from <= 1) ExecuteAll(tx, Version2);
+            if (from <= 2) ExecuteAll(tx, Version3);
             Execute(tx, "UPDATE schema_version SET version = @v", c => Add(c, "@v", (long)CurrentSchemaVersion));
         }
 
@@ -110,6 +112,18 @@ CREATE TABLE results (
 CREATE TABLE workers (
   name TEXT PRIMARY KEY, process_id BIGINT NOT NULL, activity TEXT NOT NULL, job_id BIGINT, since BIGINT NOT NULL,
   seen_at BIGINT NOT NULL)";
+
+        // Version 3: results numbered in the order they commit, so a reader asks only for those after the last it saw
+        // (ResultsSince). The number comes from a one-row counter that Complete increments in its transaction: the row
+        // stays locked until the commit, so numbers commit in order, which an identity column's do not under
+        // PostgreSQL's concurrent transactions (a reader could see 11 before 10 commits, and never read 10).
+        private const string Version3 = @"
+ALTER TABLE results ADD COLUMN seq BIGINT;
+UPDATE results SET seq = numbered.n FROM (SELECT job_id, ROW_NUMBER() OVER (ORDER BY finished_at, job_id) AS n FROM results) numbered
+  WHERE results.job_id = numbered.job_id;
+CREATE UNIQUE INDEX results_seq ON results (seq);
+CREATE TABLE result_sequence (last BIGINT NOT NULL);
+INSERT INTO result_sequence (last) SELECT COALESCE(MAX(seq), 0) FROM results";
 
         public string? GetSetting(string name)
             => Run(tx => Query(tx, "SELECT value FROM settings WHERE name = @n", c => Add(c, "@n", name), r => r.GetString(0)).SingleOrDefault());
@@ -229,11 +243,12 @@ CREATE TABLE workers (
                 if (Execute(tx, "UPDATE jobs SET status = @status, claim_token = NULL, lease_until = NULL WHERE id = @id AND claim_token = @token AND status = @claimed",
                         c => { Add(c, "@status", Name(status)); AddHolder(c, claim); }) != 1)
                     return false;
-                Execute(tx, @"INSERT INTO results (job_id, worker, score, failure, compile_seconds, train_seconds, details, finished_at)
-                    VALUES (@id, @worker, @score, @failure, @compile, @train, @details, @now)",
+                long seq = Query(tx, "UPDATE result_sequence SET last = last + 1 RETURNING last", null, r => r.GetInt64(0)).Single();
+                Execute(tx, @"INSERT INTO results (job_id, worker, score, failure, compile_seconds, train_seconds, details, finished_at, seq)
+                    VALUES (@id, @worker, @score, @failure, @compile, @train, @details, @now, @seq)",
                     c =>
                     {
-                        Add(c, "@id", claim.Job.Id); Add(c, "@worker", claim.Worker); Add(c, "@score", result.Score);
+                        Add(c, "@id", claim.Job.Id); Add(c, "@seq", seq); Add(c, "@worker", claim.Worker); Add(c, "@score", result.Score);
                         Add(c, "@failure", result.Failure); Add(c, "@compile", result.CompileSeconds); Add(c, "@train", result.TrainSeconds);
                         Add(c, "@details", result.Details); Add(c, "@now", now);
                     });
@@ -248,12 +263,20 @@ CREATE TABLE workers (
                 c => { Add(c, "@pending", Name(JobStatus.Pending)); AddHolder(c, claim); })) == 1;
         }
 
+        private const string ResultColumns = @"j.id, j.architecture_id, j.kind, j.task, j.hyperparameters, j.seed, j.status, j.attempts,
+                    r.score, r.failure, r.compile_seconds, r.train_seconds, r.details, r.finished_at, r.seq
+                    FROM results r JOIN jobs j ON j.id = r.job_id";
+
         public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results()
-            => Run(tx => Query(tx, @"SELECT j.id, j.architecture_id, j.kind, j.task, j.hyperparameters, j.seed, j.status, j.attempts,
-                    r.score, r.failure, r.compile_seconds, r.train_seconds, r.details, r.finished_at
-                    FROM results r JOIN jobs j ON j.id = r.job_id ORDER BY r.finished_at, j.id", null,
-                r => (ReadJob(r), new JobResult(r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetString(9), r.GetDouble(10),
-                    r.GetDouble(11), r.GetString(12)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)))));
+            => Run(tx => Query(tx, $"SELECT {ResultColumns} ORDER BY r.finished_at, j.id", null, r => ReadResult(r).Result));
+
+        public IReadOnlyList<(long Sequence, Job Job, JobResult Result, DateTimeOffset FinishedAt)> ResultsSince(long after)
+            => Run(tx => Query(tx, $"SELECT {ResultColumns} WHERE r.seq > @after ORDER BY r.seq", c => Add(c, "@after", after),
+                r => { var (seq, (job, result, at)) = ReadResult(r); return (seq, job, result, at); }));
+
+        private static (long Sequence, (Job Job, JobResult Result, DateTimeOffset FinishedAt) Result) ReadResult(DbDataReader r)
+            => (r.GetInt64(14), (ReadJob(r), new JobResult(r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetString(9), r.GetDouble(10),
+                r.GetDouble(11), r.GetString(12)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13))));
 
         public IReadOnlyDictionary<JobStatus, long> Counts()
             => Run(tx =>

@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Linq;
 using CellDsl.Cli.Checking;
+using CellDsl.Cli.Runs;
 
 namespace CellDsl.Cli.Commands
 {
@@ -78,7 +79,8 @@ namespace CellDsl.Cli.Commands
             };
         }
 
-        /// <summary>Comma-separated zoo cell names, each checked, an unknown one reported with the list of cells.</summary>
+        /// <summary>Comma-separated zoo cell names, each checked, an unknown one reported with the list of cells; a path
+        /// to a .cs file is left for <see cref="CellFiles"/> to read.</summary>
         public static Option<string[]> CellList(string name, string description)
         {
             var option = new Option<string[]>(name)
@@ -91,7 +93,7 @@ namespace CellDsl.Cli.Commands
             {
                 foreach (var cell in result.GetValueOrDefault<string[]>() ?? [])
                     if (cell.Length == 0) result.AddError($"{name} has an empty cell name; separate names with single commas, as in lstm,gru.");
-                    else if (ZooCatalog.Unknown(cell) is { } message) result.AddError(message);
+                    else if (!CellFiles.IsPath(cell) && ZooCatalog.Unknown(cell) is { } message) result.AddError(message);
             });
             return option;
         }

@@ -18,6 +18,12 @@ namespace CellDsl.Cli.Commands
         public static int Guard(TextWriter error, Func<int> body)
         {
             try { return body(); }
+            // A cell file the parser or compiler refuses is a command line that cannot mean anything, as an unknown zoo name is.
+            catch (CellFileException e)
+            {
+                error.WriteLine(e.Message);
+                return ExitCodes.Usage;
+            }
             // IOException and UnauthorizedAccessException: a run folder that cannot be written; their messages name the path.
             catch (Exception e) when (e is DataFormatException or RunFolderException or CheckpointException or IOException or UnauthorizedAccessException)
             {

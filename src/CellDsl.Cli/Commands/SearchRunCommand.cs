@@ -100,7 +100,9 @@ namespace CellDsl.Cli.Commands
         {
             using var stop = new StopSignals();
             var since = DateTimeOffset.UtcNow;
-            int resumedWith = store.Results().Count;   // rates and times are this run's, counts the store's whole history
+            // The display's own log (it reads from its own thread); rates and times are this run's, counts the store's whole history.
+            var log = ResultLog.Read(store);
+            var resumedWith = SearchViews.Totals(log);
             // --steps is the search's whole budget: a resumed search runs what is left of it.
             int before = loop.StepsDone, step = before;
             if (before >= steps)
@@ -108,7 +110,7 @@ namespace CellDsl.Cli.Commands
                 output.WriteLine($"The search in this store has run its {before} steps (--steps {steps}): nothing left to run. Give a larger --steps to extend it.");
                 return ExitCodes.Success;
             }
-            SearchStatus Status() => SearchViews.Status(store, step, steps, loop.Progress.Duplicates, since, resumedWith);
+            SearchStatus Status() => SearchViews.Status(log, store, step, steps, loop.Progress.Duplicates, since, resumedWith);
             SearchSummary? summary = null;
             string? gaveUp = null;
             SearchViews.For(output, style).Run(Status, stepped =>

@@ -1,10 +1,14 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using CellDsl.Cli.Checking;
 using CellDsl.Cli.Rendering;
 using CellDsl.Cli.Runs;
+using CellDsl.Search.Candidates;
+using CellDsl.Search.Evaluation;
 using CellDsl.Training.Bptt;
 using CellDsl.Training.Data;
 using CellDsl.Training.Data.Tasks;
@@ -28,7 +32,14 @@ namespace CellDsl.Cli.Commands
                 HelpName = "PATH",
             };
             var preset = CommonOptions.OneOf("--preset", "Starting hyperparameters: Zaremba et al. 2014's PTB configs or a task's (default: the corpus's own; small for ptb and text).", Presets.Names, "NAME");
-            var cell = CommonOptions.CellList("--cell", "The zoo cell of each layer, bottom first; one name is used for every layer (default: lstm).");
+            var cell = CommonOptions.CellList("--cell", "The cell of each layer, bottom first: a zoo name or a .cs file declaring an [RnnCell] class " +
+                                                        "(a cell `search export` wrote, or your own); one is used for every layer (default: lstm).");
+            var match = new Option<string>("--match")
+            {
+                Description = "Instead of --hidden: the hidden size whose whole model (embedding, layers, decoder) has the parameter count closest " +
+                              "to this zoo cell's at H units, as the search matches cells (e.g. gru:148).",
+                HelpName = "CELL:H",
+            };
             var layers = CommonOptions.Whole("--layers", "Recurrent layers.", 1);
             var hidden = CommonOptions.Whole("--hidden", "Units per layer (and the embedding size).", 1);
             var steps = CommonOptions.Whole("--steps", "T: steps of truncated BPTT per window.", 1, "T");
@@ -48,7 +59,7 @@ namespace CellDsl.Cli.Commands
             var run = new Option<string>("--run") { Description = "The run folder to write (default: runs/<corpus>-<cells>-<UTC time>).", HelpName = "DIR" };
             var resume = new Option<string>("--resume") { Description = "Continue the run in DIR from its checkpoint, bit-identically; only --epochs may be given with it.", HelpName = "DIR" };
 
-            Option[] settings = { corpus, data, preset, cell, layers, hidden, steps, batch, lr, constant, decay, clip, initScale, dropout, tie, optimizer, seed, evalEvery, taskTokens, run };
+            Option[] settings = { corpus, data, preset, cell, layers, hidden, match, steps, batch, lr, constant, decay, clip, initScale, dropout, tie, optimizer, seed, evalEvery, taskTokens, run };
             var command = new Command("train", "Train a language model on a corpus or generated task, writing config, metrics, checkpoint and curves to a run folder.");
             foreach (var option in settings) command.Options.Add(option);
             command.Options.Add(epochs);
@@ -99,6 +110,31 @@ namespace CellDsl.Cli.Commands
                 if (cells.Length == 1) cells = Enumerable.Repeat(cells[0], layerCount).ToArray();
                 else if (cells.Length != layerCount)
                     return RunErrors.Usage(error, "train", $"--cell names {cells.Length} cells but --layers is {layerCount}: give one cell for every layer, or one for all.");
+                var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+                for (int l = 0; l < cells.Length; l++)
+                {
+                    if (!CellFiles.IsPath(cells[l])) continue;
+                    var (read, warnings) = CellFiles.Read(cells[l]);
+                    foreach (string w in warnings) error.WriteLine(w);
+                    if (sources.TryGetValue(read.Label, out string? other) && other != read.Source)
+                        return RunErrors.Usage(error, "train", $"Two different cells are named {read.Label} ({cells[l]} and another --cell file); rename one class.");
+                    sources[read.Label] = read.Source;
+                    cells[l] = read.Label;
+                }
+
+                MatchTarget? matched = null;
+                if (parse.GetValue(match) is { } spec)
+                {
+                    if (parse.GetResult(hidden) is { Implicit: false })
+                        return RunErrors.Usage(error, "train", "--match chooses the hidden size; drop --hidden, or --match.");
+                    if (parse.Or(tie, false))
+                        return RunErrors.Usage(error, "train", "--match counts an untied decoder, as the search does; drop --tie, or --match.");
+                    if (cells.Distinct().Count() > 1)
+                        return RunErrors.Usage(error, "train", "--match sizes a model of one cell in every layer; give one --cell.");
+                    if (MatchTarget.Parse(spec) is not { } target)
+                        return RunErrors.Usage(error, "train", $"--match must be CELL:H, a zoo cell and its hidden size (e.g. gru:148), got '{spec}'.");
+                    matched = target;
+                }
 
                 int s = parse.Or(seed, 1);
                 if (corpusName == Corpora.Jsb)
@@ -143,6 +179,7 @@ namespace CellDsl.Cli.Commands
                     CorpusSeed = s,
                     EvaluateEvery = parse.Or(evalEvery, from.EvaluateEvery),
                     Preset = from.Name,
+                    CellSources = sources.Count > 0 ? sources : null,
                     Model = new LanguageModelConfig
                     {
                         VocabularySize = 1,   // set from the corpus once it is read
@@ -166,15 +203,38 @@ namespace CellDsl.Cli.Commands
                         Seed = s,
                     },
                 };
-                return InNewFolder(parse.GetValue(run), corpusName, cells, error, folder => Train(config, folder, resuming: false, output, error, style));
+                return InNewFolder(parse.GetValue(run), corpusName, cells, error, folder => Train(config, folder, resuming: false, output, error, style, matched));
             }));
             return command;
         }
 
-        private static int Train(RunConfig config, RunFolder folder, bool resuming, TextWriter output, TextWriter error, TextStyle style)
+        /// <summary>--match CELL:H: a zoo cell and the hidden size whose model's parameter count a run is matched to.</summary>
+        private sealed record MatchTarget(string Cell, int Hidden)
+        {
+            public static MatchTarget? Parse(string spec)
+            {
+                var parts = spec.Split(':');
+                return parts.Length == 2 && ZooCatalog.Unknown(parts[0]) is null
+                       && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h) && h > 0
+                    ? new MatchTarget(parts[0], h) : null;
+            }
+
+            /// <summary>The hidden size ParameterMatching gives the run's cell (every layer's) against this target.</summary>
+            public int HiddenFor(RunConfig config)
+            {
+                var m = config.Model;
+                var graph = config.CellSources is { } sources && sources.TryGetValue(m.Cells[0], out string? source)
+                    ? CellFiles.Parse(source, CellFiles.RecordedOrigin(m.Cells[0])).Graph
+                    : Baselines.Of(m.Cells[0]);
+                return ParameterMatching.Matched(graph, Baselines.Of(Cell), Hidden, m.Cells.Length, m.VocabularySize);
+            }
+        }
+
+        private static int Train(RunConfig config, RunFolder folder, bool resuming, TextWriter output, TextWriter error, TextStyle style, MatchTarget? matched = null)
         {
             var corpus = config.LoadCorpus();
             if (!resuming) config = config with { Model = config.Model with { VocabularySize = corpus.Vocabulary.Count } };
+            if (matched is not null) config = config with { Model = config.Model with { HiddenSize = matched.HiddenFor(config) } };
             TrainingRun run;
             try
             {

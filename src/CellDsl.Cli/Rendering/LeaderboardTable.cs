@@ -28,26 +28,29 @@ namespace CellDsl.Cli.Rendering
         /// <summary>The baseline fitness is relative to (Jozefowicz et al. 2015 §3).</summary>
         public const string Baseline = "GRU";
 
-        public static IReadOnlyList<LeaderboardRow> Rows(ISearchStore store)
+        public static IReadOnlyList<LeaderboardRow> Rows(ISearchStore store) => Rows(ResultLog.Read(store));
+
+        /// <summary>The board of what <paramref name="log"/> has read (a live display refreshes it first).</summary>
+        public static IReadOnlyList<LeaderboardRow> Rows(ResultLog log)
         {
             // Only training tasks count: the memorization filter gates candidates, it does not rank them.
-            var all = store.Results();
-            var results = all.Where(r => r.Job.Kind == JobKind.Task).ToList();
-            var cost = all.GroupBy(r => r.Job.ArchitectureId).ToDictionary(g => g.Key, g => (Compile: g.Sum(r => r.Result.CompileSeconds), Train: g.Sum(r => r.Result.TrainSeconds)));
-            var byArchitecture = results.GroupBy(r => r.Job.ArchitectureId).ToList();
-            var names = byArchitecture.ToDictionary(g => g.Key, g => store.FindArchitecture(g.Key) is { } a ? Label(a) : $"#{g.Key}");
-            var best = byArchitecture.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, double>)Fitness.BestPerTask(g.Select(r => (r.Job.Task, r.Result.Score))));
+            var ranked = log.Architectures.Where(a => a.TaskRuns > 0).ToList();
+            var names = ranked.ToDictionary(a => a.ArchitectureId, a => log.Architecture(a.ArchitectureId) is { } found ? Label(found) : $"#{a.ArchitectureId}");
 
-            var baseline = names.Where(n => string.Equals(n.Value, Baseline, StringComparison.OrdinalIgnoreCase)).Select(n => best[n.Key]).FirstOrDefault();
+            var baseline = ranked.Where(a => string.Equals(names[a.ArchitectureId], Baseline, StringComparison.OrdinalIgnoreCase)).Select(a => a.BestByTask).FirstOrDefault();
             // The search's own fitness, except that an architecture not yet scored on every task is left unranked
             // (the search counts a task with no score as 0: every run of it failed).
             double? FitnessOf(IReadOnlyDictionary<string, double> scores)
                 => baseline is null || baseline.Count == 0 || !baseline.Keys.All(scores.ContainsKey) ? null
                    : Fitness.Of(scores, baseline, baseline.Keys);
 
-            return byArchitecture
-                .Select(g => new LeaderboardRow(g.Key, names[g.Key], best[g.Key], FitnessOf(best[g.Key]), g.Count(), g.Count(r => r.Result.Failure is not null))
-                    { CompileSeconds = cost[g.Key].Compile, TrainSeconds = cost[g.Key].Train })
+            return ranked
+                .Select(a =>
+                {
+                    var best = new Dictionary<string, double>(a.BestByTask, StringComparer.OrdinalIgnoreCase);
+                    return new LeaderboardRow(a.ArchitectureId, names[a.ArchitectureId], best, FitnessOf(best), a.TaskRuns, a.TaskFailures)
+                        { CompileSeconds = a.CompileSeconds, TrainSeconds = a.TrainSeconds };
+                })
                 .OrderByDescending(r => r.Fitness ?? double.NegativeInfinity).ThenBy(r => r.ArchitectureId)
                 .ToList();
         }

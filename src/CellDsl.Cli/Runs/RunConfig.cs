@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -31,16 +33,26 @@ namespace CellDsl.Cli.Runs
         public string? Preset { get; init; }
 
         public required LanguageModelConfig Model { get; init; }
+
+        /// <summary>The DSL source of each cell of <see cref="LanguageModelConfig.Cells"/> trained from a file (train --cell
+        /// PATH.cs), by its label (the class name); null when every cell is a zoo cell. Kept here so eval, generate and
+        /// --resume build the same cell without the file.</summary>
+        public IReadOnlyDictionary<string, string>? CellSources { get; init; }
         public required TrainerOptions Trainer { get; init; }
 
         internal static readonly JsonSerializerOptions Json = new()
         {
             WriteIndented = true,
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            // A kept cell source stays readable (its + and < as they are, not \u002B); the file is never HTML.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
 
         /// <summary>The corpus this run trains on, read or generated again.</summary>
         public Corpus LoadCorpus() => Corpora.Load(Corpus, Data, CorpusSeed, Sizes);
+
+        /// <summary>The factory of each layer's cell: a zoo cell, or a recorded source compiled in memory.</summary>
+        public IReadOnlyList<Func<int, int, int, IRecurrentCell>> CellFactories() => CellFiles.Factories(Model, CellSources);
 
         public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 

@@ -31,24 +31,33 @@ namespace CellDsl.Cli.Runs
 
     public static class SearchViews
     {
-        /// <summary>The search's state. <paramref name="since"/> is when this command started; <paramref name="resumedWith"/>
-        /// the results the store held then, so rates and times are this run's while counts are the whole search's.</summary>
-        public static SearchStatus Status(ISearchStore store, int step, int steps, int duplicates, DateTimeOffset since, int resumedWith)
+        /// <summary>The search's state, from <paramref name="log"/> refreshed (so each call reads only the results
+        /// recorded since the last). <paramref name="since"/> is when this command started; <paramref name="resumedWith"/>
+        /// the log's totals then (<see cref="Totals"/>), so rates and times are this run's while counts are the whole search's.</summary>
+        public static SearchStatus Status(ResultLog log, ISearchStore store, int step, int steps, int duplicates, DateTimeOffset since, RunTotals resumedWith)
         {
-            var results = store.Results();
-            var evaluated = results.Select(r => r.Job.ArchitectureId).ToHashSet();
-            var scored = results.Where(r => r.Job.Kind == JobKind.Task).Select(r => r.Job.ArchitectureId).ToHashSet();
-            var best = LeaderboardTable.Rows(store).FirstOrDefault(r => r.Fitness is not null);
+            log.Refresh();
+            var best = LeaderboardTable.Rows(log).FirstOrDefault(r => r.Fitness is not null);
             var counts = store.Counts();
             var now = DateTimeOffset.UtcNow;
             var elapsed = now - since;
-            var recent = results.Skip(resumedWith).ToList();
+            var recent = Totals(log) - resumedWith;
+            int scored = log.Architectures.Count(a => a.TaskRuns > 0);
             // A worker of an earlier run that never said it stopped is not one of ours.
             var workers = store.Activities().Where(a => a.SeenAt >= since - TimeSpan.FromSeconds(1)).ToList();
-            return new SearchStatus(step, steps, evaluated.Count, evaluated.Count - scored.Count, results.Count(r => r.Result.Failure is not null), duplicates,
-                best?.Name, best?.Fitness, recent.Count / Math.Max(elapsed.TotalMinutes, 1e-9), recent.Sum(r => r.Result.CompileSeconds),
-                recent.Sum(r => r.Result.TrainSeconds), counts[JobStatus.Pending], counts[JobStatus.Claimed], workers, elapsed, now);
+            return new SearchStatus(step, steps, log.Architectures.Count, log.Architectures.Count - scored, log.Failures, duplicates,
+                best?.Name, best?.Fitness, recent.Runs / Math.Max(elapsed.TotalMinutes, 1e-9), recent.CompileSeconds,
+                recent.TrainSeconds, counts[JobStatus.Pending], counts[JobStatus.Claimed], workers, elapsed, now);
         }
+
+        /// <summary>Runs and their seconds, all workers together.</summary>
+        public readonly record struct RunTotals(int Runs, double CompileSeconds, double TrainSeconds)
+        {
+            public static RunTotals operator -(RunTotals a, RunTotals b) => new(a.Runs - b.Runs, a.CompileSeconds - b.CompileSeconds, a.TrainSeconds - b.TrainSeconds);
+        }
+
+        /// <summary>What the log has read so far, to subtract from a later reading.</summary>
+        public static RunTotals Totals(ResultLog log) => new(log.All.Count, log.CompileSeconds, log.TrainSeconds);
 
         /// <summary>A live Spectre table when the style says output is an interactive terminal and Spectre agrees;
         /// plain lines for files, pipes, CI and tests.</summary>

@@ -38,7 +38,7 @@ namespace CellDsl.Cli.Runs
         /// <summary>A new run: makes the folder and writes config.json. Throws ArgumentException for settings the engine refuses.</summary>
         public static TrainingRun Start(RunConfig config, Corpus corpus, RunFolder folder)
         {
-            var trainer = new Trainer(new LanguageModel(config.Model), corpus.Train, config.Trainer);
+            var trainer = new Trainer(new LanguageModel(config.Model, config.CellFactories()), corpus.Train, config.Trainer);
             CheckEvaluable(corpus, config.Trainer);
             Directory.CreateDirectory(folder.Path);
             config.Write(folder.Config);
@@ -68,7 +68,7 @@ namespace CellDsl.Cli.Runs
         public static Trainer Restore(RunConfig config, Corpus corpus, RunFolder folder)
         {
             RequireCheckpoint(folder);
-            var trainer = new Trainer(new LanguageModel(config.Model), corpus.Train, config.Trainer);
+            var trainer = new Trainer(new LanguageModel(config.Model, config.CellFactories()), corpus.Train, config.Trainer);
             Checkpoint.Load(folder.Checkpoint, trainer);
             return trainer;
         }

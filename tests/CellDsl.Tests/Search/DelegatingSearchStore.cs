@@ -17,7 +17,8 @@ internal abstract class DelegatingSearchStore(ISearchStore inner) : ISearchStore
     public virtual bool Renew(Claim claim, TimeSpan lease) => inner.Renew(claim, lease);
     public virtual bool Complete(Claim claim, JobResult result) => inner.Complete(claim, result);
     public bool Release(Claim claim) => inner.Release(claim);
-    public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results() => inner.Results();
+    public virtual IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results() => inner.Results();
+    public virtual IReadOnlyList<(long Sequence, Job Job, JobResult Result, DateTimeOffset FinishedAt)> ResultsSince(long after) => inner.ResultsSince(after);
     public IReadOnlyDictionary<JobStatus, long> Counts() => inner.Counts();
     public void ReportActivity(string worker, int processId, string activity, long? jobId) => inner.ReportActivity(worker, processId, activity, jobId);
     public IReadOnlyList<WorkerActivity> Activities() => inner.Activities();

@@ -86,6 +86,10 @@ internal sealed class InMemorySearchStore : ISearchStore
 
     public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results() => _results.ToList();
 
+    // Numbered from 1 in the order recorded, as the SQL stores number them.
+    public IReadOnlyList<(long Sequence, Job Job, JobResult Result, DateTimeOffset FinishedAt)> ResultsSince(long after)
+        => _results.Select((r, i) => ((long)i + 1, r.Item1, r.Item2, r.Item3)).Skip((int)Math.Max(0, after)).ToList();
+
     public IReadOnlyDictionary<JobStatus, long> Counts()
         => Enum.GetValues<JobStatus>().ToDictionary(s => s, s => (long)_jobs.Count(j => j.Status == s));
 

@@ -104,6 +104,56 @@ public class SearchLoopTests
             => ++_completes == dieAt ? throw new OperationCanceledException("killed") : base.Complete(claim, result);
     }
 
+    /// <summary>Counts what the loop reads of the results.</summary>
+    private sealed class CountingStore(ISearchStore inner) : DelegatingSearchStore(inner)
+    {
+        public int FullReads, RowsRead;
+
+        public override IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results()
+        {
+            FullReads++;
+            return base.Results();
+        }
+
+        public override IReadOnlyList<(long Sequence, Job Job, JobResult Result, DateTimeOffset FinishedAt)> ResultsSince(long after)
+        {
+            var rows = base.ResultsSince(after);
+            RowsRead += rows.Count;
+            return rows;
+        }
+    }
+
+    [Fact]
+    public void A_loop_waiting_on_workers_reads_each_result_once_however_often_it_polls()
+    {
+        using var inner = new InMemorySearchStore();
+        var store = new CountingStore(inner);
+        int polls = 0;
+        // A worker that finishes one job, with a made-up score, every other poll: the loop polls about twice per result.
+        var loop = new SearchLoop(store, Options())
+        {
+            Poll = TimeSpan.Zero,
+            AwaitWorkers = () =>
+            {
+                if (++polls % 2 == 0 && inner.ClaimNext("worker", TimeSpan.FromMinutes(1)) is { } claim)
+                    inner.Complete(claim, new JobResult(0.2 + claim.Job.Seed % 100 / 1000.0, null, 0, 0, "{}"));
+            },
+        };
+        var summary = loop.Run(30);
+
+        int results = inner.Results().Count;
+        Assert.True(summary.Mutants >= 10 && results >= 40, $"{summary}; {results} results");
+        Assert.True(polls >= 2 * results - 2, $"{polls} polls for {results} results");
+        Assert.Equal(0, store.FullReads);
+        Assert.Equal(results, store.RowsRead);
+        // The leaderboard built a result at a time is the one built from all of them at once.
+        var tasks = inner.Results().Where(r => r.Job.Kind == JobKind.Task).GroupBy(r => r.Job.ArchitectureId)
+            .ToDictionary(g => g.Key, g => Fitness.BestPerTask(g.Select(r => (r.Job.Task, r.Result.Score))));
+        var board = loop.Leaderboard();
+        Assert.Equal(tasks.Keys.Order(), board.Select(s => s.Architecture.Id).Order());
+        Assert.All(board, s => Assert.Equal(tasks[s.Architecture.Id].OrderBy(p => p.Key), s.Best.OrderBy(p => p.Key)));
+    }
+
     private static List<string> Evaluated(InMemorySearchStore store)
         => store.Results().Select(r => $"{store.FindArchitecture(r.Job.ArchitectureId)!.CanonicalKey.GetHashCode()} {r.Job.Kind} {r.Job.Task} {r.Job.Hyperparameters} {r.Job.Seed} {r.Result.Score}")
             .Order(StringComparer.Ordinal).ToList();

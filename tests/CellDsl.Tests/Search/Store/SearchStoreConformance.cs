@@ -262,18 +262,118 @@ public abstract class SearchStoreConformance : IDisposable
         var claim = store.ClaimNext("w", Long)!;
         Assert.True(store.Complete(claim, new JobResult(0.5, null, 0.25, 2, "{}")));
         store.SetSetting("search.options", "{}");
-        // What version 1 was: no workers table.
+        // What version 1 was: no workers table, no result numbers.
+        MakeVersion2();
         Behind("DROP TABLE workers");
         Behind("UPDATE schema_version SET version = 1");
 
         var migrated = Open();
-        Assert.Equal(2, migrated.SchemaVersion);
+        Assert.Equal(SqlSearchStore.CurrentSchemaVersion, migrated.SchemaVersion);
         Assert.Equal("{}", migrated.GetSetting("search.options"));
         var result = Assert.Single(migrated.Results());
         Assert.Equal((jobs[0].Id, 0.5, 0.25), (result.Job.Id, result.Result.Score, result.Result.CompileSeconds));
         Assert.Equal(jobs[1].Id, migrated.ClaimNext("w", Long)!.Job.Id);
         migrated.ReportActivity("w", 7, "training", jobs[1].Id);
         Assert.Equal("training", Assert.Single(Open().Activities()).Activity);
+    }
+
+    /// <summary>Turns the store's tables back into version 2's: results without their numbers.</summary>
+    private void MakeVersion2()
+    {
+        Behind("DROP INDEX results_seq");
+        Behind("ALTER TABLE results DROP COLUMN seq");
+        Behind("DROP TABLE result_sequence");
+        Behind("UPDATE schema_version SET version = 2");
+    }
+
+    [StoreFact]
+    public void A_version_2_store_is_migrated_numbering_its_results_in_the_order_results_lists_them()
+    {
+        var store = Open();
+        var jobs = Queue(store, 4);
+        // Completed out of queue order, so the numbers must follow the finishing order and not the job ids.
+        var first = store.ClaimNext("w", Long)!;
+        var second = store.ClaimNext("w", Long)!;
+        var third = store.ClaimNext("w", Long)!;
+        Assert.True(store.Complete(second, Scored(0.2)));
+        Thread.Sleep(5);
+        Assert.True(store.Complete(first, Scored(0.1)));
+        Thread.Sleep(5);
+        Assert.True(store.Complete(third, Scored(0.3)));
+        MakeVersion2();
+
+        var migrated = Open();
+        Assert.Equal(3, migrated.SchemaVersion);
+        var numbered = migrated.ResultsSince(0);
+        Assert.Equal([1L, 2L, 3L], numbered.Select(r => r.Sequence));
+        Assert.Equal(migrated.Results().Select(r => r.Job.Id), numbered.Select(r => r.Job.Id));
+        Assert.Equal([jobs[1].Id, jobs[0].Id, jobs[2].Id], numbered.Select(r => r.Job.Id));
+        // New results continue the numbering.
+        Assert.True(migrated.Complete(migrated.ClaimNext("w", Long)!, Scored(0.4)));
+        var after = Assert.Single(migrated.ResultsSince(3));
+        Assert.Equal((4L, jobs[3].Id), (after.Sequence, after.Job.Id));
+    }
+
+    [StoreFact]
+    public void Results_since_a_number_are_those_recorded_after_it_in_the_order_recorded()
+    {
+        var store = Open();
+        var jobs = Queue(store, 3);
+        Assert.Empty(store.ResultsSince(0));
+        var claims = Enumerable.Range(0, 3).Select(_ => store.ClaimNext("w", Long)!).ToList();
+        Assert.True(store.Complete(claims[2], Scored(0.3)));
+        Assert.True(store.Complete(claims[0], new JobResult(null, "diverged", 0.5, 0.75, "{}")));
+        var all = store.ResultsSince(0);
+        Assert.Equal([jobs[2].Id, jobs[0].Id], all.Select(r => r.Job.Id));
+        Assert.True(all[0].Sequence > 0 && all[1].Sequence > all[0].Sequence);
+        Assert.Equal(new JobResult(null, "diverged", 0.5, 0.75, "{}"), all[1].Result);
+        Assert.Equal(JobStatus.Failed, all[1].Job.Status);
+
+        Assert.True(store.Complete(claims[1], Scored(0.2)));
+        var newer = store.ResultsSince(all[1].Sequence);
+        Assert.Equal(jobs[1].Id, Assert.Single(newer).Job.Id);
+        Assert.Equal([jobs[0].Id, jobs[1].Id], Open().ResultsSince(all[0].Sequence).Select(r => r.Job.Id));
+        Assert.Empty(store.ResultsSince(newer[0].Sequence));
+        // A stale completion records nothing, so it takes no number.
+        Assert.False(store.Complete(claims[1], Scored(0.9)));
+        Assert.Empty(store.ResultsSince(newer[0].Sequence));
+    }
+
+    [StoreFact]
+    public void A_reader_that_asks_only_for_newer_results_while_workers_complete_jobs_misses_none()
+    {
+        // Completions commit concurrently (PostgreSQL) or one after another (SQLite); either way a number must not
+        // become readable before a lower one, or the reader, having moved past it, would never see the lower one.
+        // (With numbers from a plain PostgreSQL sequence, eight workers over 400 jobs were enough to fail every time.)
+        var store = Open();
+        var jobs = Queue(store, 400);
+        var read = new List<(long Sequence, long Job)>();
+        using var stop = new CancellationTokenSource();
+        var readerStore = Open();
+        var workerStores = Enumerable.Range(0, 8).Select(_ => Open()).ToList();
+        var reader = Task.Run(() =>
+        {
+            var mine = readerStore;
+            long last = 0;
+            while (true)
+            {
+                bool finishing = stop.IsCancellationRequested;
+                foreach (var r in mine.ResultsSince(last)) { read.Add((r.Sequence, r.Job.Id)); last = r.Sequence; }
+                if (finishing) return;
+            }
+        });
+        var workers = Enumerable.Range(0, 8).Select(w => Task.Run(() =>
+        {
+            var mine = workerStores[w];
+            while (mine.ClaimNext("w" + w, Long) is { } claim) Assert.True(mine.Complete(claim, Scored(claim.Job.Seed / 100.0)));
+        })).ToArray();
+        Task.WaitAll(workers);
+        stop.Cancel();
+        reader.Wait();
+
+        Assert.Equal(read.Select(r => r.Sequence).Order(), read.Select(r => r.Sequence));
+        Assert.Equal(read.Count, read.Select(r => r.Sequence).Distinct().Count());
+        Assert.Equal(jobs.Select(j => j.Id).Order(), read.Select(r => r.Job).Order());
     }
 
     [StoreFact]
