@@ -62,6 +62,7 @@ namespace CellDsl.Search.Store
                         Migrate(tx, found[0]);
                     else if (found[0] != CurrentSchemaVersion)
                         throw new SearchStoreException($"{Location} has schema version {found[0]}, but this CellDsl reads and writes version {CurrentSchemaVersion}; open it with the CellDsl that wrote it, or start a new store.");
+                    NumberStragglers(tx);
                     return 0;
                 }
                 if (TableExists(tx, "jobs") || TableExists(tx, "architectures"))
@@ -82,6 +83,24 @@ namespace CellDsl.Search.Store
             if (from <= 2) ExecuteAll(tx, Version3);
             Execute(tx, "UPDATE schema_version SET version = @v", c => Add(c, "@v", (long)CurrentSchemaVersion));
         }
+
+        /// <summary>Numbers results stored without a number, after all the others. An older CellDsl that opened the
+        /// store before a newer one migrated it goes on writing them (it checks the version only when it opens); numbered
+        /// after the rest, they reach readers that ask for what is new.</summary>
+        private void NumberStragglers(DbTransaction tx)
+        {
+            if (Query(tx, "SELECT job_id FROM results WHERE seq IS NULL LIMIT 1", null, r => r.GetInt64(0)).Count == 0) return;
+            ExecuteAll(tx, NumberUnnumbered);
+        }
+
+        // The first statement takes the counter's row lock (on PostgreSQL) before the numbers are read from it, as
+        // Complete does.
+        private const string NumberUnnumbered = @"
+UPDATE result_sequence SET last = last;
+UPDATE results SET seq = (SELECT last FROM result_sequence) + numbered.n
+  FROM (SELECT job_id, ROW_NUMBER() OVER (ORDER BY finished_at, job_id) AS n FROM results WHERE seq IS NULL) numbered
+  WHERE results.job_id = numbered.job_id;
+UPDATE result_sequence SET last = (SELECT COALESCE(MAX(seq), 0) FROM results)";
 
         private void ExecuteAll(DbTransaction tx, string statements)
         {

@@ -315,6 +315,26 @@ public abstract class SearchStoreConformance : IDisposable
     }
 
     [StoreFact]
+    public void Results_an_older_version_wrote_after_the_migration_are_numbered_after_the_rest_when_the_store_opens()
+    {
+        var store = Open();
+        var jobs = Queue(store, 3);
+        Assert.True(store.Complete(store.ClaimNext("w", Long)!, Scored(0.1)));
+        var late = store.ClaimNext("w", Long)!;
+        // A version 2 process that opened the store before it was migrated stores a result as version 2 did.
+        Assert.True(store.Complete(late, Scored(0.2)));
+        Behind($"UPDATE results SET seq = NULL WHERE job_id = {late.Job.Id}");
+        Behind("UPDATE result_sequence SET last = 1");
+
+        var reopened = Open();
+        var numbered = reopened.ResultsSince(1);
+        Assert.Equal((2L, jobs[1].Id), (Assert.Single(numbered).Sequence, numbered[0].Job.Id));
+        Assert.Equal(2, reopened.Results().Count);
+        Assert.True(reopened.Complete(reopened.ClaimNext("w", Long)!, Scored(0.3)));
+        Assert.Equal((3L, jobs[2].Id), (Assert.Single(reopened.ResultsSince(2)).Sequence, reopened.ResultsSince(2)[0].Job.Id));
+    }
+
+    [StoreFact]
     public void Results_since_a_number_are_those_recorded_after_it_in_the_order_recorded()
     {
         var store = Open();
