@@ -13,6 +13,7 @@ using CellDsl.Training.Bptt;
 using CellDsl.Training.Data;
 using CellDsl.Training.Data.Tasks;
 using CellDsl.Training.Models;
+using CellDsl.Training.Optimizers;
 
 namespace CellDsl.Cli.Commands
 {
@@ -137,6 +138,17 @@ namespace CellDsl.Cli.Commands
                 }
 
                 int s = parse.Or(seed, 1);
+                // Both trainers take the same schedule, clip, optimizer and seed: the command line over the preset.
+                T Optimization<T>(T options) where T : OptimizationOptions => (T)((OptimizationOptions)options with
+                {
+                    Epochs = parse.Or(epochs, from.Epochs),
+                    LearningRate = parse.Or(lr, from.LearningRate),
+                    ConstantEpochs = parse.Or(constant, from.ConstantEpochs),
+                    Decay = parse.Or(decay, from.Decay),
+                    ClipNorm = parse.Or(clip, from.Clip),
+                    Optimizer = parse.Or(optimizer, from.Optimizer),
+                    Seed = s,
+                });
                 if (corpusName == Corpora.Jsb)
                 {
                     // Chorales are whole sequences fed as frames: no window length, no embedding to tie.
@@ -156,17 +168,7 @@ namespace CellDsl.Cli.Commands
                             Dropout = parse.Or(dropout, from.Dropout),
                             Seed = s,
                         },
-                        Trainer = new PianoRollTrainerOptions
-                        {
-                            Batch = parse.Or(batch, from.Batch),
-                            Epochs = parse.Or(epochs, from.Epochs),
-                            LearningRate = parse.Or(lr, from.LearningRate),
-                            ConstantEpochs = parse.Or(constant, from.ConstantEpochs),
-                            Decay = parse.Or(decay, from.Decay),
-                            ClipNorm = parse.Or(clip, from.Clip),
-                            Optimizer = parse.Or(optimizer, from.Optimizer),
-                            Seed = s,
-                        },
+                        Trainer = Optimization(new PianoRollTrainerOptions { Batch = parse.Or(batch, from.Batch) }),
                     };
                     return InNewFolder(parse.GetValue(run), corpusName, cells, error, folder => TrainPianoRoll(music, folder, resuming: false, output, error, style));
                 }
@@ -190,18 +192,7 @@ namespace CellDsl.Cli.Commands
                         TieWeights = parse.Or(tie, false),
                         Seed = s,
                     },
-                    Trainer = new TrainerOptions
-                    {
-                        Steps = parse.Or(steps, from.Steps),
-                        Batch = parse.Or(batch, from.Batch),
-                        Epochs = parse.Or(epochs, from.Epochs),
-                        LearningRate = parse.Or(lr, from.LearningRate),
-                        ConstantEpochs = parse.Or(constant, from.ConstantEpochs),
-                        Decay = parse.Or(decay, from.Decay),
-                        ClipNorm = parse.Or(clip, from.Clip),
-                        Optimizer = parse.Or(optimizer, from.Optimizer),
-                        Seed = s,
-                    },
+                    Trainer = Optimization(new TrainerOptions { Steps = parse.Or(steps, from.Steps), Batch = parse.Or(batch, from.Batch) }),
                 };
                 return InNewFolder(parse.GetValue(run), corpusName, cells, error, folder => Train(config, folder, resuming: false, output, error, style, matched));
             }));
@@ -252,9 +243,7 @@ namespace CellDsl.Cli.Commands
             var t = config.Trainer;
             output.WriteLine(style.Bold($"{(resuming ? "resuming" : "training")} {string.Join(",", m.Cells)} {m.Cells.Length}x{m.HiddenSize} on {config.Corpus} " +
                                         $"({corpus.Vocabulary.Count} tokens, {corpus.Train.Length} training) into {folder.Path}"));
-            output.WriteLine($"T {t.Steps}  B {t.Batch}  epochs {t.Epochs}  {t.Optimizer} lr {t.LearningRate:G4} (constant {t.ConstantEpochs}, then /{t.Decay:G4})  " +
-                             $"clip {t.ClipNorm:G4}  init {m.InitScale:G4}  dropout {m.Dropout:G4}  {run.Trainer.Model.Parameters.Count} parameters" +
-                             (resuming ? $"  from step {run.Trainer.Step}" : ""));
+            output.WriteLine($"T {t.Steps}  B {t.Batch}  " + Settings(t, m.InitScale, m.Dropout, run.Trainer.Model.Parameters.Count, resuming ? run.Trainer.Step : null));
             output.Flush();
             return Run(run.Train, folder, output, error, style);
         }
@@ -283,12 +272,16 @@ namespace CellDsl.Cli.Commands
             var t = config.Trainer;
             output.WriteLine(style.Bold($"{(resuming ? "resuming" : "training")} {string.Join(",", m.Cells)} {m.Cells.Length}x{m.HiddenSize} on {config.Corpus} " +
                                         $"({corpus.Train.Count} chorales, {corpus.Train.Frames} training frames) into {folder.Path}"));
-            output.WriteLine($"B {t.Batch} chorales  epochs {t.Epochs}  {t.Optimizer} lr {t.LearningRate:G4} (constant {t.ConstantEpochs}, then /{t.Decay:G4})  " +
-                             $"clip {t.ClipNorm:G4}  init {m.InitScale:G4}  dropout {m.Dropout:G4}  {run.Trainer.Model.Parameters.Count} parameters" +
-                             (resuming ? $"  from step {run.Trainer.Step}" : ""));
+            output.WriteLine($"B {t.Batch} chorales  " + Settings(t, m.InitScale, m.Dropout, run.Trainer.Model.Parameters.Count, resuming ? run.Trainer.Step : null));
             output.Flush();
             return Run(run.Train, folder, output, error, style);
         }
+
+        /// <summary>The second line of a run's header: the settings both kinds of run share.</summary>
+        private static string Settings(OptimizationOptions t, float initScale, float dropout, long parameters, long? fromStep)
+            => $"epochs {t.Epochs}  {t.Optimizer} lr {t.LearningRate:G4} (constant {t.ConstantEpochs}, then /{t.Decay:G4})  " +
+               $"clip {t.ClipNorm:G4}  init {initScale:G4}  dropout {dropout:G4}  {parameters} parameters" +
+               (fromStep is { } step ? $"  from step {step}" : "");
 
         /// <summary>Starts a run in --run DIR (or the default folder), which must not hold one already.</summary>
         private static int InNewFolder(string? given, string corpus, string[] cells, TextWriter error, Func<RunFolder, int> train)

@@ -1,49 +1,32 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.Json.Serialization;
 using CellDsl.Training.Data;
 using CellDsl.Training.Models;
 using CellDsl.Training.Optimizers;
 
 namespace CellDsl.Training.Bptt
 {
-    /// <summary>How a <see cref="PianoRollTrainer"/> runs.</summary>
-    public sealed record PianoRollTrainerOptions
+    /// <summary>How a <see cref="PianoRollTrainer"/> runs: Adam at 0.001 by default. The rate is that of the batch's
+    /// mean NLL per frame (see <see cref="PianoRollModel"/>).</summary>
+    public sealed record PianoRollTrainerOptions : OptimizationOptions
     {
+        public PianoRollTrainerOptions()
+        {
+            Epochs = 50;
+            LearningRate = 0.001f;
+            ConstantEpochs = 1;
+            Optimizer = "adam";
+        }
+
         /// <summary>Sequences per batch.</summary>
         public int Batch { get; init; } = 8;
 
-        public int Epochs { get; init; } = 50;
-
-        /// <summary>The rate of the batch's mean NLL per frame (see <see cref="PianoRollModel"/>).</summary>
-        public float LearningRate { get; init; } = 0.001f;
-
-        /// <summary>Epochs at the initial rate before it decays.</summary>
-        public int ConstantEpochs { get; init; } = 1;
-
-        /// <summary>The rate is divided by this at each later epoch (1: constant).</summary>
-        public float Decay { get; init; } = 1f;
-
-        /// <summary>Global-norm clip of the same loss's gradient; 0: none.</summary>
-        public float ClipNorm { get; init; } = 5f;
-
-        /// <summary>"sgd" or "adam".</summary>
-        public string Optimizer { get; init; } = "adam";
-
-        /// <summary>Seed of the dropout masks and of each epoch's batch order.</summary>
-        public int Seed { get; init; } = 1;
-
-        public void Validate()
+        public override void Validate()
         {
             if (Batch <= 0) throw new ArgumentException($"Batch must be positive, got {Batch}.");
-            if (Epochs <= 0) throw new ArgumentException($"Epochs must be positive, got {Epochs}.");
-            if (!(ClipNorm >= 0f)) throw new ArgumentException($"ClipNorm must be >= 0 (0: no clipping), got {ClipNorm}.");
-            if (Optimizer is not ("sgd" or "adam")) throw new ArgumentException($"Optimizer must be \"sgd\" or \"adam\", got \"{Optimizer}\".");
-            _ = Schedule;
+            base.Validate();
         }
-
-        [JsonIgnore] public LearningRateSchedule Schedule => new(LearningRate, ConstantEpochs, Decay);
     }
 
     /// <summary>
@@ -78,7 +61,7 @@ namespace CellDsl.Training.Bptt
             _order = new int[_batches.Length];
             foreach (var b in _batches) Workspace(train, b);   // every training shape now, none during training
             Schedule = options.Schedule;
-            Optimizer = options.Optimizer == "adam" ? new Adam(model.Parameters) : new Sgd(model.Parameters);
+            Optimizer = options.CreateOptimizer(model.Parameters);
             Random = new CellRandom(options.Seed);
         }
 

@@ -29,7 +29,7 @@ namespace CellDsl.Training.Bptt
             Batches = new WindowBatcher(train, options.Steps, options.Batch);
             Schedule = options.Schedule;
             Workspace = model.CreateWorkspace(options.Steps, options.Batch);
-            Optimizer = options.Optimizer == "adam" ? new Adam(model.Parameters) : new Sgd(model.Parameters);
+            Optimizer = options.CreateOptimizer(model.Parameters);
             Random = new CellRandom(options.Seed);
         }
 

@@ -1,3 +1,5 @@
+using System.Linq;
+using System.Text.Json;
 using CellDsl.Training.Bptt;
 using CellDsl.Training.Models;
 using Xunit;
@@ -66,4 +68,33 @@ public class ConfigTests
         var ex = Assert.Throws<ArgumentException>(() => new Trainer(model, Streams.Random(500, 9, 1), new TrainerOptions { Steps = 4, Batch = 2, Optimizer = "rmsprop" }));
         Assert.Contains("adam", ex.Message);
     }
+
+    [Fact]
+    public void Trainer_options_read_the_flat_objects_earlier_run_folders_hold_and_write_the_same_keys()
+    {
+        // config.json and checkpoints of runs made before the shared optimization options existed.
+        const string lm = """{"Steps":35,"Batch":20,"Epochs":39,"LearningRate":1,"ConstantEpochs":6,"Decay":1.2,"ClipNorm":5,"Optimizer":"sgd","EvaluationSteps":0,"EvaluationBatch":0,"Seed":3}""";
+        const string music = """{"Batch":8,"Epochs":50,"LearningRate":0.001,"ConstantEpochs":1,"Decay":1,"ClipNorm":5,"Optimizer":"adam","Seed":2}""";
+
+        var t = JsonSerializer.Deserialize<TrainerOptions>(lm)!;
+        Assert.Equal(new TrainerOptions { Steps = 35, Batch = 20, Epochs = 39, LearningRate = 1f, ConstantEpochs = 6, Decay = 1.2f, ClipNorm = 5f, Optimizer = "sgd", Seed = 3 }, t);
+        var p = JsonSerializer.Deserialize<PianoRollTrainerOptions>(music)!;
+        Assert.Equal(new PianoRollTrainerOptions { Batch = 8, Epochs = 50, LearningRate = 0.001f, ConstantEpochs = 1, Decay = 1f, ClipNorm = 5f, Optimizer = "adam", Seed = 2 }, p);
+
+        Assert.Equal(Keys(lm), Keys(JsonSerializer.Serialize(t)));
+        Assert.Equal(Keys(music), Keys(JsonSerializer.Serialize(p)));
+    }
+
+    [Fact]
+    public void Each_trainer_keeps_its_own_defaults_under_the_shared_options()
+    {
+        var lm = new TrainerOptions();
+        Assert.Equal((13, 1f, 4, 2f, 5f, "sgd", 1), (lm.Epochs, lm.LearningRate, lm.ConstantEpochs, lm.Decay, lm.ClipNorm, lm.Optimizer, lm.Seed));
+        var music = new PianoRollTrainerOptions();
+        Assert.Equal((50, 0.001f, 1, 1f, 5f, "adam", 1), (music.Epochs, music.LearningRate, music.ConstantEpochs, music.Decay, music.ClipNorm, music.Optimizer, music.Seed));
+        Assert.Contains("Batch", Assert.Throws<ArgumentException>(() => (music with { Batch = 0 }).Validate()).Message);
+        Assert.Contains("Epochs", Assert.Throws<ArgumentException>(() => (lm with { Epochs = 0 }).Validate()).Message);
+    }
+
+    private static string[] Keys(string json) => JsonDocument.Parse(json).RootElement.EnumerateObject().Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray();
 }
