@@ -7,19 +7,13 @@ using CellDsl.Compiler;
 using CellDsl.Compiler.Emit;
 using CellDsl.Compiler.Graph;
 using CellDsl.Generator.Diagnostics;
+using CellDsl.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CellDsl.Generator.Parsing
 {
-    /// <summary>What the generator emits for one cell: where the class is, and its graph. Equatable, so unchanged
-    /// cells are not re-emitted.</summary>
-    public sealed record CellModel(EmitTarget Target, CellGraph Graph);
-
-    /// <summary>The parse of one [RnnCell] class: a model when there is no error, and every diagnostic.</summary>
-    public sealed record ParseResult(CellModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
-
     /// <summary>
     /// Reads a cell declaration from C# syntax alone (no semantic model), so the same parser serves the generator at
     /// compile time and tools at run time. Knows the DSL: locals, state assignments, + - *, unary minus, float

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CellDsl.Generator.Diagnostics;
+using CellDsl.Generator.Model;
 using CellDsl.Generator.Parsing;
 using CellDsl.Tests.Generator.Support;
 using Microsoft.CodeAnalysis;

@@ -1,7 +1,8 @@
 using System.Collections;
 using System.Reflection;
-using CellDsl.Generator;
+using CellDsl.Generator.Model;
 using CellDsl.Generator.Parsing;
+using CellDsl.Generator;
 using CellDsl.Tests.Generator.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;

@@ -1,6 +1,7 @@
 using CellDsl.Compiler.Graph;
 using CellDsl.Compiler.Interpretation;
 using CellDsl.Compiler.Printing;
+using CellDsl.Generator.Model;
 using CellDsl.Generator.Parsing;
 using CellDsl.Tests.Generator.Support;
 using Xunit;
