@@ -24,7 +24,7 @@ namespace CellDsl.Cli.Commands
                     var chorales = music.LoadCorpus();
                     var restored = PianoRollRun.Restore(music, chorales, folder);
                     var m = restored.Evaluate(name == "test" ? chorales.Test : chorales.Valid, name);
-                    output.WriteLine(style.Bold(string.Create(CultureInfo.InvariantCulture, $"{name} {PianoRollRun.Metric} {m.MeanNll:F4}")) +
+                    output.WriteLine(style.Bold(string.Create(CultureInfo.InvariantCulture, $"{name} {PianoRollRun.NllPerFrame} {m.MeanNll:F4}")) +
                         string.Create(CultureInfo.InvariantCulture,
                         $"  (nats per frame, summed over the 88 notes, over {m.ScoredTokens} frames; epoch {(double)m.Step / restored.BatchesPerEpoch:F2}, step {m.Step})"));
                     return ExitCodes.Success;

@@ -1,8 +1,4 @@
-using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
-using System.Linq;
 using CellDsl.Training.Bptt;
 using CellDsl.Training.Checkpoints;
 using CellDsl.Training.Data;
@@ -11,26 +7,23 @@ using CellDsl.Training.Models;
 namespace CellDsl.Cli.Runs
 {
     /// <summary>
-    /// Drives the engine's <see cref="Trainer"/> for the command line: evaluates at each epoch's end (and every
-    /// <see cref="RunConfig.EvaluateEvery"/> steps), and after each evaluation appends the metrics rows, writes the
-    /// checkpoint (atomically, by the engine) and redraws the curves. The test split is evaluated once, at the end.
+    /// Drives the engine's <see cref="Trainer"/> for the command line (the loop is <see cref="RunLoop"/>'s): the
+    /// corpus's metric (perplexity, bits per character or accuracy) from windows of T·B tokens.
     /// </summary>
-    public sealed class TrainingRun
+    public sealed class TrainingRun : RunLoop
     {
         private readonly RunConfig _config;
         private readonly Corpus _corpus;
         private readonly RunFolder _folder;
-        private readonly List<MetricsRow> _rows;
-        private readonly string _metric;
 
         private TrainingRun(RunConfig config, Corpus corpus, RunFolder folder, Trainer trainer, List<MetricsRow> rows)
+            : base(folder, config.EvaluateEvery, rows)
         {
             _config = config;
             _corpus = corpus;
             _folder = folder;
             Trainer = trainer;
-            _rows = rows;
-            _metric = MetricsLog.MetricName(corpus.Metric);
+            Metric = MetricsLog.MetricName(corpus.Metric);
         }
 
         public Trainer Trainer { get; }
@@ -40,19 +33,14 @@ namespace CellDsl.Cli.Runs
         {
             var trainer = new Trainer(new LanguageModel(config.Model, config.CellFactories()), corpus.Train, config.Trainer);
             CheckEvaluable(corpus, config.Trainer);
-            Directory.CreateDirectory(folder.Path);
-            config.Write(folder.Config);
-            File.WriteAllText(folder.Metrics, "");
-            return new TrainingRun(config, corpus, folder, trainer, new List<MetricsRow>());
+            return new TrainingRun(config, corpus, folder, trainer, Begin(folder, config.Write));
         }
 
         /// <summary>Continues a run from its checkpoint, bit-identically; metrics rows after the checkpoint are dropped.</summary>
         public static TrainingRun Resume(RunConfig config, Corpus corpus, RunFolder folder)
         {
             var trainer = Restore(config, corpus, folder);
-            config.Write(folder.Config);
-            var rows = MetricsLog.TruncateAfter(folder.Metrics, trainer.Step);
-            return new TrainingRun(config, corpus, folder, trainer, rows);
+            return new TrainingRun(config, corpus, folder, trainer, Continue(folder, config.Write, trainer.Step));
         }
 
         // Valid and test are read in evaluation windows too: find a split too short for one now, not after an epoch.
@@ -73,94 +61,24 @@ namespace CellDsl.Cli.Runs
             return trainer;
         }
 
-        /// <summary>Trains to the last epoch. A NaN or ±∞ throws the engine's <see cref="TrainingDivergedException"/>
-        /// before anything is written, so the checkpoint on disk is the last good one.</summary>
-        public void Train(ITrainingReport report)
+        protected override string Metric { get; }
+        protected override int Epochs => _config.Trainer.Epochs;
+        protected override int WindowsPerEpoch => Trainer.Batches.Windows;
+        protected override long Step => Trainer.Step;
+        protected override bool Finished => Trainer.Finished;
+        protected override TrainingProgress TrainNext() => Trainer.TrainWindow();
+        protected override long Counted(in TrainingProgress progress) => (long)_config.Trainer.Steps * _config.Trainer.Batch;
+        protected override double? FromLoss(double meanNll) => MetricsLog.FromLoss(_corpus.Metric, meanNll);
+
+        // Accuracy needs an evaluation: the display keeps the last one's until the next.
+        protected override double? Shown(double meanNll, double? lastValid) => _corpus.Metric == Training.Data.Metric.Accuracy ? lastValid : FromLoss(meanNll);
+
+        protected override (double MeanNll, double? Value) Evaluate(string split)
         {
-            var trainer = Trainer;
-            var options = _config.Trainer;
-            long tokensPerStep = (long)options.Steps * options.Batch;
-            double wallBefore = _rows.Count > 0 ? _rows[^1].WallSeconds : 0;
-            var wall = Stopwatch.StartNew();
-            var training = new Stopwatch();
-            long stepsHere = 0, stepsSince = 0;
-            double nll = 0, trainingSecondsSince = 0;
-            long scored = 0;
-            double? lastAccuracy = _rows.LastOrDefault(r => r.Split == "valid")?.Value;
-            long totalSteps = (long)options.Epochs * trainer.Batches.Windows;
-
-            while (!trainer.Finished)
-            {
-                double before = training.Elapsed.TotalSeconds;
-                training.Start();
-                var p = trainer.TrainWindow();
-                training.Stop();
-                trainingSecondsSince += training.Elapsed.TotalSeconds - before;
-                stepsHere++;
-                stepsSince++;
-                nll += p.Loss * p.ScoredTokens;
-                scored += p.ScoredTokens;
-
-                double loss = scored > 0 ? nll / scored : double.NaN;
-                double perStep = training.Elapsed.TotalSeconds / stepsHere;
-                report.Step(new StepStatus(p.Epoch, options.Epochs, p.Window, p.WindowsPerEpoch, p.Step, loss, _metric,
-                    _corpus.Metric == Metric.Accuracy ? lastAccuracy : MetricsLog.FromLoss(_corpus.Metric, loss),
-                    p.LearningRate, stepsSince * tokensPerStep / Math.Max(trainingSecondsSince, 1e-9),
-                    TimeSpan.FromSeconds(perStep * (totalSteps - trainer.Step))));
-
-                bool epochEnd = trainer.Window == 0;
-                if (!epochEnd && !(_config.EvaluateEvery > 0 && trainer.Step % _config.EvaluateEvery == 0)) continue;
-
-                double tokensPerSecond = stepsSince * tokensPerStep / Math.Max(trainingSecondsSince, 1e-9);
-                var rows = new List<MetricsRow>
-                {
-                    Row("train", loss, MetricsLog.FromLoss(_corpus.Metric, loss), p.LearningRate, tokensPerSecond, wallBefore + wall.Elapsed.TotalSeconds),
-                };
-                rows.Add(Evaluate(_corpus.Valid, "valid", p.LearningRate, tokensPerSecond, wallBefore + wall.Elapsed.TotalSeconds));
-                if (trainer.Finished)
-                    rows.Add(Evaluate(_corpus.Test, "test", p.LearningRate, tokensPerSecond, wallBefore + wall.Elapsed.TotalSeconds));
-                lastAccuracy = rows[1].Value;
-                Record(rows);
-                report.Evaluated(rows);
-                stepsSince = 0;
-                trainingSecondsSince = 0;
-                nll = 0;
-                scored = 0;
-            }
+            var e = Trainer.Evaluate(split == "test" ? _corpus.Test : _corpus.Valid, split);
+            return (e.MeanNll, e.Value(_corpus.Metric));
         }
 
-        private MetricsRow Evaluate(TokenStream stream, string split, float rate, double tokensPerSecond, double wallSeconds)
-        {
-            var e = Trainer.Evaluate(stream, split);
-            return Row(split, e.MeanNll, e.Value(_corpus.Metric), rate, tokensPerSecond, wallSeconds);
-        }
-
-        private MetricsRow Row(string split, double loss, double? value, float rate, double tokensPerSecond, double wallSeconds)
-            => new((double)Trainer.Step / Trainer.Batches.Windows, Trainer.Step, split, loss, _metric, value, rate, tokensPerSecond, wallSeconds);
-
-        // The checkpoint first: if the process dies between the two, resuming drops the rows past the checkpoint
-        // rather than keeping rows of steps it will train again.
-        private void Record(List<MetricsRow> rows)
-        {
-            Checkpoint.Save(_folder.Checkpoint, Trainer);
-            AppendRows(_folder, _rows, rows);
-        }
-
-        /// <summary>After the checkpoint: appends an evaluation's rows to metrics.jsonl and to the run's
-        /// <paramref name="history"/>, and redraws the curves from it.</summary>
-        internal static void AppendRows(RunFolder folder, List<MetricsRow> history, List<MetricsRow> rows)
-        {
-            MetricsLog.Append(folder.Metrics, rows);
-            history.AddRange(rows);
-            var runs = new[] { (folder.Name, (IReadOnlyList<MetricsRow>)history) };
-            Curves.Save(folder.CurvesSvg, runs);
-            Curves.Save(folder.CurvesPng, runs);
-        }
-
-        internal static void RequireCheckpoint(RunFolder folder)
-        {
-            if (!File.Exists(folder.Checkpoint))
-                throw new RunFolderException(folder.Checkpoint, "missing: the run stopped before its first evaluation wrote a checkpoint. Train it again.");
-        }
+        protected override void SaveCheckpoint() => Checkpoint.Save(_folder.Checkpoint, Trainer);
     }
 }

@@ -62,7 +62,7 @@ public sealed class JsbRunTests : IDisposable
         var rows = MetricsLog.Read(folder.Metrics);
         Assert.Equal(new[] { "train", "valid", "train", "valid", "train", "valid", "test" }, rows.Select(r => r.Split));
         Assert.Equal(new long[] { 3, 3, 6, 6, 9, 9, 9 }, rows.Select(r => r.Step));   // 12 chorales in batches of 4
-        Assert.All(rows, r => Assert.Equal(PianoRollRun.Metric, r.Metric));
+        Assert.All(rows, r => Assert.Equal(PianoRollRun.NllPerFrame, r.Metric));
         Assert.All(rows, r => Assert.Equal(r.Loss, r.Value));
         var valid = rows.Where(r => r.Split == "valid").Select(r => r.Loss).ToArray();
         Assert.True(valid[^1] < valid[0], $"valid NLL per frame {string.Join(" → ", valid)}");
