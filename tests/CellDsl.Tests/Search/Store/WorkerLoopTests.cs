@@ -34,12 +34,14 @@ public sealed class WorkerLoopTests : IDisposable
         Queue(1);
         using var other = new SqliteSearchStore(_store.Path);
         Claim? stolen = null;
+        // Renewed every 200 ms, a 2.5 s lease survives the renewal thread losing its core for seconds, as it does
+        // when the whole suite runs on two busy cores (a 600 ms lease was lost there once).
         var worker = new Worker(_store, "w", (job, cancel) =>
         {
-            Thread.Sleep(2000);                                    // over three leases long
+            Thread.Sleep(6000);                                    // over two leases long
             stolen = other.ClaimNext("thief", TimeSpan.FromMinutes(1));
             return Scored(job);
-        }, new WorkerOptions { Lease = TimeSpan.FromMilliseconds(600), ExitWhenDrained = true, IdlePoll = TimeSpan.FromMilliseconds(20) });
+        }, new WorkerOptions { Lease = TimeSpan.FromMilliseconds(2500), RenewEvery = TimeSpan.FromMilliseconds(200), ExitWhenDrained = true, IdlePoll = TimeSpan.FromMilliseconds(20) });
         Assert.Equal(new WorkerSummary(1, 0, 0), worker.Run(CancellationToken.None));
         Assert.Null(stolen);
         Assert.Single(_store.Results());
