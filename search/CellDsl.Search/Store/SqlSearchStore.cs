@@ -30,6 +30,11 @@ namespace CellDsl.Search.Store
         /// claims never both read the same pending job.</summary>
         private protected abstract DbTransaction Begin(DbConnection connection);
 
+        /// <summary>A transaction that only reads: by default the same as <see cref="Begin"/>; SQLite starts a deferred
+        /// one, which in WAL mode neither waits for the writer nor holds up the loop and the workers while a report or
+        /// a leaderboard reads the store.</summary>
+        private protected virtual DbTransaction BeginRead(DbConnection connection) => Begin(connection);
+
         /// <summary>Milliseconds since the Unix epoch on the clock every worker shares (PostgreSQL: the server's).</summary>
         private protected abstract long Now(DbTransaction tx);
 
@@ -145,7 +150,7 @@ CREATE TABLE result_sequence (last BIGINT NOT NULL);
 INSERT INTO result_sequence (last) SELECT COALESCE(MAX(seq), 0) FROM results";
 
         public string? GetSetting(string name)
-            => Run(tx => Query(tx, "SELECT value FROM settings WHERE name = @n", c => Add(c, "@n", name), r => r.GetString(0)).SingleOrDefault());
+            => Read(tx => Query(tx, "SELECT value FROM settings WHERE name = @n", c => Add(c, "@n", name), r => r.GetString(0)).SingleOrDefault());
 
         public void SetSetting(string name, string value)
         {
@@ -178,9 +183,9 @@ INSERT INTO result_sequence (last) SELECT COALESCE(MAX(seq), 0) FROM results";
         }
 
         public Architecture? FindArchitecture(long id)
-            => Run(tx => Query(tx, $"SELECT {ArchitectureColumns} FROM architectures WHERE id = @id", c => Add(c, "@id", id), ReadArchitecture).SingleOrDefault());
+            => Read(tx => Query(tx, $"SELECT {ArchitectureColumns} FROM architectures WHERE id = @id", c => Add(c, "@id", id), ReadArchitecture).SingleOrDefault());
 
-        public Architecture? FindByKey(string canonicalKey) => Run(tx => FindByKey(tx, canonicalKey));
+        public Architecture? FindByKey(string canonicalKey) => Read(tx => FindByKey(tx, canonicalKey));
 
         private Architecture? FindByKey(DbTransaction tx, string canonicalKey)
             => Query(tx, $"SELECT {ArchitectureColumns} FROM architectures WHERE key_hash = @hash", c => Add(c, "@hash", Hash(canonicalKey)), ReadArchitecture).SingleOrDefault();
@@ -287,10 +292,10 @@ INSERT INTO result_sequence (last) SELECT COALESCE(MAX(seq), 0) FROM results";
                     FROM results r JOIN jobs j ON j.id = r.job_id";
 
         public IReadOnlyList<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> Results()
-            => Run(tx => Query(tx, $"SELECT {ResultColumns} ORDER BY r.finished_at, j.id", null, r => ReadResult(r).Result));
+            => Read(tx => Query(tx, $"SELECT {ResultColumns} ORDER BY r.finished_at, j.id", null, r => ReadResult(r).Result));
 
         public IReadOnlyList<(long Sequence, Job Job, JobResult Result, DateTimeOffset FinishedAt)> ResultsSince(long after)
-            => Run(tx => Query(tx, $"SELECT {ResultColumns} WHERE r.seq > @after ORDER BY r.seq", c => Add(c, "@after", after),
+            => Read(tx => Query(tx, $"SELECT {ResultColumns} WHERE r.seq > @after ORDER BY r.seq", c => Add(c, "@after", after),
                 r => { var (seq, (job, result, at)) = ReadResult(r); return (seq, job, result, at); }));
 
         private static (long Sequence, (Job Job, JobResult Result, DateTimeOffset FinishedAt) Result) ReadResult(DbDataReader r)
@@ -298,7 +303,7 @@ INSERT INTO result_sequence (last) SELECT COALESCE(MAX(seq), 0) FROM results";
                 r.GetDouble(11), r.GetString(12)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13))));
 
         public IReadOnlyDictionary<JobStatus, long> Counts()
-            => Run(tx =>
+            => Read(tx =>
             {
                 var counts = Enum.GetValues<JobStatus>().ToDictionary(s => s, _ => 0L);
                 foreach (var (status, n) in Query(tx, "SELECT status, COUNT(*) FROM jobs GROUP BY status", null, r => (Parse<JobStatus>(r.GetString(0)), r.GetInt64(1))))
@@ -323,7 +328,7 @@ INSERT INTO result_sequence (last) SELECT COALESCE(MAX(seq), 0) FROM results";
         }
 
         public IReadOnlyList<WorkerActivity> Activities()
-            => Run(tx => Query(tx, "SELECT name, process_id, activity, job_id, since, seen_at FROM workers ORDER BY name", null,
+            => Read(tx => Query(tx, "SELECT name, process_id, activity, job_id, since, seen_at FROM workers ORDER BY name", null,
                 r => new WorkerActivity(r.GetString(0), checked((int)r.GetInt64(1)), r.GetString(2), r.IsDBNull(3) ? null : r.GetInt64(3),
                     DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)))));
 
@@ -350,10 +355,14 @@ INSERT INTO result_sequence (last) SELECT COALESCE(MAX(seq), 0) FROM results";
 
         private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-        private T Run<T>(Func<DbTransaction, T> body)
+        private T Run<T>(Func<DbTransaction, T> body) => InTransaction(Begin, body);
+
+        private T Read<T>(Func<DbTransaction, T> body) => InTransaction(BeginRead, body);
+
+        private T InTransaction<T>(Func<DbConnection, DbTransaction> begin, Func<DbTransaction, T> body)
         {
             using var connection = Open();
-            using var tx = Begin(connection);
+            using var tx = begin(connection);
             var value = body(tx);
             tx.Commit();
             return value;

@@ -6,9 +6,10 @@ using Microsoft.Data.Sqlite;
 namespace CellDsl.Search.Store
 {
     /// <summary>
-    /// The default store: one SQLite file the workers of one machine share. The file is in WAL mode (readers never wait
-    /// for the writer), every transaction takes the write lock at once (BEGIN IMMEDIATE, so a claim cannot race another
-    /// between reading a pending job and taking it), and a busy writer is waited for rather than failed.
+    /// The default store: one SQLite file the workers of one machine share. The file is in WAL mode, so readers never
+    /// wait for the writer: a read-only call runs a deferred transaction, which takes no write lock. Every transaction that
+    /// writes takes the write lock at once (BEGIN IMMEDIATE, so a claim cannot race another between reading a pending
+    /// job and taking it), and a busy writer is waited for rather than failed.
     /// </summary>
     public sealed class SqliteSearchStore : SqlSearchStore
     {
@@ -65,6 +66,9 @@ namespace CellDsl.Search.Store
 
         // Serializable and not deferred is BEGIN IMMEDIATE.
         private protected override DbTransaction Begin(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+
+        // A deferred transaction that only reads takes no write lock, only a snapshot of the WAL: it waits for no writer.
+        private protected override DbTransaction BeginRead(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
 
         // One machine, one clock.
         private protected override long Now(DbTransaction tx) => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

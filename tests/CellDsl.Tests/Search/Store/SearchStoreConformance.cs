@@ -464,6 +464,27 @@ public sealed class SqliteSearchStoreTests : SearchStoreConformance
     }
 
     [Fact]
+    public void Reads_go_through_while_another_process_holds_the_write_lock()
+    {
+        // A report or leaderboard reading a running search must neither wait for its writers nor hold them up.
+        using var store = new SqliteSearchStore(File, busyTimeout: TimeSpan.FromSeconds(1));
+        store.SetSetting("search.seed", "7");
+        using var writer = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={File};Pooling=False");
+        writer.Open();
+        using var held = writer.BeginTransaction(deferred: false);   // BEGIN IMMEDIATE: the write lock, kept
+
+        Assert.Equal("7", store.GetSetting("search.seed"));
+        Assert.Empty(store.Results());
+        Assert.Empty(store.ResultsSince(0));
+        Assert.Equal(0, store.Counts()[JobStatus.Pending]);
+        Assert.Empty(store.Activities());
+        Assert.Null(store.FindArchitecture(1));
+        Assert.Null(store.FindByKey("no such key"));
+        // The lock is real: a write waits for it and gives up after the busy timeout.
+        Assert.ThrowsAny<System.Data.Common.DbException>(() => store.SetSetting("search.seed", "8"));
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_database_is_refused_by_name()
     {
         string notes = Path.Combine(_dir, "notes.txt");
