@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -119,6 +120,9 @@ namespace CellDsl.Cli.Commands
                 try { summary = loop.Run(steps - before, stop.Token); }
                 catch (OperationCanceledException) when (stop.Token.IsCancellationRequested) { summary = loop.Progress; }
                 catch (WorkersGoneException e) { gaveUp = e.Message; summary = loop.Progress; }
+                // The store failed under the loop (a lock held past the busy timeout, a server gone): every finished
+                // step and result is in it, so the search stops with that said instead of a stack trace.
+                catch (DbException e) { gaveUp = $"{(store is SqlSearchStore sql ? sql.Location : "The search store")} failed: {e.Message}"; summary = loop.Progress; }
             });
             var s = summary!;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

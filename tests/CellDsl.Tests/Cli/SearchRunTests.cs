@@ -150,6 +150,41 @@ public sealed class SearchRunTests(SearchedStore searched) : IClassFixture<Searc
         Assert.True(Results() > before, $"{Results()} results after resuming, {before} before");
     }
 
+    [Fact]
+    public async Task A_store_locked_past_its_busy_timeout_stops_the_search_with_a_message_and_resume_finishes_it()
+    {
+        string file = searched.Copy("locked-" + Guid.NewGuid().ToString("N") + ".db");
+        int Results() { using var s = new SqliteSearchStore(file); return s.Results().Count; }
+        int before = Results();
+        // One process, so the loop claims and completes the jobs itself: its next write meets the lock.
+        string[] extend = ["search", "run", "--store", file, "--steps", "2", .. SearchedStore.Budget[2..], "--workers", "1", "--resume"];
+
+        // Another program takes the write lock once the resumed search has recorded a result, and keeps it past the
+        // store's 30 s busy timeout.
+        using var release = new CancellationTokenSource();
+        var holder = Task.Run(() =>
+        {
+            while (!release.IsCancellationRequested && Results() == before) Thread.Sleep(20);
+            if (release.IsCancellationRequested) return false;
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False");
+            connection.Open();
+            using var held = connection.BeginTransaction(deferred: false);
+            release.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(60));
+            return true;
+        });
+        var stopped = CliRun.Of(extend);
+        release.Cancel();
+        Assert.True(await holder, "the search finished before the lock was taken");
+        Assert.Equal(ExitCodes.Failure, stopped.ExitCode);
+        Assert.Contains("database is locked", stopped.Error);
+        Assert.Contains("--resume to continue", stopped.Error);
+        Assert.DoesNotContain("   at ", stopped.Error);
+
+        var resumed = CliRun.Of(extend);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains("step 2/2", resumed.Output);
+    }
+
     [Theory]
     [InlineData("--steps must be a positive whole number", "search", "run", "--store", "x.db", "--steps", "0")]
     [InlineData("--filter-threshold must be in (0, 1]", "search", "run", "--store", "x.db", "--filter-threshold", "2")]
