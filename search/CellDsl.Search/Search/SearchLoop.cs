@@ -47,7 +47,10 @@ namespace CellDsl.Search.Search
 
     /// <summary>
     /// The procedure of Jozefowicz et al. (2015), §3.1, over an <see cref="ISearchStore"/>. The store starts with the LSTM
-    /// and the GRU, each evaluated on <see cref="EvaluationSettings.SettingsPerTask"/> settings per task. Each step then
+    /// and the GRU, each evaluated on <see cref="EvaluationSettings.SettingsPerTask"/> settings per task, and with
+    /// LSTM-b, evaluated the same way as a reference the paper compares its cells with: it stands on the leaderboard but
+    /// is never picked to mutate or re-evaluate, and its settings come from a generator of its own, so the search's
+    /// choices are those of a search without it. Each step then
     /// either picks a random architecture of the top N and evaluates it on fresh settings (never one it was evaluated
     /// on), or mutates random ones of the top N: a mutant the store already holds (same canonical key) is not evaluated
     /// again; a new one runs the memorization filter with one setting, and if it passes, the tasks in order, dropped as
@@ -62,9 +65,10 @@ namespace CellDsl.Search.Search
         /// <summary>The setting the search's options are stored under (JSON of <see cref="SearchOptions"/>); worker
         /// processes read their evaluation settings from it.</summary>
         public const string OptionsSetting = "search.options";
-        // The steps the store's search has finished and the generator's state after the last of them, in one setting
-        // so that a kill cannot leave one updated without the other. Stores written before the count was kept hold
-        // only the state, under RandomSetting; they resume with the count at 0.
+        // The steps the store's search has finished, the generator's state after the last of them and how many results
+        // the store held then, in one setting so that a kill cannot leave one updated without the others. Stores written
+        // before the step count was kept hold only the state, under RandomSetting; they resume with the count at 0.
+        // Before the result count was kept the setting had two fields.
         private const string ProgressSetting = "search.progress";
         private const string RandomSetting = "search.random";
 
@@ -75,6 +79,13 @@ namespace CellDsl.Search.Search
         private readonly CandidateCache _cache = new();
         // The results read so far: every poll and leaderboard reads only what is new.
         private readonly ResultLog _log;
+        // How many results the store held when the last finished step ended, from its progress setting (stores written
+        // before it was kept: unknown). A step cut short and redone decides from those alone, as its first attempt did,
+        // not from the results that attempt left behind.
+        private int? _resultsAtStepEnd;
+        // Whether the store records that the baselines' jobs were drawn (any progress setting). Until it does, they are
+        // drawn again on every start, to the same jobs (queued once), so a kill while seeding resumes as if none.
+        private readonly bool _seeded;
         private long? _gruId;
 
         public SearchLoop(ISearchStore store, SearchOptions options, string worker = "search")
@@ -95,8 +106,14 @@ namespace CellDsl.Search.Search
                 string[] parts = progress.Split(' ');
                 StepsDone = int.Parse(parts[0], CultureInfo.InvariantCulture);
                 _random.State = ulong.Parse(parts[1], CultureInfo.InvariantCulture);
+                if (parts.Length > 2) _resultsAtStepEnd = int.Parse(parts[2], CultureInfo.InvariantCulture);
+                _seeded = true;
             }
-            else if (store.GetSetting(RandomSetting) is { } state) _random.State = ulong.Parse(state, CultureInfo.InvariantCulture);
+            else if (store.GetSetting(RandomSetting) is { } state)
+            {
+                _random.State = ulong.Parse(state, CultureInfo.InvariantCulture);
+                _seeded = true;
+            }
             _worker = worker;
             _log = new ResultLog(store);
         }
@@ -143,14 +160,26 @@ namespace CellDsl.Search.Search
             try
             {
                 SeedBaselines(cancel);
+                if (_resultsAtStepEnd is null)
+                {
+                    // A new search (or one from before the count was kept): the first step starts from here, and a
+                    // kill inside it must find the generator's state after the baselines' draws.
+                    _log.Refresh();
+                    _resultsAtStepEnd = _log.All.Count;
+                    SaveProgress();
+                }
                 for (; done < steps && !cancel.IsCancellationRequested; done++)
                 {
-                    var top = Leaderboard().Where(s => s.Fitness is not null).Take(Options.TopN).ToList();
+                    _log.Refresh();
+                    // What the step decides from: the results before it. After a kill that is the count the last
+                    // finished step recorded; the cut step's own results (run again by SeedBaselines) come after it.
+                    var seen = _resultsAtStepEnd is int before && before < _log.All.Count ? _log.Prefix(before) : _log;
+                    var top = Standings(seen).Where(s => s.Fitness is not null && !IsReference(s.Architecture)).Take(Options.TopN).ToList();
                     if (top.Count == 0) throw new InvalidOperationException("No architecture has a score on every task: the baselines' runs all failed. Check the budgets (a run that overruns its seconds fails).");
                     if (_random.NextDouble() < Options.ReevaluateProbability)
                     {
                         var pick = top[Index(top.Count)].Architecture;
-                        RunJobs(new[] { Options.Evaluation.Tasks.SelectMany(t => Fresh(pick.Id, t.Task, Options.Evaluation.SettingsPerTask)).ToList() }, cancel);
+                        RunJobs(new[] { Options.Evaluation.Tasks.SelectMany(t => Fresh(seen, pick.Id, t.Task, Options.Evaluation.SettingsPerTask)).ToList() }, cancel);
                         reevaluations++;
                     }
                     else
@@ -180,7 +209,7 @@ namespace CellDsl.Search.Search
                             Report($"compiling {fresh.Count} {(fresh.Count == 1 ? "mutant" : "mutants")}", null);
                             _cache.Compile(fresh);
                         }
-                        var outcomes = Evaluate(unfinished.Concat(fresh).ToList(), cancel);
+                        var outcomes = Evaluate(unfinished.Concat(fresh).ToList(), seen, cancel);
                         foreach (var outcome in outcomes.Skip(unfinished.Count))
                         {
                             if (outcome == Outcome.Filtered) filtered++;
@@ -189,7 +218,9 @@ namespace CellDsl.Search.Search
                         }
                     }
                     StepsDone++;
-                    _store.SetSetting(ProgressSetting, string.Create(CultureInfo.InvariantCulture, $"{StepsDone} {_random.State}"));
+                    _log.Refresh();
+                    _resultsAtStepEnd = _log.All.Count;
+                    SaveProgress();
                     _cache.Clear();
                     _stepsDone = done + 1;
                     StepDone?.Invoke(done + 1, Leaderboard().FirstOrDefault());
@@ -202,6 +233,9 @@ namespace CellDsl.Search.Search
             }
             return Summary(done);
         }
+
+        private void SaveProgress()
+            => _store.SetSetting(ProgressSetting, string.Create(CultureInfo.InvariantCulture, $"{StepsDone} {_random.State} {_resultsAtStepEnd}"));
 
         // What Run has done so far: mutants, duplicates, filtered, dropped, scored, re-evaluations, unmutatable parents.
         private int[] _counts = new int[7];
@@ -224,11 +258,16 @@ namespace CellDsl.Search.Search
         public IReadOnlyList<Standing> Leaderboard()
         {
             _log.Refresh();
+            return Standings(_log);
+        }
+
+        private List<Standing> Standings(ResultLog log)
+        {
             _gruId ??= _store.FindByKey(CanonicalKey.Of(Baselines.Gru))?.Id;
-            var gruBest = _gruId is long g && _log.Of(g) is { TaskRuns: > 0 } gru ? gru.BestByTask : new Dictionary<string, double>();
+            var gruBest = _gruId is long g && log.Of(g) is { TaskRuns: > 0 } gru ? gru.BestByTask : new Dictionary<string, double>();
             var tasks = Options.Evaluation.Tasks.Select(t => t.Task).ToList();
-            return _log.Architectures.Where(r => r.TaskRuns > 0)
-                .Select(r => new Standing(_log.Architecture(r.ArchitectureId)!, new Dictionary<string, double>(r.BestByTask, StringComparer.OrdinalIgnoreCase),
+            return log.Architectures.Where(r => r.TaskRuns > 0)
+                .Select(r => new Standing(log.Architecture(r.ArchitectureId)!, new Dictionary<string, double>(r.BestByTask, StringComparer.OrdinalIgnoreCase),
                     r.BestByTask.Count == tasks.Count ? Fitness.Of(r.BestByTask, gruBest, tasks) : null))
                 .OrderByDescending(s => s.Fitness ?? double.NegativeInfinity).ThenBy(s => s.Architecture.Id)
                 .ToList();
@@ -236,13 +275,25 @@ namespace CellDsl.Search.Search
 
         private enum Outcome { Filtered, Dropped, Scored }
 
+        /// <summary>Cells evaluated beside the baselines for comparison only (on the leaderboard, never in the list).</summary>
+        private static readonly (string Name, CellGraph Graph)[] References = { ("LSTM-b", Baselines.LstmB) };
+
+        private static readonly HashSet<string> ReferenceKeys = References.Select(r => CanonicalKey.Of(r.Graph)).ToHashSet(StringComparer.Ordinal);
+
+        private static bool IsReference(Architecture a) => ReferenceKeys.Contains(a.CanonicalKey);
+
         private void SeedBaselines(CancellationToken cancel)
         {
             var seeds = new List<List<Job>>();
-            foreach (var (name, graph) in new[] { ("LSTM", Baselines.Lstm), ("GRU", Baselines.Gru) })
+            // The references' settings come from a generator of their own: the loop's draws stay a search's without them.
+            var referenceRandom = new CellRandom(Options.Seed ^ 0x4C53544D2D62L);
+            foreach (var (name, graph, reference) in new[] { ("LSTM", Baselines.Lstm, false), ("GRU", Baselines.Gru, false) }
+                         .Concat(References.Select(r => (r.Name, r.Graph, true))))
             {
                 var (arch, added) = _store.AddArchitecture(new Architecture(0, name, CanonicalKey.Of(graph), GraphText.Write(graph), null, null, 0, DateTimeOffset.UtcNow));
-                if (added) seeds.Add(Options.Evaluation.Tasks.SelectMany(t => Fresh(arch.Id, t.Task, Options.Evaluation.SettingsPerTask)).ToList());
+                if (!added && _seeded) continue;
+                seeds.Add(Options.Evaluation.Tasks.SelectMany(t => Fresh(arch.Id, t.Task, Options.Evaluation.SettingsPerTask,
+                    reference ? referenceRandom : _random, new HashSet<Hyperparameters>())).ToList());
             }
             RunJobs(seeds, cancel);
             // Jobs a stopped run left queued or claimed.
@@ -255,14 +306,14 @@ namespace CellDsl.Search.Search
         /// come from a generator seeded with its own seed, and jobs already run are not run again, so a step stopped
         /// midway and redone gives the outcome and the results the whole step would have, and so does any number of
         /// workers: nothing an architecture gets depends on the others'.</summary>
-        private List<Outcome> Evaluate(IReadOnlyList<Architecture> archs, CancellationToken cancel)
+        private List<Outcome> Evaluate(IReadOnlyList<Architecture> archs, ResultLog seen, CancellationToken cancel)
         {
             var randoms = archs.Select(a => new CellRandom(a.Seed ^ 0x5EA4C4L)).ToList();
             var outcomes = new Outcome?[archs.Count];
             var filters = RunJobs(archs.Select((a, i) => Fresh(a.Id, Options.Evaluation.Memorization.Task, 1, randoms[i], new HashSet<Hyperparameters>(), JobKind.Filter)).ToList(), cancel);
             for (int i = 0; i < archs.Count; i++)
                 if (!filters[i].Any(r => r.Score >= Options.Evaluation.FilterThreshold)) outcomes[i] = Outcome.Filtered;
-            var gruBest = Leaderboard().FirstOrDefault(s => s.Architecture.CanonicalKey == CanonicalKey.Of(Baselines.Gru))?.Best;
+            var gruBest = Standings(seen).FirstOrDefault(s => s.Architecture.CanonicalKey == CanonicalKey.Of(Baselines.Gru))?.Best;
             foreach (var task in Options.Evaluation.Tasks)
             {
                 var live = Enumerable.Range(0, archs.Count).Where(i => outcomes[i] is null).ToList();
@@ -283,7 +334,12 @@ namespace CellDsl.Search.Search
         private IEnumerable<Job> Fresh(long architecture, string task, int count)
         {
             _log.Refresh();
-            var tried = (_log.Of(architecture)?.TriedOn(task) ?? []).Select(Hyperparameters.FromJson).ToHashSet();
+            return Fresh(_log, architecture, task, count);
+        }
+
+        private IEnumerable<Job> Fresh(ResultLog seen, long architecture, string task, int count)
+        {
+            var tried = (seen.Of(architecture)?.TriedOn(task) ?? []).Select(Hyperparameters.FromJson).ToHashSet();
             return Fresh(architecture, task, count, _random, tried);
         }
 

@@ -53,6 +53,7 @@ namespace CellDsl.Search.Store
     {
         private readonly ISearchStore _store;
         private readonly List<(Job Job, JobResult Result, DateTimeOffset FinishedAt)> _all = new();
+        private readonly List<long> _sequence = new();
         private readonly Dictionary<long, JobResult> _byJob = new();
         private readonly Dictionary<long, ArchitectureRuns> _byArchitecture = new();
         private readonly List<ArchitectureRuns> _inOrder = new();
@@ -82,26 +83,40 @@ namespace CellDsl.Search.Store
         public double CompileSeconds { get; private set; }
         public double TrainSeconds { get; private set; }
 
+        /// <summary>A log of the first <paramref name="count"/> results this one has read, as it stood when it had read
+        /// only those (it reads on from there when refreshed).</summary>
+        public ResultLog Prefix(int count)
+        {
+            if (count < 0 || count > _all.Count) throw new ArgumentOutOfRangeException(nameof(count), count, $"This log has read {_all.Count} results.");
+            var prefix = new ResultLog(_store);
+            for (int i = 0; i < count; i++) prefix.Add(_sequence[i], _all[i].Job, _all[i].Result, _all[i].FinishedAt);
+            return prefix;
+        }
+
         /// <summary>Reads the results recorded since the last call; returns how many.</summary>
         public int Refresh()
         {
             var fresh = _store.ResultsSince(Last);
             foreach (var (seq, job, result, at) in fresh)
-            {
-                Last = seq;
-                _all.Add((job, result, at));
-                _byJob[job.Id] = result;
-                if (result.Failure is not null) Failures++;
-                CompileSeconds += result.CompileSeconds;
-                TrainSeconds += result.TrainSeconds;
-                if (!_byArchitecture.TryGetValue(job.ArchitectureId, out var runs))
-                {
-                    _byArchitecture[job.ArchitectureId] = runs = new ArchitectureRuns(job.ArchitectureId);
-                    _inOrder.Add(runs);
-                }
-                runs.Add(job, result);
-            }
+                Add(seq, job, result, at);
             return fresh.Count;
+        }
+
+        private void Add(long seq, Job job, JobResult result, DateTimeOffset at)
+        {
+            Last = seq;
+            _sequence.Add(seq);
+            _all.Add((job, result, at));
+            _byJob[job.Id] = result;
+            if (result.Failure is not null) Failures++;
+            CompileSeconds += result.CompileSeconds;
+            TrainSeconds += result.TrainSeconds;
+            if (!_byArchitecture.TryGetValue(job.ArchitectureId, out var runs))
+            {
+                _byArchitecture[job.ArchitectureId] = runs = new ArchitectureRuns(job.ArchitectureId);
+                _inOrder.Add(runs);
+            }
+            runs.Add(job, result);
         }
 
         /// <summary>The result of a job, if one was read.</summary>

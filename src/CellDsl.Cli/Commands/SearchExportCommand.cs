@@ -112,7 +112,10 @@ namespace CellDsl.Cli.Commands
             return text.ToString();
         }
 
-        /// <summary>The class a stored architecture is exported as: the baseline's name, or MutantID.</summary>
-        public static string ClassName(Architecture a) => a.Name.Length > 0 ? a.Name : "Mutant" + a.Id.ToString(CultureInfo.InvariantCulture);
+        /// <summary>The class a stored architecture is exported as: the baseline's name made an identifier (LSTM-b is
+        /// LSTM_b), or MutantID.</summary>
+        public static string ClassName(Architecture a)
+            => a.Name.Length > 0 ? new string(a.Name.Select(ch => char.IsLetterOrDigit(ch) ? ch : '_').ToArray())
+               : "Mutant" + a.Id.ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -20,6 +20,9 @@ namespace CellDsl.Cli.Rendering
 
         /// <summary>Seconds spent training and scoring it, over the same runs.</summary>
         public double TrainSeconds { get; init; }
+
+        /// <summary>The same fitness against each of <see cref="LeaderboardTable.Compared"/> (null as for <see cref="Fitness"/>).</summary>
+        public IReadOnlyDictionary<string, double?> Against { get; init; } = new Dictionary<string, double?>();
     }
 
     /// <summary>`celldsl search leaderboard`: the store's results ranked by the paper's fitness, per-task bests beside it.</summary>
@@ -27,6 +30,10 @@ namespace CellDsl.Cli.Rendering
     {
         /// <summary>The baseline fitness is relative to (Jozefowicz et al. 2015 §3).</summary>
         public const string Baseline = "GRU";
+
+        /// <summary>The other baselines every architecture is compared with the same way: the paper's LSTM, and LSTM-b,
+        /// the LSTM with its forget-gate bias at 1, which the paper finds closes the LSTM's gap to the GRU.</summary>
+        public static readonly string[] Compared = { "LSTM", "LSTM-b" };
 
         public static IReadOnlyList<LeaderboardRow> Rows(ISearchStore store) => Rows(ResultLog.Read(store));
 
@@ -37,19 +44,27 @@ namespace CellDsl.Cli.Rendering
             var ranked = log.Architectures.Where(a => a.TaskRuns > 0).ToList();
             var names = ranked.ToDictionary(a => a.ArchitectureId, a => log.Architecture(a.ArchitectureId) is { } found ? Label(found) : $"#{a.ArchitectureId}");
 
-            var baseline = ranked.Where(a => string.Equals(names[a.ArchitectureId], Baseline, StringComparison.OrdinalIgnoreCase)).Select(a => a.BestByTask).FirstOrDefault();
+            IReadOnlyDictionary<string, double>? BestOf(string name)
+                => ranked.Where(a => string.Equals(names[a.ArchitectureId], name, StringComparison.OrdinalIgnoreCase)).Select(a => a.BestByTask).FirstOrDefault();
+            var baseline = BestOf(Baseline);
+            var compared = Compared.ToDictionary(n => n, BestOf);
             // The search's own fitness, except that an architecture not yet scored on every task is left unranked
-            // (the search counts a task with no score as 0: every run of it failed).
-            double? FitnessOf(IReadOnlyDictionary<string, double> scores)
-                => baseline is null || baseline.Count == 0 || !baseline.Keys.All(scores.ContainsKey) ? null
-                   : Fitness.Of(scores, baseline, baseline.Keys);
+            // (the search counts a task with no score as 0: every run of it failed). The same against the others.
+            double? FitnessOf(IReadOnlyDictionary<string, double> scores, IReadOnlyDictionary<string, double>? against)
+                => baseline is null || baseline.Count == 0 || !baseline.Keys.All(scores.ContainsKey)
+                   || against is null || !baseline.Keys.All(against.ContainsKey) ? null
+                   : Fitness.Of(scores, against, baseline.Keys);
 
             return ranked
                 .Select(a =>
                 {
                     var best = new Dictionary<string, double>(a.BestByTask, StringComparer.OrdinalIgnoreCase);
-                    return new LeaderboardRow(a.ArchitectureId, names[a.ArchitectureId], best, FitnessOf(best), a.TaskRuns, a.TaskFailures)
-                        { CompileSeconds = a.CompileSeconds, TrainSeconds = a.TrainSeconds };
+                    return new LeaderboardRow(a.ArchitectureId, names[a.ArchitectureId], best, FitnessOf(best, baseline), a.TaskRuns, a.TaskFailures)
+                    {
+                        CompileSeconds = a.CompileSeconds,
+                        TrainSeconds = a.TrainSeconds,
+                        Against = compared.ToDictionary(c => c.Key, c => FitnessOf(best, c.Value)),
+                    };
                 })
                 .OrderByDescending(r => r.Fitness ?? double.NegativeInfinity).ThenBy(r => r.ArchitectureId)
                 .ToList();
@@ -66,13 +81,16 @@ namespace CellDsl.Cli.Rendering
                 return;
             if (!rows.Any(r => string.Equals(r.Name, Baseline, StringComparison.OrdinalIgnoreCase) && r.BestByTask.Count > 0))
                 output.WriteLine(style.Yellow($"No {Baseline} score in the store: fitness is relative to the {Baseline}'s best score per task, so it is left out."));
-            output.WriteLine($"fitness = min over tasks of (best score / the {Baseline}'s best score); COMPILE and TRAIN: seconds spent on the architecture, all its runs");
+            output.WriteLine($"fitness = min over tasks of (best score / the {Baseline}'s best score); {string.Join(" and ", Compared.Select(c => "/" + c.ToUpperInvariant()))}: " +
+                             "the same against those baselines (every model matched to the GRU's parameter count); COMPILE and TRAIN: seconds spent on the architecture, all its runs");
             output.WriteLine();
 
             var tasks = rows.SelectMany(r => r.BestByTask.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
             var shown = rows.Take(top).ToList();
-            string[] header = new[] { "RANK", "ARCHITECTURE", "FITNESS" }.Concat(tasks).Append("COMPILE").Append("TRAIN").Append("RUNS").ToArray();
+            string[] header = new[] { "RANK", "ARCHITECTURE", "FITNESS" }.Concat(Compared.Select(c => "/" + c.ToUpperInvariant())).Concat(tasks)
+                .Append("COMPILE").Append("TRAIN").Append("RUNS").ToArray();
             var cells = shown.Select((r, i) => new[] { (i + 1).ToString(CultureInfo.InvariantCulture), r.Name, Format(r.Fitness) }
+                .Concat(Compared.Select(c => Format(r.Against.TryGetValue(c, out var f) ? f : null)))
                 .Concat(tasks.Select(t => Format(r.BestByTask.TryGetValue(t, out double s) ? s : null)))
                 .Append(r.CompileSeconds.ToString("0.00", CultureInfo.InvariantCulture)).Append(r.TrainSeconds.ToString("0.0", CultureInfo.InvariantCulture))
                 .Append(r.Failures == 0 ? r.Evaluations.ToString(CultureInfo.InvariantCulture) : $"{r.Evaluations} ({r.Failures} failed)").ToArray()).ToList();

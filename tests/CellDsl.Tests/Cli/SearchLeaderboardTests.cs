@@ -32,6 +32,8 @@ public sealed class SearchLeaderboardTests : IDisposable
         }
         Record(store, "LSTM", "arith", 0.66);
         Record(store, "LSTM", "xml", 0.72);
+        Record(store, "LSTM-b", "arith", 0.75);
+        Record(store, "LSTM-b", "xml", 0.8);
         Record(store, "m-3", "memorize", 0.97, JobKind.Filter, compile: 0.25, train: 4);   // counts in its cost, not its rank
         Record(store, "m-3", "arith", 0.9, compile: 0, train: 2);
         Record(store, "m-3", "xml", 0.84, compile: 0.05, train: 3);
@@ -49,16 +51,20 @@ public sealed class SearchLeaderboardTests : IDisposable
         Assert.Equal("", run.Error);
         var lines = run.Output.Split('\n').Select(l => l.TrimEnd()).ToList();
         int header = lines.FindIndex(l => l.StartsWith("RANK", StringComparison.Ordinal));
-        Assert.Equal(["RANK", "ARCHITECTURE", "FITNESS", "arith", "xml", "COMPILE", "TRAIN", "RUNS"], lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["RANK", "ARCHITECTURE", "FITNESS", "/LSTM", "/LSTM-B", "arith", "xml", "COMPILE", "TRAIN", "RUNS"], lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         var table = lines.Skip(header + 1).Where(l => l.Length > 0).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        // Fitness by hand: m-3 min(0.9/0.6, 0.84/0.8) = 1.05; GRU 1; LSTM min(0.66/0.6, 0.72/0.8) = 0.9; m-5 has no xml score.
-        // Compile and train seconds are sums over every run of the architecture, the filter's included.
-        Assert.Equal(["1", "m-3", "1.050", "0.900", "0.840", "0.30", "9.0", "2"], table[0]);
-        Assert.Equal(["2", "GRU", "1.000", "0.600", "0.800", "0.30", "3.0", "3"], table[1]);
-        Assert.Equal(["3", "LSTM", "0.900", "0.660", "0.720", "0.20", "2.0", "2"], table[2]);
-        Assert.Equal(["4", "m-5", "-", "0.700", "-", "0.20", "2.0", "2", "(1", "failed)"], table[3]);
-        Assert.Equal(4, table.Count);
-        Assert.Contains("4 architectures, 9 task evaluations (1 failed)", run.Output);
+        // Fitness by hand: m-3 min(0.9/0.6, 0.84/0.8) = 1.05; GRU 1; LSTM-b min(0.75/0.6, 0.8/0.8) = 1 (after the GRU,
+        // stored first); LSTM min(0.66/0.6, 0.72/0.8) = 0.9; m-5 has no xml score. The same against the LSTM (0.66,
+        // 0.72): m-3 min(1.364, 1.167), GRU min(0.909, 1.111), LSTM-b min(1.136, 1.111); against LSTM-b (0.75, 0.8): m-3
+        // min(1.2, 1.05), GRU min(0.8, 1), LSTM min(0.88, 0.9). Compile and train seconds are sums over every run of the
+        // architecture, the filter's included.
+        Assert.Equal(["1", "m-3", "1.050", "1.167", "1.050", "0.900", "0.840", "0.30", "9.0", "2"], table[0]);
+        Assert.Equal(["2", "GRU", "1.000", "0.909", "0.800", "0.600", "0.800", "0.30", "3.0", "3"], table[1]);
+        Assert.Equal(["3", "LSTM-b", "1.000", "1.111", "1.000", "0.750", "0.800", "0.20", "2.0", "2"], table[2]);
+        Assert.Equal(["4", "LSTM", "0.900", "1.000", "0.880", "0.660", "0.720", "0.20", "2.0", "2"], table[3]);
+        Assert.Equal(["5", "m-5", "-", "-", "-", "0.700", "-", "0.20", "2.0", "2", "(1", "failed)"], table[4]);
+        Assert.Equal(5, table.Count);
+        Assert.Contains("5 architectures, 11 task evaluations (1 failed)", run.Output);
     }
 
     [Fact]
@@ -75,7 +81,7 @@ public sealed class SearchLeaderboardTests : IDisposable
         var run = CliRun.Of("search", "leaderboard", "--store", File);
         Assert.Equal(0, run.ExitCode);
         // After the per-task scores: compile and train seconds, then the run count.
-        Assert.Matches($@"\n\s*2\s+m-{id}\s+1\.050\s+0\.660\s+0\.840\s+[\d.]+\s+[\d.]+\s+2\s*\n", run.Output);
+        Assert.Matches($@"\n\s*2\s+m-{id}\s+1\.050\s+1\.000\s+0\.880\s+0\.660\s+0\.840\s+[\d.]+\s+[\d.]+\s+2\s*\n", run.Output);
     }
 
     [Fact]
@@ -84,8 +90,9 @@ public sealed class SearchLeaderboardTests : IDisposable
         WriteSearch();
         var run = CliRun.Of("search", "leaderboard", "--store", File, "--top", "2");
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("... and 2 more (--top 4 shows all)", run.Output);
-        Assert.DoesNotContain("LSTM", run.Output);
+        Assert.Contains("... and 3 more (--top 5 shows all)", run.Output);
+        Assert.DoesNotContain(" LSTM-b ", run.Output);   // third, so not shown
+        Assert.DoesNotContain("m-5", run.Output);
     }
 
     [Fact]

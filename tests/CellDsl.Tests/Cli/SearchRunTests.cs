@@ -154,17 +154,24 @@ public sealed class SearchRunTests(SearchedStore searched) : IClassFixture<Searc
     public async Task A_store_locked_past_its_busy_timeout_stops_the_search_with_a_message_and_resume_finishes_it()
     {
         string file = searched.Copy("locked-" + Guid.NewGuid().ToString("N") + ".db");
-        int Results() { using var s = new SqliteSearchStore(file); return s.Results().Count; }
-        int before = Results();
+        long Jobs()
+        {
+            using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+            c.Open();
+            using var count = c.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM jobs";
+            return (long)count.ExecuteScalar()!;
+        }
+        long before = Jobs();
         // One process, so the loop claims and completes the jobs itself: its next write meets the lock.
         string[] extend = ["search", "run", "--store", file, "--steps", "2", .. SearchedStore.Budget[2..], "--workers", "1", "--resume"];
 
-        // Another program takes the write lock once the resumed search has recorded a result, and keeps it past the
-        // store's 30 s busy timeout.
+        // Another program takes the write lock once the resumed search has queued its step's jobs, and keeps it past
+        // the store's 30 s busy timeout.
         using var release = new CancellationTokenSource();
         var holder = Task.Run(() =>
         {
-            while (!release.IsCancellationRequested && Results() == before) Thread.Sleep(20);
+            while (!release.IsCancellationRequested && Jobs() == before) Thread.Sleep(5);
             if (release.IsCancellationRequested) return false;
             using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False");
             connection.Open();
@@ -174,7 +181,7 @@ public sealed class SearchRunTests(SearchedStore searched) : IClassFixture<Searc
         });
         var stopped = CliRun.Of(extend);
         release.Cancel();
-        Assert.True(await holder, "the search finished before the lock was taken");
+        Assert.True(await holder, "the search finished before the lock was taken: " + stopped.Output + stopped.Error);
         Assert.Equal(ExitCodes.Failure, stopped.ExitCode);
         Assert.Contains("database is locked", stopped.Error);
         Assert.Contains("--resume to continue", stopped.Error);

@@ -47,18 +47,23 @@ public class SearchLoopTests
         int mutationSteps = summary.Steps - summary.Reevaluations;
         Assert.Equal(mutationSteps * 2, summary.Mutants + summary.Duplicates + summary.UnmutatableParents);
         Assert.Equal(summary.Mutants, summary.Filtered + summary.Dropped + summary.Scored);
-        Assert.Equal(2 + summary.Mutants, store.Architectures.Count);
+        Assert.Equal(3 + summary.Mutants, store.Architectures.Count);   // LSTM, GRU and the reference LSTM-b
         Assert.Equal(0, store.Counts()[JobStatus.Pending] + store.Counts()[JobStatus.Claimed]);
 
         // No architecture is evaluated twice on one setting of a task; the seeds get a setting per task.
         var runs = store.Results().GroupBy(r => (r.Job.ArchitectureId, r.Job.Task, r.Job.Hyperparameters));
         Assert.All(runs, g => Assert.Single(g));
-        foreach (var baseline in store.Architectures.Take(2))
+        Assert.Equal(["LSTM", "GRU", "LSTM-b"], store.Architectures.Take(3).Select(a => a.Name));
+        foreach (var baseline in store.Architectures.Take(3))
             Assert.Equal(["arith", "xml"], store.Results().Where(r => r.Job.ArchitectureId == baseline.Id).Select(r => r.Job.Task).Distinct().Order());
 
-        // A mutant is its parent mutated with its recorded seed; only filter-passing mutants reach the tasks.
-        foreach (var m in store.Architectures.Skip(2))
+        // A mutant is its parent mutated with its recorded seed; only filter-passing mutants reach the tasks. LSTM-b, a
+        // reference, is never a parent, and never re-evaluated: it has only its seeding runs, one per task.
+        long lstmB = store.Architectures[2].Id;
+        Assert.Equal(2, store.Results().Count(r => r.Job.ArchitectureId == lstmB));
+        foreach (var m in store.Architectures.Skip(3))
         {
+            Assert.NotEqual(lstmB, m.ParentId);
             var parent = store.FindArchitecture(m.ParentId!.Value)!;
             Assert.Equal(m.CanonicalKey, CanonicalKey.Of(Mutator.Mutate(GraphText.Read(parent.GraphText), m.Seed).Graph));
             var jobs = store.Results().Where(r => r.Job.ArchitectureId == m.Id).ToList();
@@ -158,16 +163,26 @@ public class SearchLoopTests
         => store.Results().Select(r => $"{store.FindArchitecture(r.Job.ArchitectureId)!.CanonicalKey.GetHashCode()} {r.Job.Kind} {r.Job.Task} {r.Job.Hyperparameters} {r.Job.Seed} {r.Result.Score}")
             .Order(StringComparer.Ordinal).ToList();
 
-    [Fact]
-    public void A_search_killed_in_the_middle_of_a_step_resumes_to_the_same_architectures_and_results()
+    [Theory]
+    // The seeds take 6 jobs; then 3 steps of re-evaluations (2 runs) or mutations (2 filters and up to 4 task runs):
+    // kills inside the seeding, inside each kind of step and between steps.
+    [InlineData(4)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(10)]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    [InlineData(14)]
+    public void A_search_killed_in_the_middle_of_a_step_resumes_to_the_same_architectures_and_results(int dieAt)
     {
         using var whole = new InMemorySearchStore();
         new SearchLoop(whole, Options()).Run(3);
 
         using var store = new InMemorySearchStore();
         int stepsDone = 0;
-        // The seeds take 4 jobs, a mutation step 2 filters and up to 4 task runs: the 9th completion is inside a step.
-        var dying = new SearchLoop(new DyingStore(store, dieAt: 9), Options()) { Lease = TimeSpan.Zero };
+        var dying = new SearchLoop(new DyingStore(store, dieAt), Options()) { Lease = TimeSpan.Zero };
         dying.StepDone += (_, _) => stepsDone++;
         Assert.Throws<OperationCanceledException>(() => dying.Run(3));
         Assert.True(stepsDone < 3);
