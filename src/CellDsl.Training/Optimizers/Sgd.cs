@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using CellDsl.Training.Layers;
 
 namespace CellDsl.Training.Optimizers
@@ -26,6 +28,54 @@ namespace CellDsl.Training.Optimizers
                 TensorPrimitives.MultiplyAdd(g.Owner.Gradients, -learningRate, p, p);
             }
             Steps++;
+        }
+
+        /// <summary>θ ← θ + (g·s)·(−lr), then g ← 0, in one pass per group: each product rounded as Step and the clip's
+        /// scaling round it (g·1 is g exactly, so s = 1 is the unclipped step).</summary>
+        public void StepAndClear(float learningRate, float gradientScale)
+        {
+            var groups = _parameters.Groups;
+            for (int k = 0; k < groups.Count; k++)
+            {
+                var owner = groups[k].Owner;
+                Update(owner.Parameters, owner.Gradients, gradientScale, -learningRate);
+            }
+            Steps++;
+        }
+
+        private static void Update(Span<float> p, Span<float> g, float scale, float minusRate)
+        {
+            ref float pr = ref MemoryMarshal.GetReference(p);
+            ref float gr = ref MemoryMarshal.GetReference(g);
+            int i = 0, n = p.Length;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var s = Vector512.Create(scale);
+                var r = Vector512.Create(minusRate);
+                for (; i + Vector512<float>.Count <= n; i += Vector512<float>.Count)
+                {
+                    var gs = Vector512.LoadUnsafe(ref gr, (nuint)i) * s;
+                    (Vector512.LoadUnsafe(ref pr, (nuint)i) + gs * r).StoreUnsafe(ref pr, (nuint)i);
+                    Vector512<float>.Zero.StoreUnsafe(ref gr, (nuint)i);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                var s = Vector256.Create(scale);
+                var r = Vector256.Create(minusRate);
+                for (; i + Vector256<float>.Count <= n; i += Vector256<float>.Count)
+                {
+                    var gs = Vector256.LoadUnsafe(ref gr, (nuint)i) * s;
+                    (Vector256.LoadUnsafe(ref pr, (nuint)i) + gs * r).StoreUnsafe(ref pr, (nuint)i);
+                    Vector256<float>.Zero.StoreUnsafe(ref gr, (nuint)i);
+                }
+            }
+            for (; i < n; i++)
+            {
+                float gs = g[i] * scale;
+                p[i] += gs * minusRate;
+                g[i] = 0f;
+            }
         }
     }
 }
