@@ -194,6 +194,26 @@ public class GemmKernelChoiceTests
         Assert.True(choices >= 4, $"only {choices} kernel choices ran");
     }
 
+    [Fact]
+    public void Operands_read_in_place_give_the_bits_of_packing_them_under_every_kernel_choice()
+    {
+        int choices = 0;
+        foreach (var kernel in Choices())
+        {
+            var packed = ProcessSetting.With(() => Sgemm.ReadInPlace, v => Sgemm.ReadInPlace = v, false, () => Under(kernel, () => Products(withReference: false)));
+            var inPlace = ProcessSetting.With(() => Sgemm.ReadInPlace, v => Sgemm.ReadInPlace = v, true, () => Under(kernel, () => Products(withReference: false)));
+            Assert.Equal(packed.Count, inPlace.Count);
+            for (int i = 0; i < packed.Count; i++)
+            {
+                var (expected, actual) = (packed[i].C, inPlace[i].C);
+                int first = Enumerable.Range(0, expected.Length).FirstOrDefault(j => BitConverter.SingleToInt32Bits(expected[j]) != BitConverter.SingleToInt32Bits(actual[j]), -1);
+                Assert.True(first < 0, $"{kernel}: {inPlace[i].Name}, element {first}: in place {(first < 0 ? 0 : actual[first])}, packed {(first < 0 ? 0 : expected[first])}");
+            }
+            choices++;
+        }
+        Assert.True(choices >= 4, $"only {choices} kernel choices ran");
+    }
+
     [VectorFact]
     public void The_zoo_gives_its_recorded_bits_under_every_tile()
     {

@@ -215,6 +215,29 @@ public class DropoutMaskTests
     }
 
     [Theory]
+    [InlineData(0.0f)]
+    [InlineData(0.3f)]
+    [InlineData(0.5f)]
+    [InlineData(0.65f)]
+    public void The_mask_drawn_many_lanes_at_a_time_is_the_one_drawn_element_by_element_and_leaves_the_same_generator(float p)
+    {
+        foreach (int length in new[] { 0, 1, 31, 32, 33, 100, 4099 })
+        {
+            var fast = new float[length];
+            var random = new CellRandom(11);
+            random.NextUInt64();   // a state that is not the seed's
+            ulong start = random.State;
+            DropoutMask.Fill(fast, p, random);
+            var one = new CellRandom(0) { State = start };
+            float keep = 1f / (1f - p);
+            var expected = new float[length];
+            for (int i = 0; i < length; i++) expected[i] = one.NextDouble() < p ? 0f : keep;
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), fast.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(one.State, random.State);
+        }
+    }
+
+    [Theory]
     [InlineData(1.0f)]
     [InlineData(-0.1f)]
     [InlineData(float.NaN)]
