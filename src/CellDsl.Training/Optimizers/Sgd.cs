@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using CellDsl.Training.Layers;
 
 namespace CellDsl.Training.Optimizers
@@ -47,27 +47,16 @@ namespace CellDsl.Training.Optimizers
         {
             ref float pr = ref MemoryMarshal.GetReference(p);
             ref float gr = ref MemoryMarshal.GetReference(g);
-            int i = 0, n = p.Length;
-            if (Vector512.IsHardwareAccelerated)
+            int i = 0, n = p.Length, lanes = Vector<float>.Count;
+            if (Vector.IsHardwareAccelerated)
             {
-                var s = Vector512.Create(scale);
-                var r = Vector512.Create(minusRate);
-                for (; i + Vector512<float>.Count <= n; i += Vector512<float>.Count)
+                var s = new Vector<float>(scale);
+                var r = new Vector<float>(minusRate);
+                for (; i + lanes <= n; i += lanes)
                 {
-                    var gs = Vector512.LoadUnsafe(ref gr, (nuint)i) * s;
-                    (Vector512.LoadUnsafe(ref pr, (nuint)i) + gs * r).StoreUnsafe(ref pr, (nuint)i);
-                    Vector512<float>.Zero.StoreUnsafe(ref gr, (nuint)i);
-                }
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                var s = Vector256.Create(scale);
-                var r = Vector256.Create(minusRate);
-                for (; i + Vector256<float>.Count <= n; i += Vector256<float>.Count)
-                {
-                    var gs = Vector256.LoadUnsafe(ref gr, (nuint)i) * s;
-                    (Vector256.LoadUnsafe(ref pr, (nuint)i) + gs * r).StoreUnsafe(ref pr, (nuint)i);
-                    Vector256<float>.Zero.StoreUnsafe(ref gr, (nuint)i);
+                    var gs = Vector.LoadUnsafe(ref gr, (nuint)i) * s;
+                    (Vector.LoadUnsafe(ref pr, (nuint)i) + gs * r).StoreUnsafe(ref pr, (nuint)i);
+                    Vector<float>.Zero.StoreUnsafe(ref gr, (nuint)i);
                 }
             }
             for (; i < n; i++)
