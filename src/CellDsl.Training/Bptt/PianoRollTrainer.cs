@@ -48,6 +48,7 @@ namespace CellDsl.Training.Bptt
         private readonly Dictionary<int, PianoRollWorkspace> _workspaces = new();
         private readonly Dictionary<PianoRollSplit, int[][]> _evaluationBatches = new();
         private readonly List<Evaluation> _history = new();
+        private bool _gradientsClear;   // the last update zeroed every gradient: the next step need not
         private readonly CellRandom _shuffle = new(0);
         private int _orderEpoch = -1;
 
@@ -96,14 +97,17 @@ namespace CellDsl.Training.Bptt
             var ws = Workspace(Train, sequences);
             int frames = ws.Fill(Train, sequences);
             var parameters = Model.Parameters;
-            parameters.ZeroGradients();
+            if (!_gradientsClear) parameters.ZeroGradients();
+            _gradientsClear = false;
             double total = Model.Forward(ws, Random);
             if (!double.IsFinite(total)) throw new TrainingDivergedException(Epoch, Window, Step, "loss", total);
             Model.Backward(ws, 1f / frames);
-            double norm = GradientClipping.ClipGlobalNorm(parameters, Options.ClipNorm);
+            double norm = parameters.GradientNorm();
             if (!double.IsFinite(norm)) throw new TrainingDivergedException(Epoch, Window, Step, "gradient norm", norm);
             float rate = Schedule.Rate(Epoch);
-            Optimizer.Step(rate);
+            // The clip's scaling, the update and the next step's gradient clear in one pass.
+            Optimizer.StepAndClear(rate, GradientClipping.Scale(norm, Options.ClipNorm));
+            _gradientsClear = true;
             var progress = new TrainingProgress(Epoch, Window, _batches.Length, Step, total / frames, norm, rate, frames);
             Step++;
             if (++Window == _batches.Length) { Window = 0; Epoch++; }

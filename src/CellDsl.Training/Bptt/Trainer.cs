@@ -16,6 +16,7 @@ namespace CellDsl.Training.Bptt
     public sealed class Trainer
     {
         private readonly List<Evaluation> _history = new();
+        private bool _gradientsClear;   // the last update zeroed every gradient: the next step need not
         private LanguageModelWorkspace? _evaluation;
 
         public Trainer(LanguageModel model, TokenStream train, TrainerOptions options)
@@ -66,16 +67,19 @@ namespace CellDsl.Training.Bptt
             if (Window == 0) ws.ResetState();
             Batches.Fill(Window, ws.Inputs, ws.Targets, ws.Weights);
             var parameters = Model.Parameters;
-            parameters.ZeroGradients();
+            if (!_gradientsClear) parameters.ZeroGradients();
+            _gradientsClear = false;
             double total = Model.Forward(ws, Random);
             long scored = 0;
             foreach (float w in ws.Weights) scored += w != 0f ? 1 : 0;
             if (!double.IsFinite(total)) throw new TrainingDivergedException(Epoch, Window, Step, "loss", total);
             Model.Backward(ws, 1f / ws.Batch);
-            double norm = GradientClipping.ClipGlobalNorm(parameters, Options.ClipNorm);
+            double norm = parameters.GradientNorm();
             if (!double.IsFinite(norm)) throw new TrainingDivergedException(Epoch, Window, Step, "gradient norm", norm);
             float rate = Schedule.Rate(Epoch);
-            Optimizer.Step(rate);
+            // The clip's scaling, the update and the next step's gradient clear in one pass.
+            Optimizer.StepAndClear(rate, GradientClipping.Scale(norm, Options.ClipNorm));
+            _gradientsClear = true;
             var progress = new TrainingProgress(Epoch, Window, Batches.Windows, Step, scored > 0 ? total / scored : 0, norm, rate, scored);
             Step++;
             if (++Window == Batches.Windows) { Window = 0; Epoch++; }

@@ -1,5 +1,4 @@
 using System;
-using System.Numerics.Tensors;
 using CellDsl.Kernels;
 
 namespace CellDsl.Training.Layers
@@ -89,10 +88,9 @@ namespace CellDsl.Training.Layers
             float scale, float[] dh)
         {
             int H = InputSize, V = VocabularySize;
-            SoftmaxCrossEntropy.Backward(probabilities, rows, V, targets, weights, scale);
+            // db = Σ_n dlogits[n] is summed inside the row pass that makes dlogits (the same sums, a pass fewer).
+            SoftmaxCrossEntropy.Backward(probabilities, rows, V, targets, weights, scale, _gradients.AsSpan(_biasOffset, V));
             Sgemm.Multiply(true, false, V, H, rows, probabilities, 0, V, h, 0, H, _dWeight, 0, H, accumulate: true);
-            var db = _gradients.AsSpan(_biasOffset, V);
-            for (int n = 0; n < rows; n++) TensorPrimitives.Add(db, probabilities.AsSpan(n * V, V), db);
             Sgemm.Multiply(false, false, rows, H, V, probabilities, 0, V, _weight, 0, H, dh, 0, H, accumulate: false);
         }
     }

@@ -36,7 +36,12 @@ namespace CellDsl.Training.Optimizers
         public long Steps { get; set; }
         public IReadOnlyList<float[]> State => _state;
 
-        public void Step(float learningRate)
+        public void Step(float learningRate) => Update(learningRate, 1f, clear: false);
+
+        /// <summary>Step on g·s, zeroing g as it is read: g·1 is g exactly, so s = 1 is the unclipped step.</summary>
+        public void StepAndClear(float learningRate, float gradientScale) => Update(learningRate, gradientScale, clear: true);
+
+        private void Update(float learningRate, float gradientScale, bool clear)
         {
             Steps++;
             // The bias corrections in float64, folded into one step size and one ε per update.
@@ -53,7 +58,8 @@ namespace CellDsl.Training.Optimizers
                 var v = _v.AsSpan((int)group.Offset, p.Length);
                 for (int i = 0; i < p.Length; i++)
                 {
-                    float gi = g[i];
+                    float gi = g[i] * gradientScale;
+                    if (clear) g[i] = 0f;
                     float mi = m[i] = b1 * m[i] + (1 - b1) * gi;
                     float vi = v[i] = b2 * v[i] + (1 - b2) * gi * gi;
                     p[i] -= step * mi / (MathF.Sqrt(vi) + eps);

@@ -12,8 +12,14 @@ namespace CellDsl.Training.Optimizers
         {
             ArgumentNullException.ThrowIfNull(parameters);
             double norm = parameters.GradientNorm();
-            if (maxNorm > 0 && norm > maxNorm && double.IsFinite(norm)) parameters.ScaleGradients((float)(maxNorm / norm));
+            float scale = Scale(norm, maxNorm);
+            if (scale != 1f) parameters.ScaleGradients(scale);
             return norm;
         }
+
+        /// <summary>The factor clipping to <paramref name="maxNorm"/> multiplies gradients of norm <paramref name="norm"/>
+        /// by: bound/‖g‖₂ when the norm exceeds the bound, else 1 (also for ≤ 0 or +∞ bounds and a non-finite norm).</summary>
+        public static float Scale(double norm, double maxNorm)
+            => maxNorm > 0 && norm > maxNorm && double.IsFinite(norm) ? (float)(maxNorm / norm) : 1f;
     }
 }

@@ -11,6 +11,11 @@ namespace CellDsl.Training.Optimizers
         /// <summary>Updates every parameter from its gradient.</summary>
         void Step(float learningRate);
 
+        /// <summary>Updates every parameter from its gradient times <paramref name="gradientScale"/> (the clip's factor,
+        /// 1 when not clipping) and leaves every gradient zero for the next step to accumulate into: the parameters
+        /// of scaling the gradients, <see cref="Step"/> and clearing them, bit for bit, in fewer passes over memory.</summary>
+        void StepAndClear(float learningRate, float gradientScale);
+
         /// <summary>Updates taken so far.</summary>
         long Steps { get; set; }
 

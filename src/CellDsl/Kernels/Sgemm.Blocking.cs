@@ -6,7 +6,20 @@ namespace CellDsl.Kernels
     /// <summary>The blocking loops: M, K and N blocks around the register tile, with B packed on the fly or prepacked.</summary>
     public static unsafe partial class Sgemm
     {
-        /// <summary>Columns [n0, n1) of C (+)= op(A)·op(B), packing op(B) block by block.</summary>
+        /// <summary>Whether operands already in a panel's layout are read where they are rather than packed: on, except
+        /// in tests that compare the two (the same values in the same order, so the same bits).</summary>
+        internal static bool ReadInPlace { get; set; } = true;
+
+        /// <summary>The widest product whose transposed A is read in place rather than packed (8 column panels).</summary>
+        internal const int InPlaceColumns = 8 * NR;
+
+        /// <summary>Columns [n0, n1) of C (+)= op(A)·op(B), packing op(B) block by block. op(A) = Aᵀ of a row-major
+        /// [k×m] A holds a panel's 12 rows side by side at each k, so it is read in place (as oneDNN's brgemm does)
+        /// when at most <see cref="InPlaceColumns"/> columns reuse each panel: the decoder's dW = dlogitsᵀ·h ran 7%
+        /// faster so at H = 200 (7 column panels) and 5% slower at H = 650 (21 panels: the in-place panel's rows lie
+        /// 40 KB apart, on a page each, and are refetched for every column panel). B is always packed: a panel's 32
+        /// columns of a row-major B [k×n] are contiguous too, but at a row stride that is not a multiple of 64 bytes
+        /// (H = 200, 650) half the vector loads split a cache line, and dh = dlogits·W ran 10% slower in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Columns(bool transA, bool transB, int m, int n0, int n1, int k, float* a, int lda, float* b, int ldb,
             float* c, int ldc, bool accumulate)
@@ -14,21 +27,23 @@ namespace CellDsl.Kernels
             // One choice for the whole call: a test may switch it between calls, and the buffers are sized for it.
             var kernel = GemmKernel.Current;
             var tile = kernel.Tile;
+            bool aInPlace = transA && ReadInPlace && n1 - n0 <= InPlaceColumns;
             float* packB = PackB(kernel.NB);
             for (int ic = 0; ic < m; ic += kernel.MB)
             {
                 int mb = Math.Min(kernel.MB, m - ic);
-                float* packA = PackA(mb);
+                float* packA = aInPlace ? null : PackA(mb);
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
                     bool acc = accumulate || pc > 0;
-                    PackPanelsA(transA, a, lda, ic, mb, pc, kc, packA);
+                    if (!aInPlace) PackPanelsA(transA, a, lda, ic, mb, pc, kc, packA);
+                    float* blockA = aInPlace ? a + (long)pc * lda + ic : packA;
                     for (int jc = n0; jc < n1; jc += kernel.NB)
                     {
                         int nb = Math.Min(kernel.NB, n1 - jc);
                         PackPanelsB(transB, b, ldb, pc, kc, jc, nb, packB);
-                        Block(tile, kc, packA, mb, packB, nb, c + (long)ic * ldc + jc, ldc, acc, null, 0);
+                        Block(tile, kc, blockA, aInPlace ? lda : 0, mb, packB, nb, c + (long)ic * ldc + jc, ldc, acc, null, 0);
                     }
                 }
             }
@@ -66,18 +81,19 @@ namespace CellDsl.Kernels
                             next = b.Data + (long)(pc + KC) * b.PaddedColumns + (long)n0 * kn;
                             nextLines = kn * RoundUp(Math.Min(kernel.PrepackedNB, n1 - n0)) / 16;
                         }
-                        Block(tile, kc, packA, mb, panels + (long)jc * kc, Math.Min(kernel.PrepackedNB, n1 - jc), c + (long)ic * ldc + jc, ldc, acc, next, nextLines);
+                        Block(tile, kc, packA, 0, mb, panels + (long)jc * kc, Math.Min(kernel.PrepackedNB, n1 - jc), c + (long)ic * ldc + jc, ldc, acc, next, nextLines);
                     }
                 }
             }
         }
 
-        /// <summary>C[mb×nb] (+)= packed A (12-row panels) · packed B (32-column panels), one KC block: each A panel
-        /// stays in L1 while it passes over the whole B block (in L2). When the next B block is already packed
+        /// <summary>C[mb×nb] (+)= A (12-row panels) · packed B (32-column panels), one KC block: each A panel stays in
+        /// L1 while it passes over the whole B block (in L2). <paramref name="lda"/> = 0: A is packed panels; else A is
+        /// read in place, step p of rows i.. at a + p·lda + i. When the next B block is already packed
         /// (<paramref name="next"/>, <paramref name="nextLines"/> cache lines), the tiles pull it into L2 meanwhile, a
         /// share each: weights bigger than L3 stream at DRAM speed, and this overlaps that stream with the FMAs.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Block(GemmTile kernel, int kc, float* packA, int mb, float* packB, int nb, float* c, int ldc, bool accumulate, float* next, int nextLines)
+        private static void Block(GemmTile kernel, int kc, float* a, int lda, int mb, float* packB, int nb, float* c, int ldc, bool accumulate, float* next, int nextLines)
         {
             int tiles = (mb + MR - 1) / MR * ((nb + NR - 1) / NR);
             int lines = next == null ? 0 : Math.Min(kc, (nextLines + tiles - 1) / tiles); // at most a line per k step
@@ -85,14 +101,15 @@ namespace CellDsl.Kernels
             for (int ir = 0; ir < mb; ir += MR)
             {
                 int rows = Math.Min(MR, mb - ir);
-                float* ap = packA + (long)ir * kc;
+                float* ap = lda == 0 ? a + (long)ir * kc : a + ir;
+                int sa = lda == 0 ? rows : lda;
                 float* cr = c + (long)ir * ldc;
                 for (int jr = 0; jr < nb; jr += NR, tile++)
                 {
                     float* bp = packB + (long)jr * kc;
                     float* pf = next + (long)tile * lines * 16;
-                    if (nb - jr >= NR) Tile<Full>(kernel, rows, kc, ap, bp, cr + jr, ldc, accumulate, pf, lines);
-                    else EdgeTile(kernel, rows, nb - jr, kc, ap, bp, cr + jr, ldc, accumulate, pf, lines);
+                    if (nb - jr >= NR) Tile<Full>(kernel, rows, kc, ap, sa, bp, cr + jr, ldc, accumulate, pf, lines);
+                    else EdgeTile(kernel, rows, nb - jr, kc, ap, sa, bp, cr + jr, ldc, accumulate, pf, lines);
                 }
             }
         }
@@ -101,11 +118,11 @@ namespace CellDsl.Kernels
         /// zero-padded), then the valid columns are written. Up to 16 columns compute only the panel's left half: the
         /// edge of N = 200 or 650 (8 and 10 columns) would otherwise cost a full tile.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void EdgeTile(GemmTile kernel, int rows, int cols, int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, float* pf, int lines)
+        private static void EdgeTile(GemmTile kernel, int rows, int cols, int kc, float* ap, int sa, float* bp, float* c, int ldc, bool accumulate, float* pf, int lines)
         {
             float* tile = stackalloc float[MR * NR];
-            if (cols <= NR / 2) Tile<Half>(kernel, rows, kc, ap, bp, tile, NR, false, pf, lines);
-            else Tile<Full>(kernel, rows, kc, ap, bp, tile, NR, false, pf, lines);
+            if (cols <= NR / 2) Tile<Half>(kernel, rows, kc, ap, sa, bp, tile, NR, false, pf, lines);
+            else Tile<Full>(kernel, rows, kc, ap, sa, bp, tile, NR, false, pf, lines);
             for (int i = 0; i < rows; i++)
             {
                 float* dst = c + (long)i * ldc, src = tile + i * NR;

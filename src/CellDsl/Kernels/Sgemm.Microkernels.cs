@@ -10,38 +10,39 @@ namespace CellDsl.Kernels
     public static unsafe partial class Sgemm
     {
         /// <summary>C[rows×32] (+)= Apanel[rows×kc] · Bpanel[kc×32] (or its left 16 columns, for <see cref="Half"/>),
-        /// with the kernel choice's tile specialised for this row count and width.</summary>
-        private static void Tile<TWidth>(GemmTile kernel, int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+        /// with the kernel choice's tile specialised for this row count and width. Step p of the A panel is the rows
+        /// at a + p·sa: sa = rows when packed, A's leading dimension when read in place.</summary>
+        private static void Tile<TWidth>(GemmTile kernel, int rows, int kc, float* a, int sa, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
             where TWidth : struct, IWidth
         {
             switch (kernel)
             {
-                case GemmTile.Ymm12x16: Strips<Ymm, TWidth>(12, rows, kc, a, b, c, ldc, accumulate, pf, lines); return;
-                case GemmTile.Ymm6x16: Strips<Ymm, TWidth>(6, rows, kc, a, b, c, ldc, accumulate, pf, lines); return;
-                case GemmTile.Xmm12x8: Strips<Xmm, TWidth>(12, rows, kc, a, b, c, ldc, accumulate, pf, lines); return;
-                case GemmTile.Xmm6x8: Strips<Xmm, TWidth>(6, rows, kc, a, b, c, ldc, accumulate, pf, lines); return;
+                case GemmTile.Ymm12x16: Strips<Ymm, TWidth>(12, rows, kc, a, sa, b, c, ldc, accumulate, pf, lines); return;
+                case GemmTile.Ymm6x16: Strips<Ymm, TWidth>(6, rows, kc, a, sa, b, c, ldc, accumulate, pf, lines); return;
+                case GemmTile.Xmm12x8: Strips<Xmm, TWidth>(12, rows, kc, a, sa, b, c, ldc, accumulate, pf, lines); return;
+                case GemmTile.Xmm6x8: Strips<Xmm, TWidth>(6, rows, kc, a, sa, b, c, ldc, accumulate, pf, lines); return;
             }
             switch (rows)
             {
-                case 12: TileZmm<R12, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 11: TileZmm<R11, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 10: TileZmm<R10, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 9: TileZmm<R9, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 8: TileZmm<R8, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 7: TileZmm<R7, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 6: TileZmm<R6, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 5: TileZmm<R5, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 4: TileZmm<R4, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 3: TileZmm<R3, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                case 2: TileZmm<R2, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
-                default: TileZmm<R1, TWidth>(kc, a, b, c, ldc, accumulate, pf, lines); break;
+                case 12: TileZmm<R12, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
+                case 11: TileZmm<R11, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
+                case 10: TileZmm<R10, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
+                case 9: TileZmm<R9, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
+                case 8: TileZmm<R8, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
+                case 7: TileZmm<R7, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
+                case 6: TileZmm<R6, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
+                case 5: TileZmm<R5, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
+                case 4: TileZmm<R4, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
+                case 3: TileZmm<R3, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
+                case 2: TileZmm<R2, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
+                default: TileZmm<R1, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
             }
         }
 
         /// <summary>A 12×32 panel pair (or its left 16 columns) in strips of up to <paramref name="stripRows"/> rows and
         /// two vectors of columns, rows outer: 6×16 on AVX2's 16 registers, 12×16 with AVX-512VL's 32. The first strip
         /// issues the tile's share of the next block's prefetch.</summary>
-        private static void Strips<TLanes, TWidth>(int stripRows, int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+        private static void Strips<TLanes, TWidth>(int stripRows, int rows, int kc, float* a, int sa, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
             where TLanes : struct, ILanes<TLanes> where TWidth : struct, IWidth
         {
             int width = 2 * TLanes.Count, columns = TWidth.IsFull ? NR : NR / 2;
@@ -49,7 +50,7 @@ namespace CellDsl.Kernels
             {
                 int r = Math.Min(stripRows, rows - g);
                 for (int j = 0; j < columns; j += width, lines = 0)
-                    Strip<TLanes>(r, kc, a + g, rows, b + j, c + (long)g * ldc + j, ldc, accumulate, pf, lines);
+                    Strip<TLanes>(r, kc, a + g, sa, b + j, c + (long)g * ldc + j, ldc, accumulate, pf, lines);
             }
         }
 
@@ -80,7 +81,7 @@ namespace CellDsl.Kernels
         /// half-width kernel (the left 16 columns, for narrow edges) runs the same FMA chain per element, so a result
         /// does not depend on whether its column lands in an edge tile.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void TileZmm<TRows, TWidth>(int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+        private static void TileZmm<TRows, TWidth>(int kc, float* a, int sa, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
             where TRows : struct, IRows where TWidth : struct, IWidth
         {
             int r = TRows.Count;
@@ -110,7 +111,7 @@ namespace CellDsl.Kernels
                 if (r > 9)  { var x = Vector512.Create(a[9]); c09a = Vector512.FusedMultiplyAdd(x, b0, c09a); if (w) c09b = Vector512.FusedMultiplyAdd(x, b1, c09b); }
                 if (r > 10) { var x = Vector512.Create(a[10]); c10a = Vector512.FusedMultiplyAdd(x, b0, c10a); if (w) c10b = Vector512.FusedMultiplyAdd(x, b1, c10b); }
                 if (r > 11) { var x = Vector512.Create(a[11]); c11a = Vector512.FusedMultiplyAdd(x, b0, c11a); if (w) c11b = Vector512.FusedMultiplyAdd(x, b1, c11b); }
-                a += r;
+                a += sa;
                 b += NR;
             }
             Store(c + 0L * ldc, c00a, c00b, w, accumulate);
@@ -128,8 +129,8 @@ namespace CellDsl.Kernels
         }
 
         /// <summary>A strip of the register tile in TLanes vectors: C[r×2v] (+)= A[r×kc] · B[kc×2v], r = TRows.Count ≤ 12
-        /// (up to 24 accumulators), v = TLanes.Count columns per vector. <paramref name="stride"/> is the panel's row
-        /// count: row i of step p is a[p·stride + i]. The same FMA chain per element as the zmm tile.</summary>
+        /// (up to 24 accumulators), v = TLanes.Count columns per vector. Row i of step p is a[p·stride + i] (stride: the
+        /// panel's row count, or A's leading dimension in place). The same FMA chain per element as the zmm tile.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Strip<TLanes, TRows>(int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
             where TLanes : struct, ILanes<TLanes> where TRows : struct, IRows

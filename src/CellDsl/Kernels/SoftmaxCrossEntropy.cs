@@ -41,25 +41,39 @@ namespace CellDsl.Kernels
         /// <summary>Row r of <paramref name="probabilities"/> (Forward's output) becomes
         /// weight[r]·scale·(p[r] − onehot(target[r])): dL/d logits of L = scale·Σ_r weight[r]·nll[r].</summary>
         public static void Backward(Span<float> probabilities, int rows, int classes, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, float scale)
+            => Backward(probabilities, rows, classes, targets, weights, scale, default);
+
+        /// <summary>As <see cref="Backward(Span{float}, int, int, ReadOnlySpan{int}, ReadOnlySpan{float}, float)"/>, and
+        /// adds each row of dL/d logits to <paramref name="biasGradient"/> (one value per class; empty: none), rows in
+        /// order, while the row is in cache: the bits of adding the finished rows one by one afterwards. The rows the
+        /// worker thread took are added after it finishes, in order.</summary>
+        public static void Backward(Span<float> probabilities, int rows, int classes, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, float scale,
+            Span<float> biasGradient)
         {
             Check(probabilities.Length, rows, classes, targets);
             if (weights.Length < rows) throw new ArgumentException($"weights must hold {rows} floats, got {weights.Length}.", nameof(weights));
-            fixed (float* p = probabilities, w = weights)
+            if (!biasGradient.IsEmpty && biasGradient.Length != classes) throw new ArgumentException($"biasGradient must be empty or hold {classes} floats, got {biasGradient.Length}.", nameof(biasGradient));
+            fixed (float* p = probabilities, w = weights, db = biasGradient)
             fixed (int* t = targets)
             {
-                var job = new Rows { Z = p, Classes = classes, Targets = t, Weights = w, Scale = scale };
+                var job = new Rows { Z = p, Bias = db, Classes = classes, Targets = t, Weights = w, Scale = scale };
                 Worker.RunRows(&job, &BackwardRows, rows, classes);
+                if (db == null) return;
+                // Rows from the first range's end on (the worker's, or all when the caller ran none of them yet).
+                var bias = new Span<float>(db, classes);
+                for (int r = job.BiasRows; r < rows; r++) TensorPrimitives.Add(bias, new ReadOnlySpan<float>(p + (long)r * classes, classes), bias);
             }
         }
 
         /// <summary>One call's arguments, on the caller's stack while both threads read them.</summary>
         private struct Rows
         {
-            public float* Z, Bias, Nll, Weights;
+            public float* Z, Bias, Nll, Weights;   // Bias: b in Forward, db in Backward
             public int* Targets;
             public bool* Correct;
             public int Classes;
             public float Scale;
+            public int BiasRows;                   // Backward: rows [0, BiasRows) are in db
         }
 
         private static void ForwardRows(void* args, int lo, int hi)
@@ -120,14 +134,22 @@ namespace CellDsl.Kernels
         {
             var j = (Rows*)args;
             int classes = j->Classes;
+            // Only the range that starts at row 0 may add to db as it goes: the sum runs over rows in order.
+            bool sum = j->Bias != null && lo == 0;
+            var bias = sum ? new Span<float>(j->Bias, classes) : default;
             for (int r = lo; r < hi; r++)
             {
                 var row = new Span<float>(j->Z + (long)r * classes, classes);
                 float w = j->Weights[r] * j->Scale;
-                if (w == 0f) { row.Clear(); continue; }
-                TensorPrimitives.Multiply(row, w, row);
-                row[j->Targets[r]] -= w;
+                if (w == 0f) row.Clear();
+                else
+                {
+                    TensorPrimitives.Multiply(row, w, row);
+                    row[j->Targets[r]] -= w;
+                }
+                if (sum) TensorPrimitives.Add(bias, row, bias);
             }
+            if (sum) j->BiasRows = hi;
         }
 
         private static void Check(int length, int rows, int classes, ReadOnlySpan<int> targets)

@@ -174,6 +174,17 @@ public class GemmKernelChoiceTests
         return cases;
     }
 
+    private static void AssertSameBits(List<Case> expected, List<Case> actual, string label)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var (e, a) = (expected[i].C, actual[i].C);
+            int first = Enumerable.Range(0, e.Length).FirstOrDefault(j => BitConverter.SingleToInt32Bits(e[j]) != BitConverter.SingleToInt32Bits(a[j]), -1);
+            Assert.True(first < 0, $"{label}: {actual[i].Name}, element {first}: {(first < 0 ? 0 : a[first])} vs {(first < 0 ? 0 : e[first])}");
+        }
+    }
+
     [Fact]
     public void Every_kernel_choice_computes_the_default_choices_bits_and_the_default_matches_the_reference()
     {
@@ -181,14 +192,21 @@ public class GemmKernelChoiceTests
         int choices = 0;
         foreach (var kernel in Choices())
         {
-            var results = Under(kernel, () => Products(withReference: false));
-            Assert.Equal(baseline.Count, results.Count);
-            for (int i = 0; i < baseline.Count; i++)
-            {
-                var (expected, actual) = (baseline[i].C, results[i].C);
-                int first = Enumerable.Range(0, expected.Length).FirstOrDefault(j => BitConverter.SingleToInt32Bits(expected[j]) != BitConverter.SingleToInt32Bits(actual[j]), -1);
-                Assert.True(first < 0, $"{kernel}: {results[i].Name}, element {first}: {(first < 0 ? 0 : actual[first])} vs {(first < 0 ? 0 : expected[first])}");
-            }
+            AssertSameBits(baseline, Under(kernel, () => Products(withReference: false)), kernel.ToString());
+            choices++;
+        }
+        Assert.True(choices >= 4, $"only {choices} kernel choices ran");
+    }
+
+    [Fact]
+    public void Operands_read_in_place_give_the_bits_of_packing_them_under_every_kernel_choice()
+    {
+        int choices = 0;
+        foreach (var kernel in Choices())
+        {
+            var packed = ProcessSetting.With(() => Sgemm.ReadInPlace, v => Sgemm.ReadInPlace = v, false, () => Under(kernel, () => Products(withReference: false)));
+            var inPlace = ProcessSetting.With(() => Sgemm.ReadInPlace, v => Sgemm.ReadInPlace = v, true, () => Under(kernel, () => Products(withReference: false)));
+            AssertSameBits(packed, inPlace, $"{kernel}, A read in place against packed");
             choices++;
         }
         Assert.True(choices >= 4, $"only {choices} kernel choices ran");

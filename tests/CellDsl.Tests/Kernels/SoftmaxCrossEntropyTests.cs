@@ -159,6 +159,30 @@ public class SoftmaxCrossEntropyTests
         Assert.Equal(logits, whole);
     }
 
+    [Theory]
+    [InlineData(3, 7)]
+    [InlineData(64, 1000)]   // enough rows to split between the threads
+    [InlineData(40, 2000)]
+    public void A_bias_gradient_summed_in_the_backward_row_pass_gives_the_bits_of_summing_the_finished_rows(int rows, int classes)
+    {
+        var logits = Random(rows * classes, 10);
+        var targets = Targets(rows, classes, 11);
+        var weights = Enumerable.Range(0, rows).Select(r => r % 5 == 2 ? 0f : 1f).ToArray();
+        var start = Random(classes, 12, 1f);   // db accumulates onto what is there
+        SoftmaxCrossEntropy.Forward(logits, rows, classes, targets, new float[rows], default);
+        var unfused = (float[])logits.Clone();
+        SoftmaxCrossEntropy.Backward(unfused, rows, classes, targets, weights, 0.05f);
+        var dbUnfused = (float[])start.Clone();
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < classes; j++) dbUnfused[j] += unfused[r * classes + j];
+        var fused = (float[])logits.Clone();
+        var db = (float[])start.Clone();
+        SoftmaxCrossEntropy.Backward(fused, rows, classes, targets, weights, 0.05f, db);
+        Assert.Equal(unfused, fused);
+        Assert.Equal(dbUnfused, db);
+        Assert.Throws<ArgumentException>(() => SoftmaxCrossEntropy.Backward(fused, rows, classes, targets, weights, 0.05f, db.AsSpan(1)));
+    }
+
     [Fact]
     public void A_target_outside_the_classes_is_an_error_naming_the_row()
     {
@@ -188,6 +212,29 @@ public class DropoutMaskTests
         // 4099 Bernoulli(p) draws: the dropped fraction is within 5 standard deviations of p.
         double sd = Math.Sqrt(p * (1 - p) / mask.Length);
         Assert.InRange(dropped / (double)mask.Length, p - 5 * sd - 1e-9, p + 5 * sd + 1e-9);
+    }
+
+    [Theory]
+    [InlineData(0.0f)]
+    [InlineData(0.3f)]
+    [InlineData(0.5f)]
+    [InlineData(0.65f)]
+    public void The_mask_drawn_many_lanes_at_a_time_is_the_one_drawn_element_by_element_and_leaves_the_same_generator(float p)
+    {
+        foreach (int length in new[] { 0, 1, 31, 32, 33, 100, 4099 })
+        {
+            var fast = new float[length];
+            var random = new CellRandom(11);
+            random.NextUInt64();   // a state that is not the seed's
+            ulong start = random.State;
+            DropoutMask.Fill(fast, p, random);
+            var one = new CellRandom(0) { State = start };
+            float keep = 1f / (1f - p);
+            var expected = new float[length];
+            for (int i = 0; i < length; i++) expected[i] = one.NextDouble() < p ? 0f : keep;
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), fast.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(one.State, random.State);
+        }
     }
 
     [Theory]

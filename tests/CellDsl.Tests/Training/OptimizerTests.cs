@@ -85,6 +85,46 @@ public class OptimizerTests
         Assert.Equal(5, adam.Steps);
     }
 
+    [Theory]
+    [InlineData("sgd", 1f)]
+    [InlineData("sgd", 0.37f)]
+    [InlineData("adam", 1f)]
+    [InlineData("adam", 0.37f)]
+    public void Step_and_clear_gives_the_bits_of_scaling_stepping_and_clearing_apart(string rule, float scale)
+    {
+        IOptimizer Make(ParameterSet set) => rule == "sgd" ? new Sgd(set) : new Adam(set);
+        var (fusedSet, fa, fb) = TwoGroups();
+        var (apartSet, aa, ab) = TwoGroups();
+        var fused = Make(fusedSet);
+        var apart = Make(apartSet);
+        for (int t = 1; t <= 3; t++)
+        {
+            foreach (var (x, y, seed) in new[] { (fa, aa, t), (fb, ab, t + 10) })
+            {
+                new CellRandom(seed).FillUniform(x.G, -2f, 2f);
+                new CellRandom(seed).FillUniform(y.G, -2f, 2f);
+            }
+            fused.StepAndClear(0.3f, scale);
+            if (scale != 1f) apartSet.ScaleGradients(scale);
+            apart.Step(0.3f);
+            apartSet.ZeroGradients();
+            Assert.Equal(aa.P, fa.P);
+            Assert.Equal(ab.P, fb.P);
+            Assert.All(fa.G.Concat(fb.G), g => Assert.Equal(0f, g));
+        }
+        Assert.Equal(apart.Steps, fused.Steps);
+        Assert.Equal(3, fused.Steps);
+    }
+
+    [Theory]
+    [InlineData(7.0, 2.0, 2.0 / 7.0)]
+    [InlineData(1.5, 2.0, 1.0)]
+    [InlineData(7.0, 0.0, 1.0)]
+    [InlineData(7.0, double.PositiveInfinity, 1.0)]
+    [InlineData(double.PositiveInfinity, 2.0, 1.0)]
+    public void Clip_scale_is_the_bound_over_the_norm_only_when_the_norm_exceeds_a_finite_bound(double norm, double bound, double expected)
+        => Assert.Equal((float)expected, GradientClipping.Scale(norm, bound));
+
     [Fact]
     public void Zaremba_small_schedule_keeps_the_rate_for_four_epochs_then_halves_it_each_epoch()
     {

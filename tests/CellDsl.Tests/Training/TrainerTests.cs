@@ -168,6 +168,44 @@ public class TrainerTests
     }
 
     [Theory]
+    [InlineData("sgd", 0.5f)]    // clipped every step
+    [InlineData("sgd", 1e6f)]    // never clipped
+    [InlineData("adam", 0.5f)]
+    public void Training_steps_give_the_bits_of_clearing_clipping_and_updating_in_passes_of_their_own(string optimizer, float clip)
+    {
+        var options = new TrainerOptions { Steps = 5, Batch = 3, Epochs = 3, ConstantEpochs = 1, ClipNorm = clip, Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.01f : 1f, Seed = 3 };
+        var stream = Streams.Random(400, 7, 2);
+        var model = Model(7, 10, new[] { "lstm", "gru" }, dropout: 0.3f, seed: 5);
+        var trainer = new Trainer(model, stream, options);
+        // The same step written out as separate passes, on a twin model.
+        var twin = Model(7, 10, new[] { "lstm", "gru" }, dropout: 0.3f, seed: 5);
+        var ws = twin.CreateWorkspace(options.Steps, options.Batch);
+        var batches = new WindowBatcher(stream, options.Steps, options.Batch);
+        var random = new CellRandom(options.Seed);
+        CellDsl.Training.Optimizers.IOptimizer rule = optimizer == "adam" ? new CellDsl.Training.Optimizers.Adam(twin.Parameters) : new CellDsl.Training.Optimizers.Sgd(twin.Parameters);
+        int epoch = 0, window = 0, clipped = 0;
+        for (int step = 0; step < 2 * batches.Windows + 3; step++)
+        {
+            trainer.TrainWindow();
+            if (window == 0) ws.ResetState();
+            batches.Fill(window, ws.Inputs, ws.Targets, ws.Weights);
+            twin.Parameters.ZeroGradients();
+            twin.Forward(ws, random);
+            twin.Backward(ws, 1f / ws.Batch);
+            double norm = CellDsl.Training.Optimizers.GradientClipping.ClipGlobalNorm(twin.Parameters, clip);
+            if (norm > clip) clipped++;
+            rule.Step(options.Schedule.Rate(epoch));
+            if (++window == batches.Windows) { window = 0; epoch++; }
+            var expected = new float[twin.Parameters.Count];
+            var actual = new float[expected.Length];
+            twin.Parameters.CopyParametersTo(expected);
+            model.Parameters.CopyParametersTo(actual);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        }
+        Assert.Equal(clip < 1f, clipped > 0);
+    }
+
+    [Theory]
     [InlineData("sgd")]
     [InlineData("adam")]
     public void A_training_step_allocates_nothing(string optimizer)
