@@ -72,6 +72,15 @@ public abstract class WorkerProcessTests : IDisposable
 
     private string Stderr() { lock (_stderr) return _stderr.ToString(); }
 
+    /// <summary>Whether this process ignores SIGINT (Linux: bit 1 of SigIgn in /proc/self/status), as a command run in
+    /// the background by a non-interactive shell does; its child processes inherit that.</summary>
+    private static bool SigIntIgnored()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 0b10) != 0;
+    }
+
     private void WaitForExit(Process p, TimeSpan timeout)
     {
         Assert.True(p.WaitForExit(timeout), $"a worker did not exit within {timeout}; its output:\n{Stderr()}");
@@ -174,7 +183,10 @@ public abstract class WorkerProcessTests : IDisposable
         var lease = TimeSpan.FromMinutes(10);
         var stopped = StartWorker("stopped", rounds, lease, drain: false, hold: TimeSpan.FromMinutes(1));
         var (interrupted, _) = WaitForStart("stopped");
-        WorkerLauncher.Interrupt(stopped);
+        // Ctrl-C, unless this test run itself was started with SIGINT ignored (a shell's background job): the worker
+        // inherits that and cannot see it, so it gets SIGTERM, which it handles the same way.
+        if (SigIntIgnored()) WorkerLauncher.Terminate(stopped);
+        else WorkerLauncher.Interrupt(stopped);
         WaitForExit(stopped, TimeSpan.FromSeconds(30));
         using (var store = SearchStore.Open(StoreLocation))
         {
