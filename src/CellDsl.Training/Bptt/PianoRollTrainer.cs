@@ -48,7 +48,7 @@ namespace CellDsl.Training.Bptt
         private readonly Dictionary<int, PianoRollWorkspace> _workspaces = new();
         private readonly Dictionary<PianoRollSplit, int[][]> _evaluationBatches = new();
         private readonly List<Evaluation> _history = new();
-        private bool _gradientsClear;   // the last update zeroed every gradient: the next step need not
+        private readonly ClippedUpdate _update;
         private readonly CellRandom _shuffle = new(0);
         private int _orderEpoch = -1;
 
@@ -63,6 +63,7 @@ namespace CellDsl.Training.Bptt
             foreach (var b in _batches) Workspace(train, b);   // every training shape now, none during training
             Schedule = options.Schedule;
             Optimizer = options.CreateOptimizer(model.Parameters);
+            _update = new ClippedUpdate(model.Parameters, Optimizer, options.ClipNorm);
             Random = new CellRandom(options.Seed);
         }
 
@@ -96,18 +97,12 @@ namespace CellDsl.Training.Bptt
             var sequences = _batches[_order[Window]];
             var ws = Workspace(Train, sequences);
             int frames = ws.Fill(Train, sequences);
-            var parameters = Model.Parameters;
-            if (!_gradientsClear) parameters.ZeroGradients();
-            _gradientsClear = false;
+            _update.ClearGradients();
             double total = Model.Forward(ws, Random);
             if (!double.IsFinite(total)) throw new TrainingDivergedException(Epoch, Window, Step, "loss", total);
             Model.Backward(ws, 1f / frames);
-            double norm = parameters.GradientNorm();
-            if (!double.IsFinite(norm)) throw new TrainingDivergedException(Epoch, Window, Step, "gradient norm", norm);
             float rate = Schedule.Rate(Epoch);
-            // The clip's scaling, the update and the next step's gradient clear in one pass.
-            Optimizer.StepAndClear(rate, GradientClipping.Scale(norm, Options.ClipNorm));
-            _gradientsClear = true;
+            double norm = _update.Apply(rate, Epoch, Window, Step);
             var progress = new TrainingProgress(Epoch, Window, _batches.Length, Step, total / frames, norm, rate, frames);
             Step++;
             if (++Window == _batches.Length) { Window = 0; Epoch++; }

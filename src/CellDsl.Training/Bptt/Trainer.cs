@@ -16,7 +16,7 @@ namespace CellDsl.Training.Bptt
     public sealed class Trainer
     {
         private readonly List<Evaluation> _history = new();
-        private bool _gradientsClear;   // the last update zeroed every gradient: the next step need not
+        private readonly ClippedUpdate _update;
         private LanguageModelWorkspace? _evaluation;
 
         public Trainer(LanguageModel model, TokenStream train, TrainerOptions options)
@@ -31,6 +31,7 @@ namespace CellDsl.Training.Bptt
             Schedule = options.Schedule;
             Workspace = model.CreateWorkspace(options.Steps, options.Batch);
             Optimizer = options.CreateOptimizer(model.Parameters);
+            _update = new ClippedUpdate(model.Parameters, Optimizer, options.ClipNorm);
             Random = new CellRandom(options.Seed);
         }
 
@@ -66,20 +67,14 @@ namespace CellDsl.Training.Bptt
             var ws = Workspace;
             if (Window == 0) ws.ResetState();
             Batches.Fill(Window, ws.Inputs, ws.Targets, ws.Weights);
-            var parameters = Model.Parameters;
-            if (!_gradientsClear) parameters.ZeroGradients();
-            _gradientsClear = false;
+            _update.ClearGradients();
             double total = Model.Forward(ws, Random);
             long scored = 0;
             foreach (float w in ws.Weights) scored += w != 0f ? 1 : 0;
             if (!double.IsFinite(total)) throw new TrainingDivergedException(Epoch, Window, Step, "loss", total);
             Model.Backward(ws, 1f / ws.Batch);
-            double norm = parameters.GradientNorm();
-            if (!double.IsFinite(norm)) throw new TrainingDivergedException(Epoch, Window, Step, "gradient norm", norm);
             float rate = Schedule.Rate(Epoch);
-            // The clip's scaling, the update and the next step's gradient clear in one pass.
-            Optimizer.StepAndClear(rate, GradientClipping.Scale(norm, Options.ClipNorm));
-            _gradientsClear = true;
+            double norm = _update.Apply(rate, Epoch, Window, Step);
             var progress = new TrainingProgress(Epoch, Window, Batches.Windows, Step, scored > 0 ? total / scored : 0, norm, rate, scored);
             Step++;
             if (++Window == Batches.Windows) { Window = 0; Epoch++; }
