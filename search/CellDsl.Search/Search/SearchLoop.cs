@@ -329,14 +329,8 @@ namespace CellDsl.Search.Search
             return outcomes.Select(o => o ?? Outcome.Scored).ToList();
         }
 
-        /// <summary>Jobs of settings the architecture has not been evaluated on for the task (from the store's results),
-        /// drawn with the loop's generator.</summary>
-        private IEnumerable<Job> Fresh(long architecture, string task, int count)
-        {
-            _log.Refresh();
-            return Fresh(_log, architecture, task, count);
-        }
-
+        /// <summary>Jobs of settings the architecture has not been evaluated on for the task (in the results
+        /// <paramref name="seen"/>), drawn with the loop's generator.</summary>
         private IEnumerable<Job> Fresh(ResultLog seen, long architecture, string task, int count)
         {
             var tried = (seen.Of(architecture)?.TriedOn(task) ?? []).Select(Hyperparameters.FromJson).ToHashSet();
