@@ -46,7 +46,7 @@ namespace CellDsl.Cli.Commands
                 return SearchCommand.Guarded(error, dir, () =>
                 {
                     Directory.CreateDirectory(dir);
-                    output.WriteLine($"Searching into {storePath}: the LSTM and GRU baselines, then {parse.GetValue(budget.Steps)} steps.");
+                    output.WriteLine($"Searching into {storePath}: the LSTM and GRU baselines and the LSTM-b reference, then {parse.GetValue(budget.Steps)} steps.");
                     // The search is `search run` itself (its progress lines, Ctrl-C and options), run with the demo's budget.
                     var run = SearchRunCommand.Create(output, style);
                     int ran = run.Parse(["--store", storePath, .. budget.Arguments(parse)]).Invoke(new InvocationConfiguration { Output = output, Error = error });
