@@ -10,6 +10,10 @@ namespace CellDsl.Kernels
         /// in tests that compare the two (the same values in the same order, so the same bits).</summary>
         internal static bool ReadInPlace { get; set; } = true;
 
+        /// <summary>Whether packing transposes in registers (AVX 8×8 blocks) rather than gathering or copying element by
+        /// element: on, except in tests and benchmarks that compare the two (the same values into the same places).</summary>
+        internal static bool TransposeInRegisters { get; set; } = true;
+
         /// <summary>The widest product whose transposed A is read in place rather than packed (8 column panels).</summary>
         internal const int InPlaceColumns = 8 * NR;
 
