@@ -14,6 +14,11 @@ namespace CellDsl.Kernels
         /// element: on, except in tests and benchmarks that compare the two (the same values into the same places).</summary>
         internal static bool TransposeInRegisters { get; set; } = true;
 
+        /// <summary>Whether an edge of up to 8 columns runs the one-vector (8-column) tile, and an edge exactly as wide as
+        /// its tile is computed into C without the scratch tile: on, except in tests and benchmarks that compare them with
+        /// the 16-column half tile through scratch (each element is the same FMA chain either way).</summary>
+        internal static bool NarrowEdges { get; set; } = true;
+
         /// <summary>The widest product whose transposed A is read in place rather than packed (8 column panels).</summary>
         internal const int InPlaceColumns = 8 * NR;
 
@@ -119,14 +124,22 @@ namespace CellDsl.Kernels
         }
 
         /// <summary>A tile narrower than 32 columns (the last of a row): computed into a scratch tile (B's panel is
-        /// zero-padded), then the valid columns are written. Up to 16 columns compute only the panel's left half: the
-        /// edge of N = 200 or 650 (8 and 10 columns) would otherwise cost a full tile.</summary>
+        /// zero-padded), then the valid columns are written. Up to 16 columns compute only the panel's left half, up to 8
+        /// its left quarter (one ymm vector): the edge of N = 200 (8 columns) or 650 (10) would otherwise cost a full
+        /// tile. An edge exactly that wide (8, 16: N = 200, 10000) is computed into C directly.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void EdgeTile(GemmTile kernel, int rows, int cols, int kc, float* ap, int sa, float* bp, float* c, int ldc, bool accumulate, float* pf, int lines)
         {
+            int width = cols <= NR / 4 && NarrowEdges ? NR / 4 : cols <= NR / 2 ? NR / 2 : NR;
+            bool direct = cols == width && NarrowEdges;
             float* tile = stackalloc float[MR * NR];
-            if (cols <= NR / 2) Tile<Half>(kernel, rows, kc, ap, sa, bp, tile, NR, false, pf, lines);
-            else Tile<Full>(kernel, rows, kc, ap, sa, bp, tile, NR, false, pf, lines);
+            float* dst0 = direct ? c : tile;
+            int ld = direct ? ldc : NR;
+            bool acc = direct && accumulate;
+            if (width == NR / 4) Tile<Quarter>(kernel, rows, kc, ap, sa, bp, dst0, ld, acc, pf, lines);
+            else if (width == NR / 2) Tile<Half>(kernel, rows, kc, ap, sa, bp, dst0, ld, acc, pf, lines);
+            else Tile<Full>(kernel, rows, kc, ap, sa, bp, dst0, ld, acc, pf, lines);
+            if (direct) return;
             for (int i = 0; i < rows; i++)
             {
                 float* dst = c + (long)i * ldc, src = tile + i * NR;

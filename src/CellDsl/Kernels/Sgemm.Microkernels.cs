@@ -9,7 +9,8 @@ namespace CellDsl.Kernels
     /// choices cover a 12×32 panel pair with, and their stores.</summary>
     public static unsafe partial class Sgemm
     {
-        /// <summary>C[rows×32] (+)= Apanel[rows×kc] · Bpanel[kc×32] (or its left 16 columns, for <see cref="Half"/>),
+        /// <summary>C[rows×32] (+)= Apanel[rows×kc] · Bpanel[kc×32] (or its left 16 or 8 columns, for <see cref="Half"/>
+        /// and <see cref="Quarter"/>),
         /// with the kernel choice's tile specialised for this row count and width. Step p of the A panel is the rows
         /// at a + p·sa: sa = rows when packed, A's leading dimension when read in place.</summary>
         private static void Tile<TWidth>(GemmTile kernel, int rows, int kc, float* a, int sa, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
@@ -22,6 +23,8 @@ namespace CellDsl.Kernels
                 case GemmTile.Xmm12x8: Strips<Xmm, TWidth>(12, rows, kc, a, sa, b, c, ldc, accumulate, pf, lines); return;
                 case GemmTile.Xmm6x8: Strips<Xmm, TWidth>(6, rows, kc, a, sa, b, c, ldc, accumulate, pf, lines); return;
             }
+            // Eight columns are one ymm vector: a zmm would spend half its lanes (and on Zen 4 its cycles) on padding.
+            if (TWidth.Columns == NR / 4) { Strips<Ymm, TWidth>(MR, rows, kc, a, sa, b, c, ldc, accumulate, pf, lines); return; }
             switch (rows)
             {
                 case 12: TileZmm<R12, TWidth>(kc, a, sa, b, c, ldc, accumulate, pf, lines); break;
@@ -39,38 +42,41 @@ namespace CellDsl.Kernels
             }
         }
 
-        /// <summary>A 12×32 panel pair (or its left 16 columns) in strips of up to <paramref name="stripRows"/> rows and
-        /// two vectors of columns, rows outer: 6×16 on AVX2's 16 registers, 12×16 with AVX-512VL's 32. The first strip
-        /// issues the tile's share of the next block's prefetch.</summary>
+        /// <summary>A 12×32 panel pair (or its left 16 or 8 columns) in strips of up to <paramref name="stripRows"/> rows
+        /// and two vectors of columns (one where fewer columns are left), rows outer: 6×16 on AVX2's 16 registers, 12×16
+        /// with AVX-512VL's 32. The first strip issues the tile's share of the next block's prefetch.</summary>
         private static void Strips<TLanes, TWidth>(int stripRows, int rows, int kc, float* a, int sa, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
             where TLanes : struct, ILanes<TLanes> where TWidth : struct, IWidth
         {
-            int width = 2 * TLanes.Count, columns = TWidth.IsFull ? NR : NR / 2;
+            int width = 2 * TLanes.Count, columns = TWidth.Columns;
             for (int g = 0; g < rows; g += stripRows)
             {
                 int r = Math.Min(stripRows, rows - g);
                 for (int j = 0; j < columns; j += width, lines = 0)
-                    Strip<TLanes>(r, kc, a + g, sa, b + j, c + (long)g * ldc + j, ldc, accumulate, pf, lines);
+                {
+                    if (columns - j >= width) Strip<TLanes, V2>(r, kc, a + g, sa, b + j, c + (long)g * ldc + j, ldc, accumulate, pf, lines);
+                    else Strip<TLanes, V1>(r, kc, a + g, sa, b + j, c + (long)g * ldc + j, ldc, accumulate, pf, lines);
+                }
             }
         }
 
-        private static void Strip<TLanes>(int rows, int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
-            where TLanes : struct, ILanes<TLanes>
+        private static void Strip<TLanes, TVectors>(int rows, int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+            where TLanes : struct, ILanes<TLanes> where TVectors : struct, IRows
         {
             switch (rows)
             {
-                case 12: Strip<TLanes, R12>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
-                case 11: Strip<TLanes, R11>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
-                case 10: Strip<TLanes, R10>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
-                case 9: Strip<TLanes, R9>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
-                case 8: Strip<TLanes, R8>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
-                case 7: Strip<TLanes, R7>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
-                case 6: Strip<TLanes, R6>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
-                case 5: Strip<TLanes, R5>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
-                case 4: Strip<TLanes, R4>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
-                case 3: Strip<TLanes, R3>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
-                case 2: Strip<TLanes, R2>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
-                default: Strip<TLanes, R1>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 12: Strip<TLanes, R12, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 11: Strip<TLanes, R11, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 10: Strip<TLanes, R10, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 9: Strip<TLanes, R9, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 8: Strip<TLanes, R8, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 7: Strip<TLanes, R7, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 6: Strip<TLanes, R6, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 5: Strip<TLanes, R5, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 4: Strip<TLanes, R4, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 3: Strip<TLanes, R3, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                case 2: Strip<TLanes, R2, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
+                default: Strip<TLanes, R1, TVectors>(kc, a, stride, b, c, ldc, accumulate, pf, lines); break;
             }
         }
 
@@ -85,7 +91,7 @@ namespace CellDsl.Kernels
             where TRows : struct, IRows where TWidth : struct, IWidth
         {
             int r = TRows.Count;
-            bool w = TWidth.IsFull;
+            bool w = TWidth.Columns == NR;
             // C is read back only after the k loop: start fetching it now so the loads at the end do not stall.
             for (int i = 0; i < r; i++) { Sse.Prefetch0(c + (long)i * ldc); Sse.Prefetch0(c + (long)i * ldc + 31); }
             Vector512<float> c00a = default, c00b = default, c01a = default, c01b = default;
@@ -128,14 +134,16 @@ namespace CellDsl.Kernels
             if (r > 11) Store(c + 11L * ldc, c11a, c11b, w, accumulate);
         }
 
-        /// <summary>A strip of the register tile in TLanes vectors: C[r×2v] (+)= A[r×kc] · B[kc×2v], r = TRows.Count ≤ 12
-        /// (up to 24 accumulators), v = TLanes.Count columns per vector. Row i of step p is a[p·stride + i] (stride: the
-        /// panel's row count, or A's leading dimension in place). The same FMA chain per element as the zmm tile.</summary>
+        /// <summary>A strip of the register tile in TLanes vectors: C[r×2v] (+)= A[r×kc] · B[kc×2v] (C[r×v] with one vector,
+        /// TVectors = V1), r = TRows.Count ≤ 12 (up to 24 accumulators), v = TLanes.Count columns per vector. Row i of
+        /// step p is a[p·stride + i] (stride: the panel's row count, or A's leading dimension in place). The same FMA
+        /// chain per element as the zmm tile.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Strip<TLanes, TRows>(int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
-            where TLanes : struct, ILanes<TLanes> where TRows : struct, IRows
+        private static void Strip<TLanes, TRows, TVectors>(int kc, float* a, int stride, float* b, float* c, int ldc, bool accumulate, float* pf, int lines)
+            where TLanes : struct, ILanes<TLanes> where TRows : struct, IRows where TVectors : struct, IRows
         {
             int r = TRows.Count, v = TLanes.Count;
+            bool w = TVectors.Count == 2;
             TLanes c00a = default, c00b = default, c01a = default, c01b = default;
             TLanes c02a = default, c02b = default, c03a = default, c03b = default;
             TLanes c04a = default, c04b = default, c05a = default, c05b = default;
@@ -146,34 +154,34 @@ namespace CellDsl.Kernels
             {
                 if (Sse.IsSupported && p < lines) { Sse.Prefetch1(pf); pf += 16; }
                 var b0 = TLanes.Load(b);
-                var b1 = TLanes.Load(b + v);
-                { var x = TLanes.Create(a[0]); c00a = TLanes.MultiplyAdd(x, b0, c00a); c00b = TLanes.MultiplyAdd(x, b1, c00b); }
-                if (r > 1)  { var x = TLanes.Create(a[1]); c01a = TLanes.MultiplyAdd(x, b0, c01a); c01b = TLanes.MultiplyAdd(x, b1, c01b); }
-                if (r > 2)  { var x = TLanes.Create(a[2]); c02a = TLanes.MultiplyAdd(x, b0, c02a); c02b = TLanes.MultiplyAdd(x, b1, c02b); }
-                if (r > 3)  { var x = TLanes.Create(a[3]); c03a = TLanes.MultiplyAdd(x, b0, c03a); c03b = TLanes.MultiplyAdd(x, b1, c03b); }
-                if (r > 4)  { var x = TLanes.Create(a[4]); c04a = TLanes.MultiplyAdd(x, b0, c04a); c04b = TLanes.MultiplyAdd(x, b1, c04b); }
-                if (r > 5)  { var x = TLanes.Create(a[5]); c05a = TLanes.MultiplyAdd(x, b0, c05a); c05b = TLanes.MultiplyAdd(x, b1, c05b); }
-                if (r > 6)  { var x = TLanes.Create(a[6]); c06a = TLanes.MultiplyAdd(x, b0, c06a); c06b = TLanes.MultiplyAdd(x, b1, c06b); }
-                if (r > 7)  { var x = TLanes.Create(a[7]); c07a = TLanes.MultiplyAdd(x, b0, c07a); c07b = TLanes.MultiplyAdd(x, b1, c07b); }
-                if (r > 8)  { var x = TLanes.Create(a[8]); c08a = TLanes.MultiplyAdd(x, b0, c08a); c08b = TLanes.MultiplyAdd(x, b1, c08b); }
-                if (r > 9)  { var x = TLanes.Create(a[9]); c09a = TLanes.MultiplyAdd(x, b0, c09a); c09b = TLanes.MultiplyAdd(x, b1, c09b); }
-                if (r > 10) { var x = TLanes.Create(a[10]); c10a = TLanes.MultiplyAdd(x, b0, c10a); c10b = TLanes.MultiplyAdd(x, b1, c10b); }
-                if (r > 11) { var x = TLanes.Create(a[11]); c11a = TLanes.MultiplyAdd(x, b0, c11a); c11b = TLanes.MultiplyAdd(x, b1, c11b); }
+                var b1 = w ? TLanes.Load(b + v) : default;
+                { var x = TLanes.Create(a[0]); c00a = TLanes.MultiplyAdd(x, b0, c00a); if (w) c00b = TLanes.MultiplyAdd(x, b1, c00b); }
+                if (r > 1)  { var x = TLanes.Create(a[1]); c01a = TLanes.MultiplyAdd(x, b0, c01a); if (w) c01b = TLanes.MultiplyAdd(x, b1, c01b); }
+                if (r > 2)  { var x = TLanes.Create(a[2]); c02a = TLanes.MultiplyAdd(x, b0, c02a); if (w) c02b = TLanes.MultiplyAdd(x, b1, c02b); }
+                if (r > 3)  { var x = TLanes.Create(a[3]); c03a = TLanes.MultiplyAdd(x, b0, c03a); if (w) c03b = TLanes.MultiplyAdd(x, b1, c03b); }
+                if (r > 4)  { var x = TLanes.Create(a[4]); c04a = TLanes.MultiplyAdd(x, b0, c04a); if (w) c04b = TLanes.MultiplyAdd(x, b1, c04b); }
+                if (r > 5)  { var x = TLanes.Create(a[5]); c05a = TLanes.MultiplyAdd(x, b0, c05a); if (w) c05b = TLanes.MultiplyAdd(x, b1, c05b); }
+                if (r > 6)  { var x = TLanes.Create(a[6]); c06a = TLanes.MultiplyAdd(x, b0, c06a); if (w) c06b = TLanes.MultiplyAdd(x, b1, c06b); }
+                if (r > 7)  { var x = TLanes.Create(a[7]); c07a = TLanes.MultiplyAdd(x, b0, c07a); if (w) c07b = TLanes.MultiplyAdd(x, b1, c07b); }
+                if (r > 8)  { var x = TLanes.Create(a[8]); c08a = TLanes.MultiplyAdd(x, b0, c08a); if (w) c08b = TLanes.MultiplyAdd(x, b1, c08b); }
+                if (r > 9)  { var x = TLanes.Create(a[9]); c09a = TLanes.MultiplyAdd(x, b0, c09a); if (w) c09b = TLanes.MultiplyAdd(x, b1, c09b); }
+                if (r > 10) { var x = TLanes.Create(a[10]); c10a = TLanes.MultiplyAdd(x, b0, c10a); if (w) c10b = TLanes.MultiplyAdd(x, b1, c10b); }
+                if (r > 11) { var x = TLanes.Create(a[11]); c11a = TLanes.MultiplyAdd(x, b0, c11a); if (w) c11b = TLanes.MultiplyAdd(x, b1, c11b); }
                 a += stride;
                 b += NR;
             }
-            TLanes.Store(c + 0L * ldc, c00a, c00b, accumulate);
-            if (r > 1)  TLanes.Store(c + 1L * ldc, c01a, c01b, accumulate);
-            if (r > 2)  TLanes.Store(c + 2L * ldc, c02a, c02b, accumulate);
-            if (r > 3)  TLanes.Store(c + 3L * ldc, c03a, c03b, accumulate);
-            if (r > 4)  TLanes.Store(c + 4L * ldc, c04a, c04b, accumulate);
-            if (r > 5)  TLanes.Store(c + 5L * ldc, c05a, c05b, accumulate);
-            if (r > 6)  TLanes.Store(c + 6L * ldc, c06a, c06b, accumulate);
-            if (r > 7)  TLanes.Store(c + 7L * ldc, c07a, c07b, accumulate);
-            if (r > 8)  TLanes.Store(c + 8L * ldc, c08a, c08b, accumulate);
-            if (r > 9)  TLanes.Store(c + 9L * ldc, c09a, c09b, accumulate);
-            if (r > 10) TLanes.Store(c + 10L * ldc, c10a, c10b, accumulate);
-            if (r > 11) TLanes.Store(c + 11L * ldc, c11a, c11b, accumulate);
+            TLanes.Store(c + 0L * ldc, c00a, c00b, w, accumulate);
+            if (r > 1)  TLanes.Store(c + 1L * ldc, c01a, c01b, w, accumulate);
+            if (r > 2)  TLanes.Store(c + 2L * ldc, c02a, c02b, w, accumulate);
+            if (r > 3)  TLanes.Store(c + 3L * ldc, c03a, c03b, w, accumulate);
+            if (r > 4)  TLanes.Store(c + 4L * ldc, c04a, c04b, w, accumulate);
+            if (r > 5)  TLanes.Store(c + 5L * ldc, c05a, c05b, w, accumulate);
+            if (r > 6)  TLanes.Store(c + 6L * ldc, c06a, c06b, w, accumulate);
+            if (r > 7)  TLanes.Store(c + 7L * ldc, c07a, c07b, w, accumulate);
+            if (r > 8)  TLanes.Store(c + 8L * ldc, c08a, c08b, w, accumulate);
+            if (r > 9)  TLanes.Store(c + 9L * ldc, c09a, c09b, w, accumulate);
+            if (r > 10) TLanes.Store(c + 10L * ldc, c10a, c10b, w, accumulate);
+            if (r > 11) TLanes.Store(c + 11L * ldc, c11a, c11b, w, accumulate);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -197,16 +205,15 @@ namespace CellDsl.Kernels
             /// <summary>x·b + c, rounded once.</summary>
             static abstract TSelf MultiplyAdd(TSelf x, TSelf b, TSelf c);
 
-            /// <summary>Two vectors to c and c + Count, added to what is there when <paramref name="accumulate"/>.</summary>
+            /// <summary>Two vectors to c and c + Count (the first only, unless <paramref name="both"/>), added to what is there
+            /// when <paramref name="accumulate"/>.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static virtual void Store(float* c, TSelf lo, TSelf hi, bool accumulate)
+            static virtual void Store(float* c, TSelf lo, TSelf hi, bool both, bool accumulate)
             {
-                if (accumulate)
-                {
-                    lo = TSelf.Add(lo, TSelf.Load(c));
-                    hi = TSelf.Add(hi, TSelf.Load(c + TSelf.Count));
-                }
+                if (accumulate) lo = TSelf.Add(lo, TSelf.Load(c));
                 TSelf.Save(lo, c);
+                if (!both) return;
+                if (accumulate) hi = TSelf.Add(hi, TSelf.Load(c + TSelf.Count));
                 TSelf.Save(hi, c + TSelf.Count);
             }
         }
@@ -235,10 +242,15 @@ namespace CellDsl.Kernels
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Xmm MultiplyAdd(Xmm x, Xmm b, Xmm c) => new(Vector128.FusedMultiplyAdd(x._v, b._v, c._v));
         }
 
-        /// <summary>A tile width known when the JIT compiles a kernel instantiated over it: 32 columns, or the left 16.</summary>
-        private interface IWidth { static abstract bool IsFull { get; } }
-        private struct Full : IWidth { public static bool IsFull => true; }
-        private struct Half : IWidth { public static bool IsFull => false; }
+        /// <summary>A tile width known when the JIT compiles a kernel instantiated over it: 32 columns, or the left 16 or 8.</summary>
+        private interface IWidth { static abstract int Columns { get; } }
+        private struct Full : IWidth { public static int Columns => NR; }
+        private struct Half : IWidth { public static int Columns => NR / 2; }
+        private struct Quarter : IWidth { public static int Columns => NR / 4; }
+
+        /// <summary>Vectors of columns per strip row, a JIT-time constant: two, or one at a narrow edge.</summary>
+        private struct V1 : IRows { public static int Count => 1; }
+        private struct V2 : IRows { public static int Count => 2; }
 
         /// <summary>A row count known when the JIT compiles a kernel instantiated over it.</summary>
         private interface IRows { static abstract int Count { get; } }

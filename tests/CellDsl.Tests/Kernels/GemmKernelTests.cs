@@ -122,12 +122,13 @@ public class GemmKernelChoiceTests
 
     private static T Under<T>(GemmKernel kernel, Func<T> run) => ProcessSetting.With(() => GemmKernel.Current, k => GemmKernel.Current = k, kernel, run);
 
-    // Edge sizes (one element; 8-, 15- and 24-column right edges; every height of the last row panel; depths past
-    // one and two KC blocks), products the two threads split by columns (20×800×200) and by rows (700×130×90).
+    // Edge sizes (one element; 8-, 15-, 16- and 24-column right edges; every height of the last row panel; depths
+    // past one and two KC blocks, and not a multiple of the 8 steps a transpose in registers takes), products the two
+    // threads split by columns (20×800×200) and by rows (700×130×90).
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (7, 40, 300), (25, 47, 513), (13, 56, 31), (64, 96, 260), (77, 70, 300), (150, 330, 70),
-        (11, 200, 9), (20, 800, 200), (700, 130, 90),
+        (11, 200, 9), (20, 800, 200), (700, 130, 90), (5, 48, 43), (30, 16, 20),
     ];
 
     private sealed record Case(string Name, float[] C);
@@ -207,6 +208,32 @@ public class GemmKernelChoiceTests
             var packed = ProcessSetting.With(() => Sgemm.ReadInPlace, v => Sgemm.ReadInPlace = v, false, () => Under(kernel, () => Products(withReference: false)));
             var inPlace = ProcessSetting.With(() => Sgemm.ReadInPlace, v => Sgemm.ReadInPlace = v, true, () => Under(kernel, () => Products(withReference: false)));
             AssertSameBits(packed, inPlace, $"{kernel}, A read in place against packed");
+            choices++;
+        }
+        Assert.True(choices >= 4, $"only {choices} kernel choices ran");
+    }
+
+    /// <summary>The GEMM's switches between two paths to the same bits: the path a switch turns on, and the one it
+    /// replaces (kept for this comparison and the paired benchmarks).</summary>
+    public static TheoryData<string> Paths => new() { nameof(Sgemm.TransposeInRegisters), nameof(Sgemm.NarrowEdges) };
+
+    private static T With<T>(string path, bool on, Func<T> run) => path switch
+    {
+        nameof(Sgemm.TransposeInRegisters) => ProcessSetting.With(() => Sgemm.TransposeInRegisters, v => Sgemm.TransposeInRegisters = v, on, run),
+        nameof(Sgemm.NarrowEdges) => ProcessSetting.With(() => Sgemm.NarrowEdges, v => Sgemm.NarrowEdges = v, on, run),
+        _ => throw new ArgumentException($"no GEMM path '{path}'", nameof(path)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Each_faster_path_gives_the_bits_of_the_path_it_replaces_under_every_kernel_choice(string path)
+    {
+        int choices = 0;
+        foreach (var kernel in Choices())
+        {
+            var before = With(path, false, () => Under(kernel, () => Products(withReference: false)));
+            var after = With(path, true, () => Under(kernel, () => Products(withReference: false)));
+            AssertSameBits(before, after, $"{kernel}, {path} on against off");
             choices++;
         }
         Assert.True(choices >= 4, $"only {choices} kernel choices ran");
