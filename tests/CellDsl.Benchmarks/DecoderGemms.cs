@@ -18,6 +18,7 @@ public static class DecoderGemms
         ["transpose"] = on => Sgemm.TransposeInRegisters = on,
         ["in-place"] = on => Sgemm.ReadInPlace = on,
         ["narrow-edges"] = on => Sgemm.NarrowEdges = on,
+        ["rows-in-place"] = on => Sgemm.ReadRowsInPlace = on,
     };
 
     public static IEnumerable<string> Names => Switches.Keys;

@@ -199,41 +199,34 @@ public class GemmKernelChoiceTests
         Assert.True(choices >= 4, $"only {choices} kernel choices ran");
     }
 
-    [Fact]
-    public void Operands_read_in_place_give_the_bits_of_packing_them_under_every_kernel_choice()
+    /// <summary>Runs <paramref name="run"/> with every switch between two paths to the same bits on (the defaults) or
+    /// off: operands read in place (Aᵀ, and A's rows) or packed, transposes in registers or gathers, edges of 8 columns
+    /// in a one-vector tile written directly or in the half tile through scratch.</summary>
+    private static T Paths<T>(bool on, Func<T> run)
     {
-        int choices = 0;
-        foreach (var kernel in Choices())
+        var saved = (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges);
+        try
         {
-            var packed = ProcessSetting.With(() => Sgemm.ReadInPlace, v => Sgemm.ReadInPlace = v, false, () => Under(kernel, () => Products(withReference: false)));
-            var inPlace = ProcessSetting.With(() => Sgemm.ReadInPlace, v => Sgemm.ReadInPlace = v, true, () => Under(kernel, () => Products(withReference: false)));
-            AssertSameBits(packed, inPlace, $"{kernel}, A read in place against packed");
-            choices++;
+            (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges) = (on, on, on, on);
+            return run();
         }
-        Assert.True(choices >= 4, $"only {choices} kernel choices ran");
+        finally
+        {
+            (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges) = saved;
+        }
     }
 
-    /// <summary>The GEMM's switches between two paths to the same bits: the path a switch turns on, and the one it
-    /// replaces (kept for this comparison and the paired benchmarks).</summary>
-    public static TheoryData<string> Paths => new() { nameof(Sgemm.TransposeInRegisters), nameof(Sgemm.NarrowEdges) };
-
-    private static T With<T>(string path, bool on, Func<T> run) => path switch
+    [Fact]
+    public void The_faster_paths_give_the_bits_of_the_paths_they_replace_under_every_kernel_choice()
     {
-        nameof(Sgemm.TransposeInRegisters) => ProcessSetting.With(() => Sgemm.TransposeInRegisters, v => Sgemm.TransposeInRegisters = v, on, run),
-        nameof(Sgemm.NarrowEdges) => ProcessSetting.With(() => Sgemm.NarrowEdges, v => Sgemm.NarrowEdges = v, on, run),
-        _ => throw new ArgumentException($"no GEMM path '{path}'", nameof(path)),
-    };
-
-    [Theory]
-    [MemberData(nameof(Paths))]
-    public void Each_faster_path_gives_the_bits_of_the_path_it_replaces_under_every_kernel_choice(string path)
-    {
+        // One comparison for all the switches: with them all on, every product here runs each faster path its shape
+        // allows (combined, as the defaults combine them); with them all off, none.
         int choices = 0;
         foreach (var kernel in Choices())
         {
-            var before = With(path, false, () => Under(kernel, () => Products(withReference: false)));
-            var after = With(path, true, () => Under(kernel, () => Products(withReference: false)));
-            AssertSameBits(before, after, $"{kernel}, {path} on against off");
+            var before = Paths(false, () => Under(kernel, () => Products(withReference: false)));
+            var after = Paths(true, () => Under(kernel, () => Products(withReference: false)));
+            AssertSameBits(before, after, $"{kernel}, in place, in-register transposes and narrow edges against packing, gathers and half edges");
             choices++;
         }
         Assert.True(choices >= 4, $"only {choices} kernel choices ran");
