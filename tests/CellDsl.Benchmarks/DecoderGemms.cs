@@ -19,6 +19,8 @@ public static class DecoderGemms
         ["in-place"] = on => Sgemm.ReadInPlace = on,
         ["narrow-edges"] = on => Sgemm.NarrowEdges = on,
         ["rows-in-place"] = on => Sgemm.ReadRowsInPlace = on,
+        // The three paths of issue 10's decoder round together: the products as they ran before it, and after.
+        ["decoder-round"] = on => (Sgemm.TransposeInRegisters, Sgemm.NarrowEdges, Sgemm.ReadRowsInPlace) = (on, on, on),
     };
 
     public static IEnumerable<string> Names => Switches.Keys;
