@@ -144,12 +144,12 @@ namespace CellDsl.Kernels
             int width = cols <= NR / 4 && NarrowEdges ? NR / 4 : cols <= NR / 2 ? NR / 2 : NR;
             bool direct = cols == width && NarrowEdges;
             float* tile = stackalloc float[MR * NR];
-            float* dst0 = direct ? c : tile;
-            int ld = direct ? ldc : NR;
-            bool acc = direct && accumulate;
-            if (width == NR / 4) Tile<Quarter, TOrder>(kernel, rows, kc, ap, sa, bp, dst0, ld, acc, pf, lines);
-            else if (width == NR / 2) Tile<Half, TOrder>(kernel, rows, kc, ap, sa, bp, dst0, ld, acc, pf, lines);
-            else Tile<Full, TOrder>(kernel, rows, kc, ap, sa, bp, dst0, ld, acc, pf, lines);
+            float* into = direct ? c : tile;
+            int ldInto = direct ? ldc : NR;
+            bool add = direct && accumulate;
+            if (width == NR / 4) Tile<Quarter, TOrder>(kernel, rows, kc, ap, sa, bp, into, ldInto, add, pf, lines);
+            else if (width == NR / 2) Tile<Half, TOrder>(kernel, rows, kc, ap, sa, bp, into, ldInto, add, pf, lines);
+            else Tile<Full, TOrder>(kernel, rows, kc, ap, sa, bp, into, ldInto, add, pf, lines);
             if (direct) return;
             for (int i = 0; i < rows; i++)
             {
