@@ -4,6 +4,7 @@ using CellDsl.Benchmarks;
 // `throughput [cells] [batches] [hiddens] [layers] [budget-seconds]` prints JSON lines for the peer comparison;
 // `gemm [batches] [hiddens] [budget]` prints SGEMM GFLOP/s lines; `cpu` the CPU facts and GEMM kernel as one JSON line;
 // `train-step [small,medium] [budget]` whole training steps' tokens/s; `train-step-parts [small,medium] [budget]` ms per part of that step;
+// `decoder-gemms [small,medium] [switch] [rounds]` the decoder's three products with one GEMM switch off and on, paired;
 // `trace [cell] [batch] [hidden] [passes]` the worker's hand-offs per call site (from the Trace configuration); anything else goes to BenchmarkDotNet (e.g. --filter *GemmBenchmarks* --job short).
 if (args.Length > 0 && args[0] == "throughput")
 {
@@ -43,6 +44,13 @@ if (args.Length > 0 && args[0] == "train-step-parts")
     double budget = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2;
     TrainingStepParts.Run(shapes.Split(','), budget, Console.Out);
     return 0;
+}
+if (args.Length > 0 && args[0] == "decoder-gemms")
+{
+    string shapes = args.Length > 1 ? args[1] : "small,medium";
+    string name = args.Length > 2 ? args[2] : DecoderGemms.Names.First();
+    int rounds = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 7;
+    return DecoderGemms.Run(shapes.Split(','), name, rounds, Console.Out);
 }
 if (args.Length > 0 && args[0] == "trace")
 {

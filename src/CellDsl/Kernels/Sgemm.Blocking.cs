@@ -10,6 +10,19 @@ namespace CellDsl.Kernels
         /// in tests that compare the two (the same values in the same order, so the same bits).</summary>
         internal static bool ReadInPlace { get; set; } = true;
 
+        /// <summary>Whether packing transposes in registers (AVX 8×8 blocks) rather than gathering or copying element by
+        /// element: on, except in tests and benchmarks that compare the two (the same values into the same places).</summary>
+        internal static bool TransposeInRegisters { get; set; } = true;
+
+        /// <summary>Whether an edge of up to 8 columns runs the one-vector (8-column) tile, and an edge exactly as wide as
+        /// its tile is computed into C without the scratch tile: on, except in tests and benchmarks that compare them with
+        /// the 16-column half tile through scratch (each element is the same FMA chain either way).</summary>
+        internal static bool NarrowEdges { get; set; } = true;
+
+        /// <summary>Whether the rows of a plain (not transposed) A are read where they are rather than packed, in the
+        /// products <see cref="InPlaceColumns"/> allows: on, except in tests and benchmarks that compare the two.</summary>
+        internal static bool ReadRowsInPlace { get; set; } = true;
+
         /// <summary>The widest product whose transposed A is read in place rather than packed (8 column panels).</summary>
         internal const int InPlaceColumns = 8 * NR;
 
@@ -19,7 +32,10 @@ namespace CellDsl.Kernels
         /// faster so at H = 200 (7 column panels) and 5% slower at H = 650 (21 panels: the in-place panel's rows lie
         /// 40 KB apart, on a page each, and are refetched for every column panel). B is always packed: a panel's 32
         /// columns of a row-major B [k×n] are contiguous too, but at a row stride that is not a multiple of 64 bytes
-        /// (H = 200, 650) half the vector loads split a cache line, and dh = dlogits·W ran 10% slower in place.</summary>
+        /// (H = 200, 650) half the vector loads split a cache line, and dh = dlogits·W ran 10% slower in place. A plain A
+        /// is read in place as rows too, under the same bound (the kernels reach a panel's 12 rows, lda apart, from four
+        /// pointers): dh = dlogits·W at H = 200 packed the 400×10k dlogits for 7 column panels and ran about 9% faster
+        /// without (measured under load); at H = 650 and for the logits h·Wᵀ it was even.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Columns(bool transA, bool transB, int m, int n0, int n1, int k, float* a, int lda, float* b, int ldb,
             float* c, int ldc, bool accumulate)
@@ -28,22 +44,24 @@ namespace CellDsl.Kernels
             var kernel = GemmKernel.Current;
             var tile = kernel.Tile;
             bool aInPlace = transA && ReadInPlace && n1 - n0 <= InPlaceColumns;
+            bool aRows = !transA && ReadRowsInPlace && n1 - n0 <= InPlaceColumns;
             float* packB = PackB(kernel.NB);
             for (int ic = 0; ic < m; ic += kernel.MB)
             {
                 int mb = Math.Min(kernel.MB, m - ic);
-                float* packA = aInPlace ? null : PackA(mb);
+                float* packA = aInPlace || aRows ? null : PackA(mb);
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
                     bool acc = accumulate || pc > 0;
-                    if (!aInPlace) PackPanelsA(transA, a, lda, ic, mb, pc, kc, packA);
-                    float* blockA = aInPlace ? a + (long)pc * lda + ic : packA;
+                    if (packA != null) PackPanelsA(transA, a, lda, ic, mb, pc, kc, packA);
+                    float* blockA = aInPlace ? a + (long)pc * lda + ic : aRows ? a + (long)ic * lda + pc : packA;
                     for (int jc = n0; jc < n1; jc += kernel.NB)
                     {
                         int nb = Math.Min(kernel.NB, n1 - jc);
                         PackPanelsB(transB, b, ldb, pc, kc, jc, nb, packB);
-                        Block(tile, kc, blockA, aInPlace ? lda : 0, mb, packB, nb, c + (long)ic * ldc + jc, ldc, acc, null, 0);
+                        if (aRows) Block<RowMajor>(tile, kc, blockA, lda, mb, packB, nb, c + (long)ic * ldc + jc, ldc, acc, null, 0);
+                        else Block<StepMajor>(tile, kc, blockA, aInPlace ? lda : 0, mb, packB, nb, c + (long)ic * ldc + jc, ldc, acc, null, 0);
                     }
                 }
             }
@@ -81,7 +99,7 @@ namespace CellDsl.Kernels
                             next = b.Data + (long)(pc + KC) * b.PaddedColumns + (long)n0 * kn;
                             nextLines = kn * RoundUp(Math.Min(kernel.PrepackedNB, n1 - n0)) / 16;
                         }
-                        Block(tile, kc, packA, 0, mb, panels + (long)jc * kc, Math.Min(kernel.PrepackedNB, n1 - jc), c + (long)ic * ldc + jc, ldc, acc, next, nextLines);
+                        Block<StepMajor>(tile, kc, packA, 0, mb, panels + (long)jc * kc, Math.Min(kernel.PrepackedNB, n1 - jc), c + (long)ic * ldc + jc, ldc, acc, next, nextLines);
                     }
                 }
             }
@@ -93,7 +111,8 @@ namespace CellDsl.Kernels
         /// (<paramref name="next"/>, <paramref name="nextLines"/> cache lines), the tiles pull it into L2 meanwhile, a
         /// share each: weights bigger than L3 stream at DRAM speed, and this overlaps that stream with the FMAs.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Block(GemmTile kernel, int kc, float* a, int lda, int mb, float* packB, int nb, float* c, int ldc, bool accumulate, float* next, int nextLines)
+        private static void Block<TOrder>(GemmTile kernel, int kc, float* a, int lda, int mb, float* packB, int nb, float* c, int ldc, bool accumulate, float* next, int nextLines)
+            where TOrder : struct, IOrder
         {
             int tiles = (mb + MR - 1) / MR * ((nb + NR - 1) / NR);
             int lines = next == null ? 0 : Math.Min(kc, (nextLines + tiles - 1) / tiles); // at most a line per k step
@@ -101,28 +120,37 @@ namespace CellDsl.Kernels
             for (int ir = 0; ir < mb; ir += MR)
             {
                 int rows = Math.Min(MR, mb - ir);
-                float* ap = lda == 0 ? a + (long)ir * kc : a + ir;
+                float* ap = lda == 0 ? a + (long)ir * kc : TOrder.ByRows ? a + (long)ir * lda : a + ir;
                 int sa = lda == 0 ? rows : lda;
                 float* cr = c + (long)ir * ldc;
                 for (int jr = 0; jr < nb; jr += NR, tile++)
                 {
                     float* bp = packB + (long)jr * kc;
                     float* pf = next + (long)tile * lines * 16;
-                    if (nb - jr >= NR) Tile<Full>(kernel, rows, kc, ap, sa, bp, cr + jr, ldc, accumulate, pf, lines);
-                    else EdgeTile(kernel, rows, nb - jr, kc, ap, sa, bp, cr + jr, ldc, accumulate, pf, lines);
+                    if (nb - jr >= NR) Tile<Full, TOrder>(kernel, rows, kc, ap, sa, bp, cr + jr, ldc, accumulate, pf, lines);
+                    else EdgeTile<TOrder>(kernel, rows, nb - jr, kc, ap, sa, bp, cr + jr, ldc, accumulate, pf, lines);
                 }
             }
         }
 
         /// <summary>A tile narrower than 32 columns (the last of a row): computed into a scratch tile (B's panel is
-        /// zero-padded), then the valid columns are written. Up to 16 columns compute only the panel's left half: the
-        /// edge of N = 200 or 650 (8 and 10 columns) would otherwise cost a full tile.</summary>
+        /// zero-padded), then the valid columns are written. Up to 16 columns compute only the panel's left half, up to 8
+        /// its left quarter (one ymm vector): the edge of N = 200 (8 columns) or 650 (10) would otherwise cost a full
+        /// tile. An edge exactly that wide (8, 16: N = 200, 10000) is computed into C directly.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void EdgeTile(GemmTile kernel, int rows, int cols, int kc, float* ap, int sa, float* bp, float* c, int ldc, bool accumulate, float* pf, int lines)
+        private static void EdgeTile<TOrder>(GemmTile kernel, int rows, int cols, int kc, float* ap, int sa, float* bp, float* c, int ldc, bool accumulate, float* pf, int lines)
+            where TOrder : struct, IOrder
         {
+            int width = cols <= NR / 4 && NarrowEdges ? NR / 4 : cols <= NR / 2 ? NR / 2 : NR;
+            bool direct = cols == width && NarrowEdges;
             float* tile = stackalloc float[MR * NR];
-            if (cols <= NR / 2) Tile<Half>(kernel, rows, kc, ap, sa, bp, tile, NR, false, pf, lines);
-            else Tile<Full>(kernel, rows, kc, ap, sa, bp, tile, NR, false, pf, lines);
+            float* into = direct ? c : tile;
+            int ldInto = direct ? ldc : NR;
+            bool add = direct && accumulate;
+            if (width == NR / 4) Tile<Quarter, TOrder>(kernel, rows, kc, ap, sa, bp, into, ldInto, add, pf, lines);
+            else if (width == NR / 2) Tile<Half, TOrder>(kernel, rows, kc, ap, sa, bp, into, ldInto, add, pf, lines);
+            else Tile<Full, TOrder>(kernel, rows, kc, ap, sa, bp, into, ldInto, add, pf, lines);
+            if (direct) return;
             for (int i = 0; i < rows; i++)
             {
                 float* dst = c + (long)i * ldc, src = tile + i * NR;

@@ -122,12 +122,13 @@ public class GemmKernelChoiceTests
 
     private static T Under<T>(GemmKernel kernel, Func<T> run) => ProcessSetting.With(() => GemmKernel.Current, k => GemmKernel.Current = k, kernel, run);
 
-    // Edge sizes (one element; 8-, 15- and 24-column right edges; every height of the last row panel; depths past
-    // one and two KC blocks), products the two threads split by columns (20×800×200) and by rows (700×130×90).
+    // Edge sizes (one element; 8-, 15-, 16- and 24-column right edges; every height of the last row panel; depths
+    // past one and two KC blocks, and not a multiple of the 8 steps a transpose in registers takes), products the two
+    // threads split by columns (20×800×200) and by rows (700×130×90).
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (7, 40, 300), (25, 47, 513), (13, 56, 31), (64, 96, 260), (77, 70, 300), (150, 330, 70),
-        (11, 200, 9), (20, 800, 200), (700, 130, 90),
+        (11, 200, 9), (20, 800, 200), (700, 130, 90), (5, 48, 43), (30, 16, 20),
     ];
 
     private sealed record Case(string Name, float[] C);
@@ -198,15 +199,34 @@ public class GemmKernelChoiceTests
         Assert.True(choices >= 4, $"only {choices} kernel choices ran");
     }
 
-    [Fact]
-    public void Operands_read_in_place_give_the_bits_of_packing_them_under_every_kernel_choice()
+    /// <summary>Runs <paramref name="run"/> with every switch between two paths to the same bits on (the defaults) or
+    /// off: operands read in place (Aᵀ, and A's rows) or packed, transposes in registers or gathers, edges of 8 columns
+    /// in a one-vector tile written directly or in the half tile through scratch.</summary>
+    private static T Paths<T>(bool on, Func<T> run)
     {
+        var saved = (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges);
+        try
+        {
+            (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges) = (on, on, on, on);
+            return run();
+        }
+        finally
+        {
+            (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges) = saved;
+        }
+    }
+
+    [Fact]
+    public void The_faster_paths_give_the_bits_of_the_paths_they_replace_under_every_kernel_choice()
+    {
+        // One comparison for all the switches: with them all on, every product here runs each faster path its shape
+        // allows (combined, as the defaults combine them); with them all off, none.
         int choices = 0;
         foreach (var kernel in Choices())
         {
-            var packed = ProcessSetting.With(() => Sgemm.ReadInPlace, v => Sgemm.ReadInPlace = v, false, () => Under(kernel, () => Products(withReference: false)));
-            var inPlace = ProcessSetting.With(() => Sgemm.ReadInPlace, v => Sgemm.ReadInPlace = v, true, () => Under(kernel, () => Products(withReference: false)));
-            AssertSameBits(packed, inPlace, $"{kernel}, A read in place against packed");
+            var before = Paths(false, () => Under(kernel, () => Products(withReference: false)));
+            var after = Paths(true, () => Under(kernel, () => Products(withReference: false)));
+            AssertSameBits(before, after, $"{kernel}, in place, in-register transposes and narrow edges against packing, gathers and half edges");
             choices++;
         }
         Assert.True(choices >= 4, $"only {choices} kernel choices ran");
