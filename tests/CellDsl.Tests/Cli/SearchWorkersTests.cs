@@ -81,9 +81,10 @@ public abstract class SearchWorkersTests : IDisposable
     public void A_worker_killed_mid_evaluation_costs_its_job_a_lease_and_the_search_completes_with_no_job_lost_or_doubled()
     {
         string store = NewStore("killed");
-        // Task runs long enough to be caught at, and a lease short enough to wait out.
+        // Task runs long enough to be caught at (150 windows took 0.2 s on a quiet Zen 4, shorter than the 300 ms a
+        // run must have been going), and a lease short enough to wait out.
         string[] args = ["search", "run", "--store", store, "--workers", "2", "--lease-seconds", "6",
-            "--steps", "1", "--windows", "150", "--filter-windows", "60", "--settings", "1", "--mutants", "1", "--seed", "5"];
+            "--steps", "1", "--windows", "1000", "--filter-windows", "60", "--settings", "1", "--mutants", "1", "--seed", "5"];
         var search = Task.Run(() => CliRun.Of(args));
 
         long killedJob = 0;
