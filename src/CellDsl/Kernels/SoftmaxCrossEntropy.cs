@@ -83,16 +83,50 @@ namespace CellDsl.Kernels
             for (int r = lo; r < hi; r++)
             {
                 var row = new Span<float>(j->Z + (long)r * classes, classes);
-                if (j->Bias != null) TensorPrimitives.Add(row, new ReadOnlySpan<float>(j->Bias, classes), row);
+                float max = j->Bias != null ? AddMax(row, new ReadOnlySpan<float>(j->Bias, classes)) : TensorPrimitives.Max(row);
                 int target = j->Targets[r];
-                int argmax = TensorPrimitives.IndexOfMax(row);
-                float max = row[argmax];
+                int argmax = IndexOf(row, max);
                 float zTarget = row[target] - max;
                 float sum = ExpSum(row, max);
                 TensorPrimitives.Multiply(row, 1f / sum, row);
                 j->Nll[r] = MathF.Log(sum) - zTarget;
                 if (j->Correct != null) j->Correct[r] = argmax == target;
             }
+        }
+
+        /// <summary>row += bias, returning the row's maximum as <see cref="TensorPrimitives.Max(ReadOnlySpan{float})"/>
+        /// gives it (NaN if any is NaN; +0 above −0): the bias add and the maximum in one pass over the row.</summary>
+        private static float AddMax(Span<float> row, ReadOnlySpan<float> bias)
+        {
+            ref float z = ref MemoryMarshal.GetReference(row);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            int j = 0, n = row.Length;
+            float max = float.NegativeInfinity;
+            if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+            {
+                var acc = Vector512.Create(float.NegativeInfinity);
+                for (; j + Vector512<float>.Count <= n; j += Vector512<float>.Count)
+                {
+                    var v = Vector512.LoadUnsafe(ref z, (nuint)j) + Vector512.LoadUnsafe(ref b, (nuint)j);
+                    v.StoreUnsafe(ref z, (nuint)j);
+                    acc = Vector512.Max(acc, v);
+                }
+                for (int k = 0; k < Vector512<float>.Count; k++) max = MathF.Max(max, acc[k]);
+            }
+            for (; j < n; j++) max = MathF.Max(max, row[j] += bias[j]);
+            return max;
+        }
+
+        /// <summary>The first index of <paramref name="max"/>, the row's maximum, as
+        /// <see cref="TensorPrimitives.IndexOfMax(ReadOnlySpan{float})"/> gives it: the first NaN if it is NaN, else the
+        /// first element with its bits (so +0 is found past a −0). A search that stops where it finds it, over integers.</summary>
+        private static int IndexOf(ReadOnlySpan<float> row, float max)
+        {
+            if (float.IsNaN(max))
+            {
+                for (int i = 0; i < row.Length; i++) if (float.IsNaN(row[i])) return i;
+            }
+            return MemoryMarshal.Cast<float, int>(row).IndexOf(BitConverter.SingleToInt32Bits(max));
         }
 
         /// <summary>row[j] = exp(row[j] − max), returning their sum: one pass, with the repo's inlined vector exp

@@ -1,4 +1,5 @@
 using CellDsl.Kernels;
+using System.Numerics.Tensors;
 using Xunit;
 
 namespace CellDsl.Tests.Kernels;
@@ -69,6 +70,55 @@ public class SoftmaxCrossEntropyTests
         Assert.Equal(nllFirst, nllFused);
         Assert.Equal(correctFirst, correctFused);
         Assert.Throws<ArgumentException>(() => SoftmaxCrossEntropy.Forward(fused, rows, classes, bias.AsSpan(1), targets, nllFused, default));
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(37)]
+    [InlineData(1000)]
+    public void The_maximum_and_its_first_index_are_those_of_TensorPrimitives_with_ties_signed_zeros_and_NaN_with_and_without_a_bias(int classes)
+    {
+        // Rows whose maximum is tied, +0 past a -0, -0 alone, or NaN, at places in the vector body and in the tail.
+        var rows = new List<float[]>();
+        foreach (int at in new[] { 1, classes / 2, classes - 1 })
+        {
+            var tie = Random(classes, at, 1f);
+            tie[at] = tie[0] = 3f;
+            rows.Add(tie);
+            var zeros = Enumerable.Range(0, classes).Select(j => -1f - j).ToArray();
+            zeros[0] = -0f;
+            zeros[at] = 0f;
+            rows.Add(zeros);
+            var negativeZero = (float[])zeros.Clone();
+            negativeZero[at] = -2f;
+            rows.Add(negativeZero);
+            var nan = Random(classes, at + 7, 1f);
+            nan[at] = float.NaN;
+            rows.Add(nan);
+        }
+        int n = rows.Count;
+        var expected = rows.Select(r => TensorPrimitives.IndexOfMax(r)).ToArray();
+        foreach (bool withBias in new[] { false, true })
+            foreach (int shift in new[] { 0, 1 })   // the target on the first maximum, then past it
+            {
+                var targets = expected.Select(e => Math.Min(e + shift, classes - 1)).ToArray();
+                // With a bias, the logits are -0 and the bias the row: -0 + x is x for every x, -0 included.
+                var logits = withBias ? Enumerable.Repeat(-0f, n * classes).ToArray() : rows.SelectMany(r => r).ToArray();
+                var correct = new bool[n];
+                var nll = new float[n];
+                for (int r = 0; r < n; r++)
+                {
+                    var one = logits.AsSpan(r * classes, classes);
+                    if (withBias) SoftmaxCrossEntropy.Forward(one, 1, classes, rows[r], targets.AsSpan(r, 1), nll.AsSpan(r, 1), correct.AsSpan(r, 1));
+                    else SoftmaxCrossEntropy.Forward(one, 1, classes, targets.AsSpan(r, 1), nll.AsSpan(r, 1), correct.AsSpan(r, 1));
+                }
+                for (int r = 0; r < n; r++)
+                {
+                    Assert.Equal(targets[r] == expected[r], correct[r]);
+                    Assert.Equal(rows[r].Any(float.IsNaN), float.IsNaN(nll[r]));
+                }
+            }
     }
 
     [Fact]
