@@ -113,6 +113,18 @@ namespace CellDsl.Kernels
                 }
                 for (int k = 0; k < Vector512<float>.Count; k++) max = MathF.Max(max, acc[k]);
             }
+            // Where the runtime does not accelerate 512-bit vectors (AVX2 machines, and Intel parts it keeps off them).
+            if (Vector256.IsHardwareAccelerated && n - j >= Vector256<float>.Count)
+            {
+                var acc = Vector256.Create(float.NegativeInfinity);
+                for (; j + Vector256<float>.Count <= n; j += Vector256<float>.Count)
+                {
+                    var v = Vector256.LoadUnsafe(ref z, (nuint)j) + Vector256.LoadUnsafe(ref b, (nuint)j);
+                    v.StoreUnsafe(ref z, (nuint)j);
+                    acc = Vector256.Max(acc, v);
+                }
+                for (int k = 0; k < Vector256<float>.Count; k++) max = MathF.Max(max, acc[k]);
+            }
             for (; j < n; j++) max = MathF.Max(max, row[j] += bias[j]);
             return max;
         }
