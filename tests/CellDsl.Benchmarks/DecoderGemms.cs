@@ -4,7 +4,8 @@ using CellDsl.Kernels;
 
 namespace CellDsl.Benchmarks;
 
-/// <summary>The decoder's three products of a training step (logits = h·Wᵀ, dW += dlogitsᵀ·h, dh = dlogits·W) at the
+/// <summary>The decoder's three products of a training step (logits = h·Wᵀ, dW += dlogitsᵀ·h, dh = dlogits·W), and a
+/// cell's weight gradient dZᵀ·h, at the
 /// shapes of Zaremba's small and medium steps, each timed with one of the GEMM's internal switches off and on: paired
 /// and alternating in one process (best of a few calls per side per round, the order swapped each round), so a
 /// machine's load drifts over both sides alike. Prints one JSON line per product: the median of the per-round ratios
@@ -19,6 +20,7 @@ public static class DecoderGemms
         ["in-place"] = on => Sgemm.ReadInPlace = on,
         ["narrow-edges"] = on => Sgemm.NarrowEdges = on,
         ["rows-in-place"] = on => Sgemm.ReadRowsInPlace = on,
+        ["pack-b-once"] = on => Sgemm.PackBOnce = on,
         // The three paths of issue 10's decoder round together: the products as they ran before it, and after.
         ["decoder-round"] = on => (Sgemm.TransposeInRegisters, Sgemm.NarrowEdges, Sgemm.ReadRowsInPlace) = (on, on, on),
     };
@@ -48,12 +50,16 @@ public static class DecoderGemms
             var logits = new float[rows * V];
             var dW = new float[V * H];
             var dh = new float[rows * H];
+            var dz = new float[rows * 4 * H]; rng.FillUniform(dz, -1e-2f, 1e-2f);
+            var dWh = new float[4 * H * H];
             var products = new (string Name, float[] C, Action Call)[]
             {
                 ("decoder_logits_gemm", logits, () => Sgemm.Multiply(false, true, rows, V, H, h, 0, H, w, 0, H, logits, 0, V, accumulate: false)),
                 // dW is overwritten rather than accumulated, so repeated calls give comparable bits.
                 ("decoder_dW_gemm", dW, () => Sgemm.Multiply(true, false, V, H, rows, dlogits, 0, V, h, 0, H, dW, 0, H, accumulate: false)),
                 ("decoder_dh_gemm", dh, () => Sgemm.Multiply(false, false, rows, H, V, dlogits, 0, V, w, 0, H, dh, 0, H, accumulate: false)),
+                // A cell's weight gradient over all T·B rows, d[W_h_i | … | W_h_o] = dZᵀ·h: 4H rows, several row blocks.
+                ("cell_dW_gemm", dWh, () => Sgemm.Multiply(true, false, 4 * H, H, rows, dz, 0, 4 * H, h, 0, H, dWh, 0, H, accumulate: false)),
             };
             foreach (var (name, c, call) in products)
             {

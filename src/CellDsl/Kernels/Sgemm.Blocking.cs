@@ -23,6 +23,15 @@ namespace CellDsl.Kernels
         /// products <see cref="InPlaceColumns"/> allows: on, except in tests and benchmarks that compare the two.</summary>
         internal static bool ReadRowsInPlace { get; set; } = true;
 
+        /// <summary>Whether a product of more than MB rows packs op(B) once for all its row blocks (at most
+        /// <see cref="PackOnceFloats"/> of it) rather than once per block: on, except in tests and benchmarks that compare
+        /// the two (the same panels, read from one buffer instead of refilled, so the same bits).</summary>
+        internal static bool PackBOnce { get; set; } = true;
+
+        /// <summary>The most of op(B), in floats, packed once per product: 32 MiB, so the buffer (one per thread) stays
+        /// bounded; the decoder's dW at H = 650 needs 0.5M floats, a cell's dW at 4H = 2600 rows as many.</summary>
+        internal const long PackOnceFloats = 8L << 20;
+
         /// <summary>The widest product whose transposed A is read in place rather than packed (8 column panels).</summary>
         internal const int InPlaceColumns = 8 * NR;
 
@@ -45,7 +54,15 @@ namespace CellDsl.Kernels
             var tile = kernel.Tile;
             bool aInPlace = transA && ReadInPlace && n1 - n0 <= InPlaceColumns;
             bool aRows = !transA && ReadRowsInPlace && n1 - n0 <= InPlaceColumns;
-            float* packB = PackB(kernel.NB);
+            // Several row blocks read the same op(B): pack all of it once, as PackedMatrix lays it out (columns from
+            // n0), and walk it as prepacked weights, instead of packing each block again for every MB rows.
+            int width = RoundUp(n1 - n0);
+            bool once = PackBOnce && m > kernel.MB && (long)width * k <= PackOnceFloats;
+            float* packB = once ? PackBAll((long)width * k) : PackB(kernel.NB);
+            if (once)
+                for (int pc = 0; pc < k; pc += KC)
+                    PackPanelsB(transB, b, ldb, pc, Math.Min(KC, k - pc), n0, n1 - n0, packB + (long)pc * width);
+            int step = once ? kernel.PrepackedNB : kernel.NB;
             for (int ic = 0; ic < m; ic += kernel.MB)
             {
                 int mb = Math.Min(kernel.MB, m - ic);
@@ -56,15 +73,45 @@ namespace CellDsl.Kernels
                     bool acc = accumulate || pc > 0;
                     if (packA != null) PackPanelsA(transA, a, lda, ic, mb, pc, kc, packA);
                     float* blockA = aInPlace ? a + (long)pc * lda + ic : aRows ? a + (long)ic * lda + pc : packA;
-                    for (int jc = n0; jc < n1; jc += kernel.NB)
+                    for (int jc = n0; jc < n1; jc += step)
                     {
-                        int nb = Math.Min(kernel.NB, n1 - jc);
-                        PackPanelsB(transB, b, ldb, pc, kc, jc, nb, packB);
-                        if (aRows) Block<RowMajor>(tile, kc, blockA, lda, mb, packB, nb, c + (long)ic * ldc + jc, ldc, acc, null, 0);
-                        else Block<StepMajor>(tile, kc, blockA, aInPlace ? lda : 0, mb, packB, nb, c + (long)ic * ldc + jc, ldc, acc, null, 0);
+                        int nb = Math.Min(step, n1 - jc);
+                        float* panels = packB, next = null;
+                        int nextLines = 0;
+                        if (once)
+                        {
+                            panels = packB + (long)pc * width + (long)(jc - n0) * kc;
+                            next = NextBlock(packB, width, n0, n0, n1, k, pc, jc, step, kc, out nextLines);
+                        }
+                        else
+                        {
+                            PackPanelsB(transB, b, ldb, pc, kc, jc, nb, packB);
+                        }
+                        if (aRows) Block<RowMajor>(tile, kc, blockA, lda, mb, panels, nb, c + (long)ic * ldc + jc, ldc, acc, next, nextLines);
+                        else Block<StepMajor>(tile, kc, blockA, aInPlace ? lda : 0, mb, panels, nb, c + (long)ic * ldc + jc, ldc, acc, next, nextLines);
                     }
                 }
             }
+        }
+
+        /// <summary>The packed block the tiles pull into L2 while they run block (pc, jc) of columns [n0, n1): the next
+        /// columns of this KC block, else the first of the next; none after the last. <paramref name="data"/> holds the
+        /// packed columns from <paramref name="first"/> on, <paramref name="width"/> of them per step of k.</summary>
+        private static float* NextBlock(float* data, int width, int first, int n0, int n1, int k, int pc, int jc, int step, int kc, out int lines)
+        {
+            if (jc + step < n1)
+            {
+                lines = kc * RoundUp(Math.Min(step, n1 - jc - step)) / 16;
+                return data + (long)pc * width + (long)(jc + step - first) * kc;
+            }
+            if (pc + KC < k)
+            {
+                int kn = Math.Min(KC, k - pc - KC);
+                lines = kn * RoundUp(Math.Min(step, n1 - n0)) / 16;
+                return data + (long)(pc + KC) * width + (long)(n0 - first) * kn;
+            }
+            lines = 0;
+            return null;
         }
         /// <summary>Columns [n0, n1) of C (+)= op(A)·B with B prepacked; n0 is a multiple of 32.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -85,20 +132,7 @@ namespace CellDsl.Kernels
                     float* panels = b.Data + (long)pc * b.PaddedColumns;
                     for (int jc = n0; jc < n1; jc += kernel.PrepackedNB)
                     {
-                        // The block after this one: the next columns of this KC block, else the first of the next.
-                        float* next = null;
-                        int nextLines = 0;
-                        if (jc + kernel.PrepackedNB < n1)
-                        {
-                            next = panels + (long)(jc + kernel.PrepackedNB) * kc;
-                            nextLines = kc * RoundUp(Math.Min(kernel.PrepackedNB, n1 - jc - kernel.PrepackedNB)) / 16;
-                        }
-                        else if (pc + KC < k)
-                        {
-                            int kn = Math.Min(KC, k - pc - KC);
-                            next = b.Data + (long)(pc + KC) * b.PaddedColumns + (long)n0 * kn;
-                            nextLines = kn * RoundUp(Math.Min(kernel.PrepackedNB, n1 - n0)) / 16;
-                        }
+                        float* next = NextBlock(b.Data, b.PaddedColumns, 0, n0, n1, k, pc, jc, kernel.PrepackedNB, kc, out int nextLines);
                         Block<StepMajor>(tile, kc, packA, 0, mb, panels + (long)jc * kc, Math.Min(kernel.PrepackedNB, n1 - jc), c + (long)ic * ldc + jc, ldc, acc, next, nextLines);
                     }
                 }

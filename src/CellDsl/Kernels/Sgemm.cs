@@ -37,12 +37,17 @@ namespace CellDsl.Kernels
         [ThreadStatic] private static long t_packACapacity;
         [ThreadStatic] private static float* t_packB;
         [ThreadStatic] private static long t_packBCapacity;
+        [ThreadStatic] private static float* t_packBAll;
+        [ThreadStatic] private static long t_packBAllCapacity;
 
         /// <summary>A buffer for <paramref name="rows"/> packed rows of one KC block; grows to the largest asked, at most MB rows.</summary>
         private static float* PackA(int rows) => Grow(ref t_packA, ref t_packACapacity, (long)rows * KC);
 
         /// <summary>A buffer for one block of B, <paramref name="columns"/> (NB) wide; grows once per blocking used.</summary>
         private static float* PackB(int columns) => Grow(ref t_packB, ref t_packBCapacity, (long)columns * KC);
+
+        /// <summary>A buffer for all of op(B) packed once for a product of several row blocks (<see cref="PackBOnce"/>).</summary>
+        private static float* PackBAll(long floats) => Grow(ref t_packBAll, ref t_packBAllCapacity, floats);
 
         private static float* Grow(ref float* buffer, ref long capacity, long need)
         {

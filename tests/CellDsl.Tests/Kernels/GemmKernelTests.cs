@@ -201,18 +201,19 @@ public class GemmKernelChoiceTests
 
     /// <summary>Runs <paramref name="run"/> with every switch between two paths to the same bits on (the defaults) or
     /// off: operands read in place (Aᵀ, and A's rows) or packed, transposes in registers or gathers, edges of 8 columns
-    /// in a one-vector tile written directly or in the half tile through scratch.</summary>
+    /// in a one-vector tile written directly or in the half tile through scratch, op(B) packed once for all row blocks
+    /// or once per block (the tiny blocking's MB = 24 gives most shapes several).</summary>
     private static T Paths<T>(bool on, Func<T> run)
     {
-        var saved = (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges);
+        var saved = (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges, Sgemm.PackBOnce);
         try
         {
-            (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges) = (on, on, on, on);
+            (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges, Sgemm.PackBOnce) = (on, on, on, on, on);
             return run();
         }
         finally
         {
-            (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges) = saved;
+            (Sgemm.ReadInPlace, Sgemm.ReadRowsInPlace, Sgemm.TransposeInRegisters, Sgemm.NarrowEdges, Sgemm.PackBOnce) = saved;
         }
     }
 
@@ -226,7 +227,7 @@ public class GemmKernelChoiceTests
         {
             var before = Paths(false, () => Under(kernel, () => Products(withReference: false)));
             var after = Paths(true, () => Under(kernel, () => Products(withReference: false)));
-            AssertSameBits(before, after, $"{kernel}, in place, in-register transposes and narrow edges against packing, gathers and half edges");
+            AssertSameBits(before, after, $"{kernel}, in place, in-register transposes, narrow edges and B packed once against packing, gathers, half edges and B packed per block");
             choices++;
         }
         Assert.True(choices >= 4, $"only {choices} kernel choices ran");
