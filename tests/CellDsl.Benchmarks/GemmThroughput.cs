@@ -14,11 +14,13 @@ public static class GemmThroughput
         {
             var shapes = new List<(string Op, int M, int N, int K)>();
             foreach (int b in batches) shapes.Add(("nt", b, 4 * h, h));
+            foreach (int b in batches) shapes.Add(("nn-prepacked", b, h, 4 * h));
             foreach (int b in batches)
             {
                 int tb = steps * b;
                 shapes.Add(("nt", tb, 4 * h, h));
                 shapes.Add(("nn", tb, h, 4 * h));
+                shapes.Add(("nn-prepacked", tb, h, 4 * h));
                 shapes.Add(("tn", 4 * h, h, tb));
             }
             foreach (var (op, m, n, k) in shapes)
@@ -31,11 +33,12 @@ public static class GemmThroughput
                 Action call = op switch
                 {
                     // C = X·Wᵀ with W [n×k] prepacked once (the cells pack per pass, not per call)
-                    "nt" => (Action)(() => Sgemm.Multiply(false, m, a, 0, k, packed, c, 0, n, accumulate: false)),
+                    "nt" or "nn-prepacked" => (Action)(() => Sgemm.Multiply(false, m, a, 0, k, packed, c, 0, n, accumulate: false)),
                     "nn" => () => Sgemm.Multiply(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, accumulate: false),
                     _ => () => Sgemm.Multiply(true, false, m, n, k, a, 0, m, b, 0, n, c, 0, n, accumulate: false),
                 };
                 if (op == "nt") packed.Pack(true, k, n, b, 0, k);
+                if (op == "nn-prepacked") packed.Pack(false, k, n, b, 0, n);
                 double seconds = Throughput.Median(call, budgetSeconds);
                 var line = new Dictionary<string, object>
                 {

@@ -47,6 +47,11 @@ def main(path):
             ratio = f"{c / t:.2f}" if c and t else "–"
             bound = f"{roof * 1e9 / flop / t:.2f}" if roof and t else "–"
             print(f"| {shape} | {thr} | {c or '–'} | {(c or 0) * flop * 1e-9:.0f} | {pct(c)} | {t or '–'} | {pct(t)} | {ratio} | {bound} |")
+    # Debian's torch calls whatever libblas.so.3 the alternatives system points at: without OpenBLAS installed that is
+    # the reference BLAS, some 30 times slower, and the ratio would measure that rather than PyTorch.
+    if any(r.get("kind") == "lm_step" and not r.get("blas_kernel") for r in rows):
+        print("\n**PyTorch did not run on OpenBLAS** (no OpenBLAS kernel was loaded: torch's libblas.so.3 is the reference BLAS). "
+              "Install `libopenblas-dev` (peers/README.md) and run again; the PyTorch columns above are not a fair peer.")
 
 
 if __name__ == "__main__":

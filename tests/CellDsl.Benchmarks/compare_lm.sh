@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One run of the whole language-model training step, CellDsl and PyTorch, at Zaremba's small and medium shapes on
 # 1 and 2 threads, with the FMA roof measured in the same run; the table (markdown) goes to stdout.
-# usage: compare_lm.sh [--budget SECONDS] [RESULTS.jsonl]       (needs python3-torch, gcc: see README)
+# usage: compare_lm.sh [--budget SECONDS] [RESULTS.jsonl]       (needs python3-torch, libopenblas-dev, gcc: see README)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
