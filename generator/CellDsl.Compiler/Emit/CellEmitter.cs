@@ -276,13 +276,13 @@ namespace CellDsl.Compiler.Emit
                     break;
                 case GemmKind.AdjointOfOperand:
                     string operand = DslPrinter.Expression(_g, grp.Operand, level: 4);
-                    _w.Line($"// d{(operand[0] == '(' ? "" : " ")}{operand} {(gemm.Accumulate ? "+=" : "=")} dZ{grp.Index} · [{Weights(grp)}]");
+                    _w.Line($"// d{(operand[0] == '(' ? "" : " ")}{operand} {(gemm.Accumulate ? "+=" : "=")} {BufName(grp.DZ)} · [{Weights(grp)}]");
                     _w.Line($"{Kernels}.Sgemm.Multiply(transA: false, {rows}, a, {Base(gemm.Z, gemm.InStep)}, {gh}, wt{grp.Index}, " +
                         $"a, {Base(gemm.V, gemm.InStep)}, {WidthText(gemm.V.Buffer)}, accumulate: {acc});");
                     break;
                 default:
                     if (gemm.V.Mode == RowMode.Batch) throw new InvalidOperationException("a per-step buffer cannot feed a weight gradient");
-                    _w.Line($"// d[{Weights(grp)}] += dZ{grp.Index}ᵀ · {DslPrinter.Expression(_g, grp.Operand, level: 3)}");
+                    _w.Line($"// d[{Weights(grp)}] += {BufName(grp.DZ)}ᵀ · {DslPrinter.Expression(_g, grp.Operand, level: 3)}");
                     _w.Line($"{Kernels}.Sgemm.Multiply(transA: true, transB: false, {gh}, {dim}, T * B, a, at[Buffers.{BufName(grp.DZ)}], {gh}, " +
                         $"a, {Base(gemm.V, inStep: false)}, {WidthText(gemm.V.Buffer)}, g, at_{ParamName(_g.Nodes[grp.Nodes[0]].Param)}, {dim}, accumulate: {acc});");
                     break;

@@ -207,6 +207,8 @@ namespace CellDsl.Compiler.Emit
                         case TermWrite.Local:
                             contributions[term.Target].Add(e);
                             break;
+                        case TermWrite.Shared:
+                            break;
                         case TermWrite.Gradient:
                             _usesG = true;
                             int param = term.Kind == TermKind.ToParam ? term.Target : _g.Nodes[term.Target].Param;

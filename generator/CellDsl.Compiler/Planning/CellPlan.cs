@@ -93,6 +93,10 @@ namespace CellDsl.Compiler.Planning
         public Location?[] Values { get; }
         /// <summary>Where contributions to each node's adjoint accumulate outside its own loop (null: registers only).</summary>
         public Location?[] Adjoints { get; }
+        /// <summary>For a dense node whose adjoint is, by construction, another dense node's (both summed by one add and
+        /// used nowhere else, as W_x·x + W_h·h): that node, whose dZ columns it shares; else null. Its group reads the
+        /// other group's dZ, and the backward loop stores the value once.</summary>
+        public int?[] SharedAdjoint { get; }
         public IReadOnlyList<ParameterSlot> Slots { get; }
         /// <summary>Slot index per parameter index.</summary>
         public int[] SlotOfParam { get; }
@@ -162,7 +166,16 @@ namespace CellDsl.Compiler.Planning
                 DStatePrev[k] = AddBuffer("dSPrev_" + graph.States[k], Rows.Batch, 1, Dim.Hidden, $"dL/d{graph.States[k]} before the current step, [B, H]");
             }
 
-            // 3. GEMM groups: dense nodes with the same operand, phase and stage share one GEMM.
+            // 3. GEMM groups: dense nodes with the same operand, phase and stage share one GEMM. A group whose every
+            //    projection is summed with the same column of an earlier group by one add, and used nowhere else, has
+            //    that group's adjoint column for column (d(u + v) reaches u and v alike): it shares the earlier dZ.
+            var consumersOf = graph.Consumers();
+            var statesOf = graph.StatesTaking();
+            bool SameAdjoint(int u, int v) =>
+                u != v && statesOf[u] is null && statesOf[v] is null
+                && consumersOf[u].Count == 1 && consumersOf[v].Count == 1 && consumersOf[u][0] == consumersOf[v][0]
+                && nodes[consumersOf[u][0]].Op == OpKind.Add;
+            SharedAdjoint = new int?[n];
             var groups = new List<GemmGroup>();
             DenseSlot = new (int, int)[n];
             var keyed = new Dictionary<(Phase, int, int), List<int>>();
@@ -183,18 +196,30 @@ namespace CellDsl.Compiler.Planning
                 string what = string.Join(", ", members.Select(m => graph.Parameters[nodes[m].Param].Name));
                 int z = AddBuffer("Z" + tag, keepAll ? Rows.Sequence : Rows.Batch, members.Count, Dim.Hidden,
                     $"projections {what} of {Describe(key.Item3)}, [{(keepAll ? "T·B" : "B")}, {members.Count}·H]");
-                int dz = AddBuffer("dZ" + tag, Rows.Sequence, members.Count, Dim.Hidden, $"dL/d of Z{tag}, [T·B, {members.Count}·H]");
+                var twin = groups.FirstOrDefault(g => g.Nodes.Count == members.Count
+                    && Enumerable.Range(0, members.Count).All(c => SameAdjoint(g.Nodes[c], members[c])));
+                int dz;
+                if (twin is null)
+                {
+                    dz = AddBuffer("dZ" + tag, Rows.Sequence, members.Count, Dim.Hidden, $"dL/d of Z{tag}, [T·B, {members.Count}·H]");
+                }
+                else
+                {
+                    dz = twin.DZ;
+                    buffers[dz] = buffers[dz] with { Comment = buffers[dz].Comment.Replace($"dL/d of Z{twin.Index}", $"dL/d of Z{twin.Index} and of Z{tag}") };
+                    for (int c = 0; c < members.Count; c++) SharedAdjoint[members[c]] = twin.Nodes[c];
+                }
                 for (int c = 0; c < members.Count; c++) DenseSlot[members[c]] = (groups.Count, c);
                 groups.Add(new GemmGroup(groups.Count, key.Item1, key.Item2, key.Item3, members, z, dz));
             }
             Groups = groups;
 
             // 4. Where forward values live.
-            var consumers = graph.Consumers();
+            var consumers = consumersOf;
             Values = new Location?[n];
             Adjoints = new Location?[n];
             // The first state that takes each node, or -1.
-            var nextOf = graph.StatesTaking().Select(ks => ks?[0] ?? -1).ToArray();
+            var nextOf = statesOf.Select(ks => ks?[0] ?? -1).ToArray();
             for (int i = 0; i < n; i++)
             {
                 var node = nodes[i];

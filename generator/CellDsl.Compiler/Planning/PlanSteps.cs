@@ -124,6 +124,9 @@ namespace CellDsl.Compiler.Planning
         Store,
         /// <summary>Added to the target's adjoint buffer.</summary>
         Add,
+        /// <summary>Not written: the target shares its adjoint buffer with a node the same term reaches
+        /// (<see cref="CellPlan.SharedAdjoint"/>), whose write holds it.</summary>
+        Shared,
     }
 
     /// <summary>

@@ -207,7 +207,8 @@ namespace CellDsl.Compiler.Planning
 
                 var loc = _plan.Adjoints[n];
                 bool readsStored = external && _writes.IsWritten(loc!);
-                bool storesOwn = node.Op == OpKind.Dense && parts[n] > 0;
+                // A dense node sharing its adjoint's columns with another stores nothing: the other's write is the value.
+                bool storesOwn = node.Op == OpKind.Dense && parts[n] > 0 && _plan.SharedAdjoint[n] is null;
                 if (storesOwn) _writes.Write(loc!);
                 int summands = (readsStored ? 1 : 0) + parts[n];
                 flops += Math.Max(0, summands - 1);
@@ -225,6 +226,12 @@ namespace CellDsl.Compiler.Planning
                         w = TermWrite.Gradient;
                         flops++;
                         parameters.Add(term.Kind == TermKind.ToParam ? term.Target : _g.Nodes[term.Target].Param);
+                    }
+                    else if (_plan.SharedAdjoint[term.Target] is not null && !InLoop(term.Target))
+                    {
+                        // The term's other target holds the shared value. (Groups come in phase and stage order, so a
+                        // sharing projection is in its add's loop and takes the local path; this guards that order.)
+                        w = TermWrite.Shared;
                     }
                     else if (InLoop(term.Target))
                     {

@@ -9,7 +9,7 @@ namespace CellDsl.Tests.Numerics;
 
 public class EdgeCellTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Names => new() { nameof(FeedForward), nameof(DenseOfDense), nameof(Linears), nameof(SharedStates), nameof(InputWidthLoops), nameof(ReadAfterWrite), nameof(IgnoresInput) };
+    public static TheoryData<string> Names => new() { nameof(FeedForward), nameof(DenseOfDense), nameof(Linears), nameof(SharedStates), nameof(InputWidthLoops), nameof(ReadAfterWrite), nameof(IgnoresInput), nameof(PreSum), nameof(CrossedSums) };
 
     internal static IRecurrentCell Create(string name, int i, int h, int seed) => name switch
     {
@@ -20,6 +20,8 @@ public class EdgeCellTests(ITestOutputHelper output)
         nameof(InputWidthLoops) => new InputWidthLoops(i, h, seed),
         nameof(ReadAfterWrite) => new ReadAfterWrite(i, h, seed),
         nameof(IgnoresInput) => new IgnoresInput(i, h, seed),
+        nameof(PreSum) => new PreSum(i, h, seed),
+        nameof(CrossedSums) => new CrossedSums(i, h, seed),
         _ => throw new ArgumentException(name),
     };
 

@@ -84,3 +84,31 @@ public partial class IgnoresInput
         h = Tanh(W(h) + B(0.5f));
     }
 }
+
+/// <summary>Two projections of values computed before the time loop (x and Tanh(x)) summed by one add: they share one
+/// adjoint buffer (<c>CellPlan.SharedAdjoint</c>), written by the adjoint loop after the time loop, where the LSTM's
+/// pairs are written by the time loop's.</summary>
+[RnnCell]
+public partial class PreSum
+{
+    static void Step(Var x, ref Var h)
+    {
+        h = Tanh(W(x) + W(Tanh(x)) + W(h) + B());
+    }
+}
+
+/// <summary>Two groups of two projections (of x and of h) summed pairwise, but crossed: the first of x's with the second
+/// of h's. Column by column they are not each other's adjoints, so each group keeps its own dZ.</summary>
+[RnnCell]
+public partial class CrossedSums
+{
+    static void Step(Var x, ref Var h, ref Var c)
+    {
+        var p = W(h);
+        var q = W(h);
+        var a = W(x) + q;
+        var b = W(x) + p;
+        h = Tanh(a);
+        c = Sigmoid(b) * c + Tanh(a);
+    }
+}

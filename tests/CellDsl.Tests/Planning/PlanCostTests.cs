@@ -74,16 +74,42 @@ public class PlanCostTests
         // h's adjoint is dY + the carry (one sum), c's is the carry (a copy): neither adds to anything.
         var flows = plan.Backward.EachStep.OfType<RowsStep>().Take(2).Select(r => r.Op).ToList();
         Assert.Equal(new[] { RowsOp.Sum, RowsOp.Copy }, flows);
-        // The loop stores all eight dZ columns and dL/d(old c): the four of h's projections as their own sums (they
-        // are in the loop), those of x's and the old c as terms; dh and dx are each one GEMM that stores.
+        // Each gate sums W_x·x and W_h·h in one add, so h's projections share x's dZ columns: the loop stores those
+        // four columns once (as terms: x's projections are not in the loop) and dL/d(old c); h's projections, in the
+        // loop, store nothing of their own. dh and dx are each one GEMM that stores.
+        Assert.Equal(plan.Groups[0].DZ, plan.Groups[1].DZ);
+        for (int c = 0; c < 4; c++) Assert.Equal(plan.Groups[0].Nodes[c], plan.SharedAdjoint[plan.Groups[1].Nodes[c]]);
         var loop = Assert.Single(plan.Backward.EachStep.OfType<LoopStep>());
         Assert.DoesNotContain(loop.Adjoints.SelectMany(a => a.Writes), w => w == TermWrite.Add);
-        Assert.Equal(4, loop.Adjoints.Count(a => a.StoresOwn));
+        Assert.Equal(0, loop.Adjoints.Count(a => a.StoresOwn));
         Assert.Equal(5, loop.Adjoints.SelectMany(a => a.Writes).Count(w => w == TermWrite.Store));
         Assert.Equal(4, loop.Adjoints.SelectMany(a => a.Writes).Count(w => w == TermWrite.Gradient));
         Assert.All(plan.Backward.Steps.OfType<GemmStep>().Where(g => g.Kind == GemmKind.AdjointOfOperand), g => Assert.False(g.Accumulate));
         Assert.All(plan.Backward.Steps.OfType<GemmStep>().Where(g => g.Kind == GemmKind.WeightGradient), g => Assert.True(g.Accumulate));
         Assert.DoesNotContain(plan.Backward.Steps.OfType<RowsStep>(), r => r.Op == RowsOp.Clear);
+    }
+
+    [Fact]
+    public void Projections_share_a_dZ_only_where_one_add_sums_them_column_for_column()
+    {
+        // W(x) + W(Tanh(x)), both before the loop: Tanh(x)'s projection shares x's; W(h) is added to that sum, not
+        // to a projection, so it keeps its own.
+        var pre = CellPlan.Create(ParsedCells.Body("h = Tanh(W(x) + W(Tanh(x)) + W(h) + B());"));
+        Assert.Equal(3, pre.Groups.Count);
+        Assert.Equal(pre.Groups[0].DZ, pre.Groups[1].DZ);
+        Assert.Equal(pre.Groups[0].Nodes[0], pre.SharedAdjoint[pre.Groups[1].Nodes[0]]);
+        Assert.NotEqual(pre.Groups[0].DZ, pre.Groups[2].DZ);
+        Assert.Null(pre.SharedAdjoint[pre.Groups[2].Nodes[0]]);
+        // A difference is not a sum (dL/dv = −dL/d(u − v)), a projection used twice has two adjoint sources, and
+        // a GRU's h-group sums with two of x's three columns: none of them shares.
+        foreach (var body in new[] { "h = Tanh(W(x) - W(h));", "var u = W(h); h = Tanh(W(x) + u) * u;" })
+        {
+            var plan = CellPlan.Create(ParsedCells.Body(body));
+            Assert.All(plan.SharedAdjoint, s => Assert.Null(s));
+            Assert.Equal(plan.Groups.Count, plan.Groups.Select(g => g.DZ).Distinct().Count());
+        }
+        var gru = CellPlan.Create(ParsedCells.Zoo("Gru"));
+        Assert.All(gru.SharedAdjoint, s => Assert.Null(s));
     }
 
     [Theory]

@@ -97,16 +97,15 @@ namespace CellDsl.Zoo
             public const int dS_c = 7; // dL/dc after the current step, [B, H]
             public const int dSPrev_c = 8; // dL/dc before the current step, [B, H]
             public const int Z0 = 9; // projections W_x_i, W_x_f, W_x_g, W_x_o of x, [T·B, 4·H]
-            public const int dZ0 = 10; // dL/d of Z0, [T·B, 4·H]
+            public const int dZ0 = 10; // dL/d of Z0 and of Z1, [T·B, 4·H]
             public const int Z1 = 11; // projections W_h_i, W_h_f, W_h_g, W_h_o of h, [B, 4·H]
-            public const int dZ1 = 12; // dL/d of Z1, [T·B, 4·H]
-            public const int V_i_7 = 13; // Sigmoid(W(x) + W(h) + B()) at every step
-            public const int V_f_13 = 14; // Sigmoid(W(x) + W(h) + B()) at every step
-            public const int V_g_19 = 15; // Tanh(W(x) + W(h) + B()) at every step
-            public const int V_o_25 = 16; // Sigmoid(W(x) + W(h) + B()) at every step
-            public const int D_n29 = 17; // dL/d(f * c + i * g)
-            public const int V_n30 = 18; // Tanh(c) at every step
-            public const int D_n31 = 19; // dL/d(o * Tanh(c))
+            public const int V_i_7 = 12; // Sigmoid(W(x) + W(h) + B()) at every step
+            public const int V_f_13 = 13; // Sigmoid(W(x) + W(h) + B()) at every step
+            public const int V_g_19 = 14; // Tanh(W(x) + W(h) + B()) at every step
+            public const int V_o_25 = 15; // Sigmoid(W(x) + W(h) + B()) at every step
+            public const int D_n29 = 16; // dL/d(f * c + i * g)
+            public const int V_n30 = 17; // Tanh(c) at every step
+            public const int D_n31 = 18; // dL/d(o * Tanh(c))
         }
 
         private readonly int at_W_x_i; // offset of W_x_i in the parameter vector
@@ -180,7 +179,7 @@ namespace CellDsl.Zoo
                 },
                 ParameterCount = checked((int)(4 * I * H + 4 * H * H + 4 * H)),
                 BufferNames = new[] { "X", "S_h", "S_c", "dX", "dY", "dS_h", "dSPrev_h", "dS_c", "dSPrev_c", "Z0",
-                    "dZ0", "Z1", "dZ1", "V_i_7", "V_f_13", "V_g_19", "V_o_25", "D_n29", "V_n30", "D_n31" },
+                    "dZ0", "Z1", "V_i_7", "V_f_13", "V_g_19", "V_o_25", "D_n29", "V_n30", "D_n31" },
                 X = Buffers.X,
                 DX = Buffers.dX,
                 DY = Buffers.dY,
@@ -207,7 +206,6 @@ namespace CellDsl.Zoo
                 T * B * 4 * H, // Z0
                 T * B * 4 * H, // dZ0
                 B * 4 * H, // Z1
-                T * B * 4 * H, // dZ1
                 T * B * H, // V_i_7
                 T * B * H, // V_f_13
                 T * B * H, // V_g_19
@@ -296,15 +294,14 @@ namespace CellDsl.Zoo
                     V_f_13 = at[Buffers.V_f_13] + t * B * H,
                     dSPrev_c = at[Buffers.dSPrev_c],
                     dZ0 = at[Buffers.dZ0] + t * B * (4 * H),
-                    dZ1 = at[Buffers.dZ1] + t * B * (4 * H),
                     at_b_i = at_b_i,
                     at_b_f = at_b_f,
                     at_b_g = at_b_g,
                     at_b_o = at_b_o,
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
-                // d h = dZ1 · [W_h_i | W_h_f | W_h_g | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H,
+                // d h = dZ0 · [W_h_i | W_h_f | W_h_g | W_h_o]
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ0] + t * B * (4 * H), 4 * H,
                     wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.dS_h], H, a, at[Buffers.dSPrev_h], H, B, H);
@@ -317,8 +314,8 @@ namespace CellDsl.Zoo
             // d[W_x_i | W_x_f | W_x_g | W_x_o] += dZ0ᵀ · x
             global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, I, T * B, a, at[Buffers.dZ0],
                 4 * H, a, at[Buffers.X], I, g, at_W_x_i, I, accumulate: true);
-            // d[W_h_i | W_h_f | W_h_g | W_h_o] += dZ1ᵀ · h
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ1],
+            // d[W_h_i | W_h_f | W_h_g | W_h_o] += dZ0ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ0],
                 4 * H, a, at[Buffers.S_h], H, g, at_W_h_i, H, accumulate: true);
         }
     }
@@ -416,7 +413,7 @@ namespace CellDsl.Generated
     {
         public float[] A, P, G;
         public int Rows, H, I;
-        public int D_n31, V_n30, V_o_25, D_n29, V_g_19, V_i_7, S_c, V_f_13, dSPrev_c, dZ0, dZ1;
+        public int D_n31, V_n30, V_o_25, D_n29, V_g_19, V_i_7, S_c, V_f_13, dSPrev_c, dZ0;
         public int at_b_i, at_b_f, at_b_g, at_b_o;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -436,7 +433,6 @@ namespace CellDsl.Generated
                 int rV_f_13 = V_f_13 + row * H;
                 int rdSPrev_c = dSPrev_c + row * H;
                 int rdZ0 = dZ0 + row * (4 * H);
-                int rdZ1 = dZ1 + row * (4 * H);
                 for (int col = j0; col < j1; col += V.Count)
                 {
                     var d_h = V.Load(ref data, rD_n31 + col);
@@ -453,22 +449,18 @@ namespace CellDsl.Generated
                     var d_t24 = d_o * (o * (V.Create(1f) - o));
                     V.AddTo(ref grad, at_b_o + col, d_t24);
                     V.Store(d_t24, ref data, rdZ0 + 3 * H + col);
-                    V.Store(d_t24, ref data, rdZ1 + 3 * H + col);
                     var d_g = d_c * i;
                     var d_t18 = d_g * (V.Create(1f) - g * g);
                     V.AddTo(ref grad, at_b_g + col, d_t18);
                     V.Store(d_t18, ref data, rdZ0 + 2 * H + col);
-                    V.Store(d_t18, ref data, rdZ1 + 2 * H + col);
                     var d_f = d_c * c_prev;
                     var d_t12 = d_f * (f * (V.Create(1f) - f));
                     V.AddTo(ref grad, at_b_f + col, d_t12);
                     V.Store(d_t12, ref data, rdZ0 + H + col);
-                    V.Store(d_t12, ref data, rdZ1 + H + col);
                     var d_i = d_c * g;
                     var d_t6 = d_i * (i * (V.Create(1f) - i));
                     V.AddTo(ref grad, at_b_i + col, d_t6);
                     V.Store(d_t6, ref data, rdZ0 + col);
-                    V.Store(d_t6, ref data, rdZ1 + col);
                 }
             }
         }

@@ -107,20 +107,19 @@ namespace CellDsl.Zoo
             public const int dS_c = 7; // dL/dc after the current step, [B, H]
             public const int dSPrev_c = 8; // dL/dc before the current step, [B, H]
             public const int Z0 = 9; // projections W_x_z, W_x_i, W_x_f, W_x_o of x, [T·B, 4·H]
-            public const int dZ0 = 10; // dL/d of Z0, [T·B, 4·H]
+            public const int dZ0 = 10; // dL/d of Z0 and of Z1, [T·B, 4·H]
             public const int Z1 = 11; // projections W_h_z, W_h_i, W_h_f, W_h_o of h, [B, 4·H]
-            public const int dZ1 = 12; // dL/d of Z1, [T·B, 4·H]
-            public const int V_z_7 = 13; // Tanh(W(x) + W(h) + B()) at every step
-            public const int V_n12 = 14; // P(c) within a step
-            public const int D_n12 = 15; // dL/d(P(c))
-            public const int V_i_16 = 16; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
-            public const int V_n20 = 17; // P(c) within a step
-            public const int D_n20 = 18; // dL/d(P(c))
-            public const int V_f_24 = 19; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
-            public const int D_n27 = 20; // dL/d(z * i + c * f)
-            public const int V_o_35 = 21; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
-            public const int V_n36 = 22; // Tanh(c) at every step
-            public const int D_n37 = 23; // dL/d(Tanh(c) * o)
+            public const int V_z_7 = 12; // Tanh(W(x) + W(h) + B()) at every step
+            public const int V_n12 = 13; // P(c) within a step
+            public const int D_n12 = 14; // dL/d(P(c))
+            public const int V_i_16 = 15; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
+            public const int V_n20 = 16; // P(c) within a step
+            public const int D_n20 = 17; // dL/d(P(c))
+            public const int V_f_24 = 18; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
+            public const int D_n27 = 19; // dL/d(z * i + c * f)
+            public const int V_o_35 = 20; // Sigmoid(W(x) + W(h) + P(c) + B()) at every step
+            public const int V_n36 = 21; // Tanh(c) at every step
+            public const int D_n37 = 22; // dL/d(Tanh(c) * o)
         }
 
         private readonly int at_W_x_z; // offset of W_x_z in the parameter vector
@@ -206,8 +205,8 @@ namespace CellDsl.Zoo
                 },
                 ParameterCount = checked((int)(4 * I * H + 4 * H * H + 7 * H)),
                 BufferNames = new[] { "X", "S_h", "S_c", "dX", "dY", "dS_h", "dSPrev_h", "dS_c", "dSPrev_c", "Z0",
-                    "dZ0", "Z1", "dZ1", "V_z_7", "V_n12", "D_n12", "V_i_16", "V_n20", "D_n20", "V_f_24", "D_n27",
-                    "V_o_35", "V_n36", "D_n37" },
+                    "dZ0", "Z1", "V_z_7", "V_n12", "D_n12", "V_i_16", "V_n20", "D_n20", "V_f_24", "D_n27", "V_o_35",
+                    "V_n36", "D_n37" },
                 X = Buffers.X,
                 DX = Buffers.dX,
                 DY = Buffers.dY,
@@ -234,7 +233,6 @@ namespace CellDsl.Zoo
                 T * B * 4 * H, // Z0
                 T * B * 4 * H, // dZ0
                 B * 4 * H, // Z1
-                T * B * 4 * H, // dZ1
                 T * B * H, // V_z_7
                 B * H, // V_n12
                 B * H, // D_n12
@@ -339,7 +337,6 @@ namespace CellDsl.Zoo
                     V_n36 = at[Buffers.V_n36] + t * B * H,
                     S_c_next = at[Buffers.S_c] + (t + 1) * B * H,
                     dZ0 = at[Buffers.dZ0] + t * B * (4 * H),
-                    dZ1 = at[Buffers.dZ1] + t * B * (4 * H),
                     D_n27 = at[Buffers.D_n27],
                     V_f_24 = at[Buffers.V_f_24] + t * B * H,
                     dSPrev_c = at[Buffers.dSPrev_c],
@@ -355,8 +352,8 @@ namespace CellDsl.Zoo
                     at_b_o = at_b_o,
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
-                // d h = dZ1 · [W_h_z | W_h_i | W_h_f | W_h_o]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * (4 * H), 4 * H,
+                // d h = dZ0 · [W_h_z | W_h_i | W_h_f | W_h_o]
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ0] + t * B * (4 * H), 4 * H,
                     wt1, a, at[Buffers.dSPrev_h], H, accumulate: false);
                 var backwardStep0 = new global::CellDsl.Generated.BackwardStep0
                 {
@@ -385,8 +382,8 @@ namespace CellDsl.Zoo
             // d[W_x_z | W_x_i | W_x_f | W_x_o] += dZ0ᵀ · x
             global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, I, T * B, a, at[Buffers.dZ0],
                 4 * H, a, at[Buffers.X], I, g, at_W_x_z, I, accumulate: true);
-            // d[W_h_z | W_h_i | W_h_f | W_h_o] += dZ1ᵀ · h
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ1],
+            // d[W_h_z | W_h_i | W_h_f | W_h_o] += dZ0ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, 4 * H, H, T * B, a, at[Buffers.dZ0],
                 4 * H, a, at[Buffers.S_h], H, g, at_W_h_z, H, accumulate: true);
         }
     }
@@ -525,7 +522,7 @@ namespace CellDsl.Generated
     {
         public float[] A, P, G;
         public int Rows, H, I;
-        public int D_n37, V_o_35, V_n36, S_c_next, dZ0, dZ1, D_n27, V_f_24, dSPrev_c, S_c, V_i_16, V_z_7, D_n20, D_n12;
+        public int D_n37, V_o_35, V_n36, S_c_next, dZ0, D_n27, V_f_24, dSPrev_c, S_c, V_i_16, V_z_7, D_n20, D_n12;
         public int at_b_z, at_b_i, at_b_f, at_p_c_o, at_b_o;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -541,7 +538,6 @@ namespace CellDsl.Generated
                 int rV_n36 = V_n36 + row * H;
                 int rS_c_next = S_c_next + row * H;
                 int rdZ0 = dZ0 + row * (4 * H);
-                int rdZ1 = dZ1 + row * (4 * H);
                 int rD_n27 = D_n27 + row * H;
                 int rV_f_24 = V_f_24 + row * H;
                 int rdSPrev_c = dSPrev_c + row * H;
@@ -563,7 +559,6 @@ namespace CellDsl.Generated
                     var c = V.Load(ref data, rS_c_next + col);
                     V.AddTo(ref grad, at_p_c_o + col, d_t34 * c);
                     V.Store(d_t34, ref data, rdZ0 + 3 * H + col);
-                    V.Store(d_t34, ref data, rdZ1 + 3 * H + col);
                     var d_c = V.Load(ref data, rD_n27 + col) + d_t36 * (V.Create(1f) - t36 * t36) + d_t34 * p_c_o;
                     var f = V.Load(ref data, rV_f_24 + col);
                     V.Store(d_c * f, ref data, rdSPrev_c + col);
@@ -575,18 +570,15 @@ namespace CellDsl.Generated
                     V.AddTo(ref grad, at_b_f + col, d_t23);
                     V.Store(d_t23, ref data, rD_n20 + col);
                     V.Store(d_t23, ref data, rdZ0 + 2 * H + col);
-                    V.Store(d_t23, ref data, rdZ1 + 2 * H + col);
                     var d_i = d_c * z;
                     var d_t15 = d_i * (i * (V.Create(1f) - i));
                     V.AddTo(ref grad, at_b_i + col, d_t15);
                     V.Store(d_t15, ref data, rD_n12 + col);
                     V.Store(d_t15, ref data, rdZ0 + H + col);
-                    V.Store(d_t15, ref data, rdZ1 + H + col);
                     var d_z = d_c * i;
                     var d_t6 = d_z * (V.Create(1f) - z * z);
                     V.AddTo(ref grad, at_b_z + col, d_t6);
                     V.Store(d_t6, ref data, rdZ0 + col);
-                    V.Store(d_t6, ref data, rdZ1 + col);
                 }
             }
         }

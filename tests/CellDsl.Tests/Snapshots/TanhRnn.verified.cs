@@ -49,10 +49,9 @@ namespace CellDsl.Zoo
             public const int dS_h = 4; // dL/dh after the current step, [B, H]
             public const int dSPrev_h = 5; // dL/dh before the current step, [B, H]
             public const int Z0 = 6; // projections W_x_h of x, [T·B, 1·H]
-            public const int dZ0 = 7; // dL/d of Z0, [T·B, 1·H]
+            public const int dZ0 = 7; // dL/d of Z0 and of Z1, [T·B, 1·H]
             public const int Z1 = 8; // projections W_h_h of h, [B, 1·H]
-            public const int dZ1 = 9; // dL/d of Z1, [T·B, 1·H]
-            public const int D_n7 = 10; // dL/d(Tanh(W(x) + W(h) + B()))
+            public const int D_n7 = 9; // dL/d(Tanh(W(x) + W(h) + B()))
         }
 
         private readonly int at_W_x_h; // offset of W_x_h in the parameter vector
@@ -89,7 +88,7 @@ namespace CellDsl.Zoo
                         global::CellDsl.InitKind.Constant, 0f),
                 },
                 ParameterCount = checked((int)(I * H + H * H + H)),
-                BufferNames = new[] { "X", "S_h", "dX", "dY", "dS_h", "dSPrev_h", "Z0", "dZ0", "Z1", "dZ1", "D_n7" },
+                BufferNames = new[] { "X", "S_h", "dX", "dY", "dS_h", "dSPrev_h", "Z0", "dZ0", "Z1", "D_n7" },
                 X = Buffers.X,
                 DX = Buffers.dX,
                 DY = Buffers.dY,
@@ -113,7 +112,6 @@ namespace CellDsl.Zoo
                 T * B * H, // Z0
                 T * B * H, // dZ0
                 B * H, // Z1
-                T * B * H, // dZ1
                 B * H, // D_n7
             };
         }
@@ -178,12 +176,11 @@ namespace CellDsl.Zoo
                     D_n7 = at[Buffers.D_n7],
                     S_h_next = at[Buffers.S_h] + (t + 1) * B * H,
                     dZ0 = at[Buffers.dZ0] + t * B * H,
-                    dZ1 = at[Buffers.dZ1] + t * B * H,
                     at_b_h = at_b_h,
                 };
                 global::CellDsl.Kernels.Columns.Run(ref backwardStep1, H, B);
-                // d h = dZ1 · [W_h_h]
-                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ1] + t * B * H, H, wt1, a,
+                // d h = dZ0 · [W_h_h]
+                global::CellDsl.Kernels.Sgemm.Multiply(transA: false, B, a, at[Buffers.dZ0] + t * B * H, H, wt1, a,
                     at[Buffers.dSPrev_h], H, accumulate: false);
                 // dL/d(state before step t) is dL/d(state after step t-1).
                 global::CellDsl.Kernels.RowOps.Copy(a, at[Buffers.dS_h], H, a, at[Buffers.dSPrev_h], H, B, H);
@@ -195,8 +192,8 @@ namespace CellDsl.Zoo
             // d[W_x_h] += dZ0ᵀ · x
             global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, I, T * B, a, at[Buffers.dZ0], H, a,
                 at[Buffers.X], I, g, at_W_x_h, I, accumulate: true);
-            // d[W_h_h] += dZ1ᵀ · h
-            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ1], H, a,
+            // d[W_h_h] += dZ0ᵀ · h
+            global::CellDsl.Kernels.Sgemm.Multiply(transA: true, transB: false, H, H, T * B, a, at[Buffers.dZ0], H, a,
                 at[Buffers.S_h], H, g, at_W_h_h, H, accumulate: true);
         }
     }
@@ -250,7 +247,7 @@ namespace CellDsl.Generated
     {
         public float[] A, P, G;
         public int Rows, H, I;
-        public int D_n7, S_h_next, dZ0, dZ1;
+        public int D_n7, S_h_next, dZ0;
         public int at_b_h;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -263,7 +260,6 @@ namespace CellDsl.Generated
                 int rD_n7 = D_n7 + row * H;
                 int rS_h_next = S_h_next + row * H;
                 int rdZ0 = dZ0 + row * H;
-                int rdZ1 = dZ1 + row * H;
                 for (int col = j0; col < j1; col += V.Count)
                 {
                     var d_h = V.Load(ref data, rD_n7 + col);
@@ -271,7 +267,6 @@ namespace CellDsl.Generated
                     var d_t6 = d_h * (V.Create(1f) - h * h);
                     V.AddTo(ref grad, at_b_h + col, d_t6);
                     V.Store(d_t6, ref data, rdZ0 + col);
-                    V.Store(d_t6, ref data, rdZ1 + col);
                 }
             }
         }
