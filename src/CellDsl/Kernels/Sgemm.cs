@@ -15,7 +15,8 @@ namespace CellDsl.Kernels
     /// of A (12·KC floats, 12 KiB) stays in L1 while the tile walks across a block of B panels (KC·NB floats, half the
     /// L2; half that again when prepacked) that stays in L2; A is packed once per KC block for up to MB rows.
     /// Loops: M in blocks of MB, K in blocks of KC (pack A),
-    /// N in blocks of NB (pack B, unless prepacked), then 12-row panels of A, then 32-column panels of B.
+    /// N in blocks of NB (pack B, unless prepacked, or packed once for all row blocks when M has several), then 12-row
+    /// panels of A, then 32-column panels of B.
     /// The last rows of M get a tile of their own height (kernels are specialised per row count), so M = 20 or 64
     /// costs no padded rows. Packing buffers are per thread and grow once, so calls do not allocate.
     ///
