@@ -55,7 +55,7 @@ namespace CellDsl.Cli.Commands
             var tie = new Option<bool>("--tie") { Description = "Tie the decoder's weights to the embedding (Press & Wolf 2017)." };
             var optimizer = CommonOptions.OneOf("--optimizer", "The optimizer.", new[] { "sgd", "adam" }, "NAME");
             var seed = CommonOptions.Whole("--seed", "Seed of the init, the dropout masks and a generated task (default: 1).", 0, "S");
-            var evalEvery = CommonOptions.Whole("--eval-every", "Also evaluate every N steps (default: the preset's; 0: at each epoch's end only).", 0);
+            var evalEvery = CommonOptions.Whole("--eval-every", "Also evaluate every N steps of each epoch, counted from its start (default: the preset's; 0: at each epoch's end only).", 0);
             var taskTokens = CommonOptions.Whole("--task-tokens", "Training symbols of a generated task; valid and test get a tenth each (default: the preset's).", 2);
             var run = new Option<string>("--run") { Description = "The run folder to write (default: runs/<corpus>-<cells>-<UTC time>).", HelpName = "DIR" };
             var resume = new Option<string>("--resume") { Description = "Continue the run in DIR from its checkpoint, bit-identically; only --epochs may be given with it.", HelpName = "DIR" };

@@ -9,7 +9,7 @@ namespace CellDsl.Cli.Runs
     /// can be overridden by its command-line option.
     /// </summary>
     /// <param name="TaskTokens">Training symbols of a generated task (valid and test get a tenth each); 0 for file corpora.</param>
-    /// <param name="EvaluateEvery">Steps between evaluations besides the epoch ends (0: epoch ends only).</param>
+    /// <param name="EvaluateEvery">Steps between evaluations within an epoch, besides its end (0: epoch ends only).</param>
     public sealed record Preset(
         string Name, string Corpus, string Description,
         int Layers, int Hidden, int Steps, int Batch, int Epochs,

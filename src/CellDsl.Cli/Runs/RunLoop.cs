@@ -10,8 +10,8 @@ namespace CellDsl.Cli.Runs
     /// <summary>
     /// The command line's training loop, whichever model a run trains (<see cref="TrainingRun"/>: a language model
     /// over windows; <see cref="PianoRollRun"/>: chorales in batches): reports every step, evaluates valid at each
-    /// epoch's end and every <c>evaluateEvery</c> steps, test once at the end, and after each evaluation writes the
-    /// checkpoint, then appends the metrics rows and redraws the curves.
+    /// epoch's end and every <c>evaluateEvery</c> steps of an epoch (counted from its start), test once at the end,
+    /// and after each evaluation writes the checkpoint, then appends the metrics rows and redraws the curves.
     /// </summary>
     public abstract class RunLoop
     {
@@ -81,8 +81,10 @@ namespace CellDsl.Cli.Runs
                 report.Step(new StepStatus(p.Epoch, Epochs, p.Window, p.WindowsPerEpoch, p.Step, loss, Metric, Shown(loss, lastValid),
                     p.LearningRate, perSecond, TimeSpan.FromSeconds(perStep * (totalSteps - Step))));
 
+                // Counted within the epoch, so the evaluations fall at the same places in every epoch, and none comes a
+                // few steps after an epoch's end with a training loss over those few steps alone.
                 bool epochEnd = p.Window + 1 == p.WindowsPerEpoch;
-                if (!epochEnd && !(_evaluateEvery > 0 && Step % _evaluateEvery == 0)) continue;
+                if (!epochEnd && !(_evaluateEvery > 0 && (p.Window + 1) % _evaluateEvery == 0)) continue;
 
                 double seconds = wallBefore + wall.Elapsed.TotalSeconds;
                 var rows = new List<MetricsRow> { Row("train", loss, FromLoss(loss), p.LearningRate, perSecond, seconds) };

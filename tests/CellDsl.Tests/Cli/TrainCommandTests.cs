@@ -16,7 +16,7 @@ public sealed class TrainCommandTests : IDisposable
     public void Training_xml_for_300_steps_beats_the_context_free_loss_and_writes_every_run_file()
     {
         string run = Dir("xml");
-        var result = CliRun.Of(TinyRuns.Xml(run, epochs: 3, evaluateEvery: 150));
+        var result = CliRun.Of(TinyRuns.Xml(run, epochs: 3, evaluateEvery: 40));
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Equal("", result.Error);
         Assert.Contains("valid  epoch 3.00  step 300", result.Output);
@@ -26,13 +26,14 @@ public sealed class TrainCommandTests : IDisposable
             Assert.True(File.Exists(file), file);
         Assert.False(File.Exists(folder.Checkpoint + ".tmp"));
 
-        // Every line is a row; a train and a valid row at each epoch end (100 windows) and every 150 steps, then the
-        // test split once at the end.
+        // Every line is a row; a train and a valid row every 40 steps of each epoch (100 windows), counted from the
+        // epoch's start, and at its end, then the test split once at the end.
         var rows = MetricsLog.Read(folder.Metrics);
         Assert.Equal(File.ReadAllLines(folder.Metrics).Length, rows.Count);
-        Assert.Equal(new[] { "train", "valid", "train", "valid", "train", "valid", "train", "valid", "test" }, rows.Select(r => r.Split));
-        Assert.Equal(new long[] { 100, 100, 150, 150, 200, 200, 300, 300, 300 }, rows.Select(r => r.Step));
-        Assert.Equal(new double[] { 1, 1, 1.5, 1.5, 2, 2, 3, 3, 3 }, rows.Select(r => r.Epoch));
+        Assert.Equal(Enumerable.Repeat(new[] { "train", "valid" }, 9).SelectMany(s => s).Append("test"), rows.Select(r => r.Split));
+        long[] steps = [40, 80, 100, 140, 180, 200, 240, 280, 300];
+        Assert.Equal(steps.SelectMany(s => new[] { s, s }).Append(300), rows.Select(r => r.Step));
+        Assert.Equal(steps.SelectMany(s => new[] { s / 100.0, s / 100.0 }).Append(3.0), rows.Select(r => r.Epoch));
         Assert.All(rows, r => Assert.Equal("accuracy", r.Metric));
         Assert.All(rows, r => Assert.True(r.TokensPerSecond > 0 && r.WallSeconds > 0));
         Assert.All(rows.Where(r => r.Split != "train"), r => Assert.InRange(r.Value!.Value, 0, 1));
